@@ -1,0 +1,334 @@
+"""The master address book: a single ``.vcf`` file or a vdir of one ``.vcf`` per contact.
+
+Both layouts are what other contact tools read: a single file for import/export, a vdir for
+khard and vdirsyncer (and through it any CardDAV server). Saves are atomic per file, and a file
+that changed on disk since it was read is never overwritten: the save stops with
+:class:`~outreach.errors.BookConflictError` before anything is written.
+
+Parsing vCard is the slow part of opening a book, so what was parsed is cached per file, keyed
+by the file's :class:`~outreach.fsutil.FileSignature`; a file whose signature differs is always
+parsed again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .contact import Contact
+from .errors import BookConflictError, ContactNotFound, InputError
+from .fsutil import FileSignature, atomic_write
+from .vcard import dump_contacts, parse_vcards
+
+__all__ = ["AddressBook", "vdir_filename"]
+
+#: Bumped whenever the cached form of contacts changes, so old caches are ignored.
+CACHE_VERSION = 1
+_UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]")
+
+
+def vdir_filename(uid: str) -> str:
+    """The file name for a contact in a vdir: its UID, made safe, plus ``.vcf``."""
+    safe = _UNSAFE.sub("_", uid).strip(".") or hashlib.sha256(uid.encode()).hexdigest()[:16]
+    return f"{safe}.vcf"
+
+
+@dataclass(slots=True)
+class _FileState:
+    """What was read from one file: its signature and a digest of its bytes."""
+
+    signature: FileSignature | None
+    digest: str
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _decode(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: not UTF-8 text") from None
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold().strip()
+
+
+class AddressBook:
+    """Contacts kept in vCard, in one file or a vdir, with conflict-safe atomic saves.
+
+    Open with :meth:`open`; change contacts through :meth:`add`, :meth:`update` and
+    :meth:`remove` (or change a contact object and call :meth:`update` with it); then
+    :meth:`save`.
+    """
+
+    def __init__(self, path: Path, cache_dir: Path | None = None) -> None:
+        self.path = Path(path)
+        self.cache_dir = cache_dir
+        self._contacts: dict[str, Contact] = {}
+        #: vdir: UID -> file name; a single file has no per-contact files.
+        self._files: dict[str, str] = {}
+        self._states: dict[str, _FileState] = {}
+        self._dirty: set[str] = set()
+        self._removed: set[str] = set()
+
+    # -- opening --------------------------------------------------------------------------
+
+    @property
+    def is_vdir(self) -> bool:
+        """True when the book is a directory of ``.vcf`` files."""
+        return self.path.is_dir() or (not self.path.exists() and self.path.suffix != ".vcf")
+
+    @classmethod
+    def open(cls, path: Path, cache_dir: Path | None = None) -> AddressBook:
+        """Read the book at ``path`` (a missing path is an empty book, created on save)."""
+        book = cls(path, cache_dir)
+        book._load()
+        return book
+
+    def _cache_file(self) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        key = hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:16]
+        return self.cache_dir / f"book-{key}.pickle"
+
+    def _read_cache(self) -> dict[str, tuple[FileSignature, str, list[Contact]]]:
+        cache_file = self._cache_file()
+        if cache_file is None:
+            return {}
+        try:
+            with cache_file.open("rb") as handle:
+                version, entries = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+            return {}
+        return entries if version == CACHE_VERSION and isinstance(entries, dict) else {}
+
+    def _write_cache(self, entries: dict[str, tuple[FileSignature, str, list[Contact]]]) -> None:
+        cache_file = self._cache_file()
+        if cache_file is None:
+            return
+        # A cache that cannot be written only costs speed next time.
+        with contextlib.suppress(OSError):
+            data = pickle.dumps((CACHE_VERSION, entries), protocol=pickle.HIGHEST_PROTOCOL)
+            atomic_write(cache_file, data)
+
+    def _parse_file(self, file: Path) -> tuple[str, list[Contact]]:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{file}: cannot read the address book: {exc.strerror}") from None
+        cards = parse_vcards(_decode(data, file), str(file))
+        return _digest(data), [card.contact for card in cards]
+
+    def _load_file(
+        self,
+        name: str,
+        file: Path,
+        cached: dict[str, tuple[FileSignature, str, list[Contact]]],
+        fresh: dict[str, tuple[FileSignature, str, list[Contact]]],
+    ) -> list[Contact]:
+        signature = FileSignature.of(file)
+        hit = cached.get(name)
+        if signature is not None and hit is not None and hit[0] == signature:
+            digest, contacts = hit[1], hit[2]
+        else:
+            digest, contacts = self._parse_file(file)
+            # Parsing may have taken long enough for the file to change meanwhile.
+            if FileSignature.of(file) != signature:
+                raise BookConflictError(f"{file}: changed while it was being read; try again")
+        if signature is not None:
+            fresh[name] = (signature, digest, contacts)
+        self._states[name] = _FileState(signature, digest)
+        return contacts
+
+    def _load(self) -> None:
+        cached = self._read_cache()
+        fresh: dict[str, tuple[FileSignature, str, list[Contact]]] = {}
+        if self.is_vdir:
+            names = sorted(p.name for p in self.path.glob("*.vcf")) if self.path.exists() else []
+            for name in names:
+                for contact in self._load_file(name, self.path / name, cached, fresh):
+                    self._take(contact, name)
+        elif self.path.exists():
+            for contact in self._load_file("", self.path, cached, fresh):
+                self._take(contact, "")
+        else:
+            self._states[""] = _FileState(None, "")
+        if fresh.keys() != cached.keys() or any(fresh[k][0] != cached[k][0] for k in fresh):
+            self._write_cache(fresh)
+
+    def _take(self, contact: Contact, name: str) -> None:
+        if contact.uid in self._contacts:
+            where = self.path / name if name else self.path
+            raise InputError(f"{where}: duplicate contact UID {contact.uid!r}")
+        self._contacts[contact.uid] = contact
+        if name:
+            self._files[contact.uid] = name
+
+    # -- reading --------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Contact]:
+        return iter(self._contacts.values())
+
+    def __len__(self) -> int:
+        return len(self._contacts)
+
+    def __contains__(self, uid: object) -> bool:
+        return uid in self._contacts
+
+    @property
+    def contacts(self) -> list[Contact]:
+        """All contacts, in file order."""
+        return list(self._contacts.values())
+
+    def get(self, uid: str) -> Contact | None:
+        """The contact with this UID, or ``None``."""
+        return self._contacts.get(uid)
+
+    def find(self, query: str) -> Contact:
+        """The one contact matching a UID, an email address or a name.
+
+        Names match exactly (ignoring case), else as a unique part of the displayed name.
+        Raises :class:`~outreach.errors.ContactNotFound` when nothing or several match.
+        """
+        text = query.strip()
+        if text in self._contacts:
+            return self._contacts[text]
+        if "@" in text:
+            matches = [c for c in self if c.has_email(text)]
+        else:
+            wanted = _fold(text)
+            matches = [c for c in self if _fold(c.display_name) == wanted]
+            if not matches and wanted:
+                matches = [c for c in self if wanted in _fold(c.display_name)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise ContactNotFound(f"no contact matches {query!r} (try a UID or an email address)")
+        listed = ", ".join(f"{c.display_name} <{c.uid}>" for c in matches[:5])
+        more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
+        raise ContactNotFound(f"{query!r} matches {len(matches)} contacts: {listed}{more}")
+
+    # -- changing -------------------------------------------------------------------------
+
+    def add(self, contact: Contact) -> None:
+        """Add a new contact; its UID must not be in the book yet."""
+        if contact.uid in self._contacts:
+            raise InputError(f"a contact with UID {contact.uid!r} is already in the book")
+        self._contacts[contact.uid] = contact
+        self._removed.discard(contact.uid)
+        self._dirty.add(contact.uid)
+
+    def update(self, contact: Contact) -> None:
+        """Record that ``contact`` (already in the book) has changed."""
+        if contact.uid not in self._contacts:
+            raise ContactNotFound(f"no contact with UID {contact.uid!r}")
+        self._contacts[contact.uid] = contact
+        self._dirty.add(contact.uid)
+
+    def remove(self, uid: str) -> Contact:
+        """Remove a contact and return it."""
+        contact = self._contacts.pop(uid, None)
+        if contact is None:
+            raise ContactNotFound(f"no contact with UID {uid!r}")
+        self._dirty.discard(uid)
+        self._removed.add(uid)
+        return contact
+
+    @property
+    def changed(self) -> bool:
+        """True when there is something to save."""
+        return bool(self._dirty or self._removed)
+
+    # -- saving ---------------------------------------------------------------------------
+
+    def _check_unchanged(self, name: str, file: Path) -> None:
+        state = self._states.get(name)
+        now = FileSignature.of(file)
+        if state is None:
+            if now is not None:
+                raise BookConflictError(
+                    f"{file}: appeared on disk since the book was read; not overwriting it"
+                )
+            return
+        if now == state.signature:
+            return
+        if now is None:
+            if state.signature is None:
+                return
+            raise BookConflictError(
+                f"{file}: was deleted since the book was read; not saving over that change"
+            )
+        if state.signature is None or _digest(file.read_bytes()) != state.digest:
+            raise BookConflictError(
+                f"{file}: changed on disk since the book was read; not overwriting it "
+                "(run the command again to work on the new version)"
+            )
+
+    def save(self) -> None:
+        """Write every change atomically; refuse if a file to be written changed on disk."""
+        if not self.changed:
+            return
+        if self.is_vdir:
+            self._save_vdir()
+        else:
+            self._save_file()
+        self._dirty.clear()
+        self._removed.clear()
+        self._refresh_cache()
+
+    def _save_file(self) -> None:
+        self._check_unchanged("", self.path)
+        data = dump_contacts(self._contacts.values()).encode("utf-8")
+        atomic_write(self.path, data)
+        self._states[""] = _FileState(FileSignature.of(self.path), _digest(data))
+
+    def _save_vdir(self) -> None:
+        files = {uid: name for uid, name in self._files.items() if uid not in self._removed}
+        touched = {self._files[uid] for uid in self._removed if uid in self._files}
+        for uid in self._dirty:
+            files.setdefault(uid, vdir_filename(uid))
+            touched.add(files[uid])
+        # Check everything first, so a conflict leaves every file as it was.
+        for name in sorted(touched):
+            self._check_unchanged(name, self.path / name)
+        self.path.mkdir(parents=True, exist_ok=True)
+        for name in sorted(touched):
+            file = self.path / name
+            # A file may hold several cards (other tools write such vdirs): rewrite them all.
+            contacts = [self._contacts[uid] for uid, n in files.items() if n == name]
+            if not contacts:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(file)
+                self._states.pop(name, None)
+                continue
+            data = dump_contacts(contacts).encode("utf-8")
+            atomic_write(file, data)
+            self._states[name] = _FileState(FileSignature.of(file), _digest(data))
+        self._files = files
+
+    def _refresh_cache(self) -> None:
+        entries: dict[str, tuple[FileSignature, str, list[Contact]]] = {}
+        if self.is_vdir:
+            by_file: dict[str, list[Contact]] = {}
+            for uid, name in self._files.items():
+                by_file.setdefault(name, []).append(self._contacts[uid])
+            for name, contacts in by_file.items():
+                state = self._states.get(name)
+                if state and state.signature:
+                    entries[name] = (state.signature, state.digest, contacts)
+        else:
+            state = self._states.get("")
+            if state and state.signature:
+                entries[""] = (state.signature, state.digest, list(self._contacts.values()))
+        self._write_cache(entries)

@@ -1,0 +1,288 @@
+"""Campaign files: who gets what, through which channels.
+
+A campaign is a TOML file. The simple form has one audience and a table per channel::
+
+    name = "annual-catch-up"
+    [audience]
+    require = ["email"]
+    [email]
+    subject = "Catching up"
+    template = "email/catch-up.txt.j2"
+
+A campaign with several parts (a farewell to colleagues *and* recommendation requests to a
+few) lists them as ``[[part]]`` tables, each with its own audience and channel tables; the
+top-level channel tables then hold defaults that every part inherits. ``deliver = "first"``
+sends through the first listed channel that can reach the contact ("by email where they have
+one, else as a LinkedIn draft"); ``deliver = "all"`` (the default) through every one.
+
+Campaign files hold no server settings or rate limits: those belong to the account and live
+in ``outreach.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from .errors import ConfigError, InputError
+from .options import parse_table
+
+if TYPE_CHECKING:
+    from .contact import Contact
+    from .pluginhost import PluginHost
+
+__all__ = ["Audience", "Campaign", "Part"]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_TOP_KEYS = ("name", "description", "audience", "deliver", "channels", "part", "vars")
+_PART_KEYS = ("id", "description", "audience", "deliver", "channels")
+#: Server settings a user might put in a campaign by mistake; they belong in outreach.toml.
+_ACCOUNT_KEYS = {
+    "host",
+    "port",
+    "security",
+    "username",
+    "password",
+    "password_env",
+    "password_command",
+    "per_minute",
+    "per_day",
+    "per_domain_per_minute",
+}
+
+
+@dataclass(slots=True)
+class Audience:
+    """Who a part goes to (table ``[audience]``)."""
+
+    #: Contacts with any of these tags (empty: everyone).
+    tags: list[str] = field(default_factory=list)
+    #: Contacts with all of these tags.
+    all_tags: list[str] = field(default_factory=list)
+    #: Never contacts with any of these tags.
+    exclude_tags: list[str] = field(default_factory=list)
+    #: Only contacts reachable in each of these ways.
+    require: list[Literal["email", "postal", "linkedin"]] = field(default_factory=list)
+    #: Only contacts the touch plan says are due.
+    overdue_only: bool = False
+    #: Only these contacts (UIDs, email addresses or names); empty: no such limit.
+    contacts: list[str] = field(default_factory=list)
+
+    def excludes(self, contact: Contact, overdue: set[str] | None = None) -> str | None:
+        """Why ``contact`` is not in the audience, or ``None`` when it is."""
+        if self.tags and not any(contact.has_tag(t) for t in self.tags):
+            return "not tagged " + " or ".join(self.tags)
+        missing = [t for t in self.all_tags if not contact.has_tag(t)]
+        if missing:
+            return "not tagged " + ", ".join(missing)
+        excluded = [t for t in self.exclude_tags if contact.has_tag(t)]
+        if excluded:
+            return "tagged " + ", ".join(excluded)
+        for way in self.require:
+            if way == "email" and not contact.emails:
+                return "no email address"
+            if way == "postal" and contact.postal_address is None:
+                return (
+                    "postal address returned (fix address)"
+                    if contact.has_returned_address
+                    else "no postal address"
+                )
+            if way == "linkedin" and not contact.linkedin:
+                return "no LinkedIn profile"
+        if self.overdue_only and overdue is not None and contact.uid not in overdue:
+            return "not due in the touch plan"
+        return None
+
+
+@dataclass(slots=True)
+class Part:
+    """One message of a campaign: an audience and the channels that carry it."""
+
+    id: str
+    audience: Audience
+    channels: list[str]
+    deliver: Literal["all", "first"] = "all"
+    description: str = ""
+    #: Each channel's options, parsed by the channel (its ``Options`` dataclass).
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Campaign:
+    """A parsed, checked campaign file."""
+
+    name: str
+    parts: list[Part]
+    description: str = ""
+    path: Path | None = None
+    #: Free variables for templates (the ``[vars]`` table).
+    vars: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def directory(self) -> Path | None:
+        """The folder of the campaign file; its templates override the workspace's."""
+        return self.path.parent if self.path else None
+
+    @property
+    def channel_names(self) -> list[str]:
+        """Every channel any part uses, in order of first use."""
+        seen: dict[str, None] = {}
+        for part in self.parts:
+            for name in part.channels:
+                seen.setdefault(name)
+        return list(seen)
+
+    @classmethod
+    def load(cls, path: str | Path, host: PluginHost) -> Campaign:
+        """Read and check a campaign file; errors name the file and the table."""
+        file = Path(path)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(f"{file}: no such campaign file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{file}: cannot read: {exc}") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: {exc}") from None
+        default = file.parent.name if file.name == "campaign.toml" else file.stem
+        return cls.from_dict(data, host, source=str(file), path=file, default_name=default)
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: dict[str, Any],
+        host: PluginHost,
+        *,
+        source: str = "<campaign>",
+        path: Path | None = None,
+        default_name: str = "campaign",
+    ) -> Campaign:
+        """Build a campaign from parsed TOML (the library's way to make one in code)."""
+        channels = host.channels()
+        for key in data:
+            if key in _TOP_KEYS or key in channels:
+                continue
+            _unknown_key(source, "", key, list(_TOP_KEYS) + sorted(channels))
+        name = data.get("name", default_name)
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ConfigError(
+                f"{source}: name must be letters, digits, '.', '_' or '-' "
+                f"(it names the output folder), not {name!r}"
+            )
+        description = _text(data.get("description", ""), f"{source}: description")
+        variables = data.get("vars", {})
+        if not isinstance(variables, dict):
+            raise ConfigError(f"{source}: [vars] must be a table")
+        top_tables = {k: v for k, v in data.items() if k in channels}
+        raw_parts = data.get("part")
+        if raw_parts is None:
+            parts = [
+                _part(
+                    {
+                        k: v
+                        for k, v in data.items()
+                        if k in ("audience", "deliver", "channels", *top_tables)
+                    },
+                    "main",
+                    {},
+                    host,
+                    source,
+                    "",
+                )
+            ]
+        else:
+            if not isinstance(raw_parts, list) or not raw_parts:
+                raise ConfigError(f"{source}: 'part' must be a list of [[part]] tables")
+            if "audience" in data and not isinstance(data["audience"], dict):
+                raise ConfigError(f"{source}: [audience] must be a table")
+            parts = []
+            for index, raw in enumerate(raw_parts):
+                if not isinstance(raw, dict):
+                    raise ConfigError(f"{source}: [[part]] number {index + 1} must be a table")
+                merged = dict(raw)
+                if "audience" not in merged and "audience" in data:
+                    merged["audience"] = data["audience"]
+                for key in ("deliver", "channels"):
+                    if key not in merged and key in data:
+                        merged[key] = data[key]
+                part_id = raw.get("id", f"part{index + 1}")
+                parts.append(_part(merged, part_id, top_tables, host, source, "part."))
+            ids = [p.id for p in parts]
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                raise ConfigError(f"{source}: two parts have the id {dupes[0]!r}")
+        return cls(name, parts, description, path, dict(variables))
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be text, not {value!r}")
+    return value
+
+
+def _unknown_key(source: str, table: str, key: str, known: list[str]) -> None:
+    import difflib
+
+    where = f"{source} [{table}]" if table else source
+    if key in _ACCOUNT_KEYS:
+        raise ConfigError(
+            f"{where}: {key!r} is an account setting; put it in outreach.toml, not in a campaign"
+        )
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ConfigError(f"{where}: unknown key {key!r}{hint}")
+
+
+def _part(
+    raw: dict[str, Any],
+    part_id: Any,
+    defaults: dict[str, Any],
+    host: PluginHost,
+    source: str,
+    prefix: str,
+) -> Part:
+    channels = host.channels()
+    table = f"{prefix.rstrip('.')}" if prefix else ""
+    label = f"{prefix}{part_id}" if prefix else ""
+    if not isinstance(part_id, str) or not _NAME.match(part_id):
+        raise ConfigError(f"{source}: a part's id must be a simple name, not {part_id!r}")
+    for key in raw:
+        if key not in _PART_KEYS and key not in channels:
+            _unknown_key(source, table, key, list(_PART_KEYS) + sorted(channels))
+    audience_table = raw.get("audience", {})
+    if not isinstance(audience_table, dict):
+        raise ConfigError(f"{source}: [{prefix}audience] must be a table")
+    audience = parse_table(Audience, audience_table, f"{source} [{prefix}audience]")
+    deliver = raw.get("deliver", "all")
+    if deliver not in ("all", "first"):
+        raise ConfigError(f"{source}: deliver must be 'all' or 'first', not {deliver!r}")
+    tables = {k: v for k, v in raw.items() if k in channels}
+    names = raw.get("channels")
+    if names is None:
+        names = list(tables) or [k for k in defaults if k in channels]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ConfigError(f"{source}: channels must be a list of channel names")
+    if not names:
+        raise ConfigError(
+            f"{source}: {'part ' + label + ' has' if label else 'the campaign has'} no channel "
+            f"(add a table such as [email]; installed channels: {', '.join(sorted(channels))})"
+        )
+    options: dict[str, Any] = {}
+    for name in names:
+        channel = host.channel(name)
+        merged = dict(defaults.get(name, {}))
+        own = tables.get(name, {})
+        if not isinstance(own, dict) or not isinstance(merged, dict):
+            raise ConfigError(f"{source}: [{prefix}{name}] must be a table")
+        merged.update(own)
+        for key in merged:
+            if key in _ACCOUNT_KEYS:
+                _unknown_key(source, f"{prefix}{name}", key, [])
+        options[name] = channel.parse_options(merged, f"{source} [{prefix}{name}]")
+    description = _text(raw.get("description", ""), f"{source}: description")
+    return Part(part_id, audience, list(names), deliver, description, options)

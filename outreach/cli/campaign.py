@@ -1,0 +1,138 @@
+"""``outreach campaign``: preview, run and follow a campaign."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .context import AppContext, DateType, echo_json, pass_app
+
+#: Runs with at least this many pieces show a progress bar.
+PROGRESS_THRESHOLD = 20
+
+
+class _Bar:
+    """A click progress bar on stderr, shown only for long runs."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def start(self, total: int) -> None:
+        if total >= PROGRESS_THRESHOLD and sys.stderr.isatty():
+            self._bar = click.progressbar(length=total, label="delivering", file=sys.stderr)
+            self._bar.__enter__()
+
+    def advance(self, n: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def _engine(app: AppContext, today: date | None) -> Any:
+    from ..engine import Engine
+
+    return Engine(app.workspace, today=today)
+
+
+@click.group()
+def campaign() -> None:
+    """Run campaigns: a dry run by default, --send to deliver."""
+
+
+@campaign.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--today", type=DateType(), default=None, help="Pretend today is this date.")
+@pass_app
+def preview(app: AppContext, file: Path, today: date | None) -> None:
+    """Show every piece FILE would deliver, and who is left out; change nothing."""
+    engine = _engine(app, today)
+    plan, rendered = engine.preview(engine.load(file))
+    for item in rendered:
+        click.echo(
+            f"=== {item.contact.display_name} <{item.address}> "
+            f"[{item.key.channel}, {item.key.part}]"
+        )
+        click.echo(item.preview.rstrip())
+        click.echo()
+    for excluded in plan.left_out:
+        who = excluded.contact.display_name
+        click.echo(f"left out: {who} ({excluded.part}): {excluded.reason}")
+    click.echo(
+        f"{len(rendered)} to deliver, {len(plan.done)} already done, {len(plan.left_out)} left out"
+    )
+
+
+@campaign.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--send", is_flag=True, help="Deliver for real (default: a dry run).")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="Deliver at most N pieces.")
+@click.option("--retry-failed", is_flag=True, help="Try failed deliveries again.")
+@click.option(
+    "--retry-unknown",
+    is_flag=True,
+    help="Send again what may or may not have arrived (a crash or timeout mid-send).",
+)
+@click.option("--today", type=DateType(), default=None, help="Pretend today is this date.")
+@pass_app
+def run(
+    app: AppContext,
+    file: Path,
+    send: bool,
+    limit: int | None,
+    retry_failed: bool,
+    retry_unknown: bool,
+    today: date | None,
+) -> None:
+    """Run FILE: write outbox, PDFs and drafts; with --send, deliver and record."""
+    from ..engine import summarise
+
+    engine = _engine(app, today)
+    result = engine.run(
+        engine.load(file),
+        send=send,
+        limit=limit,
+        retry_failed=retry_failed,
+        retry_unknown=retry_unknown,
+        progress=_Bar(),
+    )
+    for line in summarise(result):
+        click.echo(line)
+    if not result.ok:
+        raise click.exceptions.Exit(1)
+
+
+@campaign.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--today", type=DateType(), default=None, help="Pretend today is this date.")
+@pass_app
+def status(app: AppContext, file: Path, as_json: bool, today: date | None) -> None:
+    """A row per contact and channel: its status and, for a failure, the server's reply."""
+    engine = _engine(app, today)
+    rows = engine.status(engine.load(file))
+    if as_json:
+        echo_json([asdict(r) for r in rows])
+        return
+    for row in rows:
+        where = f" <{row.address}>" if row.address else ""
+        channel = f" [{row.channel}]" if row.channel else ""
+        reason = f": {row.error}" if row.error else ""
+        click.echo(f"{row.status:9} {row.name}{where}{channel} ({row.part}){reason}")
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing planned")
+
+
+def register(cli: click.Group) -> None:
+    """Add ``campaign`` to ``cli``."""
+    cli.add_command(campaign)

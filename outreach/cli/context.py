@@ -1,0 +1,57 @@
+"""What every command shares: the chosen workspace, the debug flag, and small helpers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import click
+
+from ..workspace import Workspace
+
+__all__ = ["AppContext", "DateType", "echo_json", "get_workspace", "pass_app"]
+
+
+@dataclass(slots=True)
+class AppContext:
+    """The state of one command-line invocation."""
+
+    home: str | None = None
+    debug: bool = False
+    _workspace: Workspace | None = field(default=None, repr=False)
+
+    @property
+    def workspace(self) -> Workspace:
+        """The workspace from ``--home``, ``$OUTREACH_HOME`` or the current directory."""
+        if self._workspace is None:
+            self._workspace = Workspace.locate(self.home)
+        return self._workspace
+
+
+pass_app = click.make_pass_decorator(AppContext, ensure=True)
+
+
+def get_workspace() -> Workspace:
+    """The current command's workspace (for plugin commands)."""
+    return click.get_current_context().ensure_object(AppContext).workspace
+
+
+class DateType(click.ParamType):
+    """An ISO date, YYYY-MM-DD."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+
+
+def echo_json(data: Any) -> None:
+    """Print ``data`` as JSON (UTF-8, not ASCII-escaped)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -1,0 +1,308 @@
+"""The contact model: plain typed dataclasses, free of any file format.
+
+The vCard mapping lives in :mod:`outreach.vcard`; this module knows nothing about it except
+that vCard properties it does not model are carried along in :attr:`Contact.extra` so they can
+be written back untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from .cadence import Cadence
+
+__all__ = [
+    "Address",
+    "Birthday",
+    "Contact",
+    "Email",
+    "Name",
+    "Phone",
+    "RawProperty",
+    "new_uid",
+    "normalise_linkedin",
+]
+
+Params = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def new_uid() -> str:
+    """A fresh, globally unique contact UID."""
+    return str(uuid.uuid4())
+
+
+def _casefold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold().strip()
+
+
+def normalise_linkedin(url: str) -> str:
+    """A LinkedIn profile URL reduced to ``linkedin.com/in/<slug>`` for matching.
+
+    Exports spell the same profile as ``https://www.linkedin.com/in/jane-doe/``,
+    ``http://linkedin.com/in/Jane-Doe`` or ``www.linkedin.com/in/jane-doe?trk=...``.
+    """
+    text = url.strip()
+    for prefix in ("https://", "http://"):
+        if text.lower().startswith(prefix):
+            text = text[len(prefix) :]
+    text = text.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    host, _, path = text.partition("/")
+    host = host.lower()
+    if host.endswith("linkedin.com"):
+        host = "linkedin.com"
+    return f"{host}/{path.lower()}" if path else host
+
+
+@dataclass(slots=True)
+class Name:
+    """The parts of a person's name, as vCard's N, FN and NICKNAME hold them."""
+
+    given: str = ""
+    family: str = ""
+    additional: str = ""
+    prefix: str = ""
+    suffix: str = ""
+    #: The name as the person writes it (vCard FN); used for display and envelopes.
+    formatted: str = ""
+    #: What you call them in a greeting ("Bob" for Robert); falls back to ``given``.
+    nickname: str = ""
+
+    @property
+    def display(self) -> str:
+        """The formatted name, else the parts joined in the usual order."""
+        if self.formatted:
+            return self.formatted
+        parts = [self.prefix, self.given, self.additional, self.family, self.suffix]
+        return " ".join(p for p in parts if p)
+
+
+@dataclass(slots=True)
+class Email:
+    """An email address with its vCard TYPE values (``WORK``, ``HOME``, ``pref`` ...)."""
+
+    address: str
+    types: tuple[str, ...] = ()
+    #: The vCard property group (Apple's ``item1.``), kept so labels stay attached.
+    group: str = ""
+    #: Other vCard parameters, kept as they were.
+    params: Params = ()
+
+    @property
+    def kind(self) -> str:
+        """``work``, ``home`` or ``other``."""
+        return _kind(self.types)
+
+    @property
+    def preferred(self) -> bool:
+        """True when the address is marked as preferred."""
+        return any(t.lower() == "pref" for t in self.types)
+
+
+@dataclass(slots=True)
+class Phone:
+    """A telephone number as written, with its vCard TYPE values."""
+
+    number: str
+    types: tuple[str, ...] = ()
+    group: str = ""
+    params: Params = ()
+
+    @property
+    def kind(self) -> str:
+        """``work``, ``home``, ``cell`` or ``other``."""
+        lowered = {t.lower() for t in self.types}
+        if "cell" in lowered:
+            return "cell"
+        return _kind(self.types)
+
+
+@dataclass(slots=True)
+class Address:
+    """A postal address, its parts as written plus the ISO 3166 country code when known."""
+
+    street: tuple[str, ...] = ()
+    locality: str = ""
+    region: str = ""
+    postal_code: str = ""
+    #: The country as the source wrote it ("Deutschland", "USA").
+    country: str = ""
+    #: ISO 3166-1 alpha-2 code in upper case, or "" when unknown.
+    country_code: str = ""
+    po_box: str = ""
+    extended: str = ""
+    types: tuple[str, ...] = ()
+    group: str = ""
+    params: Params = ()
+    #: Mail to this address came back; it stays flagged until the address changes.
+    returned: bool = False
+
+    @property
+    def kind(self) -> str:
+        """``work``, ``home`` or ``other``."""
+        return _kind(self.types)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no part of the address is filled in."""
+        return not (
+            any(self.street)
+            or self.locality
+            or self.region
+            or self.postal_code
+            or self.country
+            or self.po_box
+            or self.extended
+        )
+
+    def fingerprint(self) -> str:
+        """A short digest of the address's content, to notice when it has been changed."""
+        text = "\x1f".join(
+            [
+                "\n".join(self.street),
+                self.locality,
+                self.region,
+                self.postal_code,
+                self.country,
+                self.po_box,
+                self.extended,
+            ]
+        )
+        return hashlib.sha256(_casefold(text).encode()).hexdigest()[:16]
+
+    def one_line(self) -> str:
+        """The address on one line, for lists and logs."""
+        parts = [*self.street, self.locality, self.region, self.postal_code, self.country]
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(slots=True)
+class Birthday:
+    """A birthday; the year is often unknown (Apple and Outlook write a placeholder year)."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def __post_init__(self) -> None:
+        # 2000 is a leap year, so 29 February without a year is accepted.
+        date(self.year or 2000, self.month, self.day)
+
+    def iso(self) -> str:
+        """``1980-05-17``, or ``--05-17`` when the year is unknown (ISO 8601 / vCard 4)."""
+        if self.year is None:
+            return f"--{self.month:02d}-{self.day:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class RawProperty:
+    """A vCard property outreach does not model, kept exactly as read.
+
+    ``value`` is the raw (still escaped) text after the colon; written back as it is.
+    """
+
+    name: str
+    value: str
+    params: Params = ()
+    group: str = ""
+
+
+def _kind(types: tuple[str, ...]) -> str:
+    lowered = {t.lower() for t in types}
+    for kind in ("work", "home"):
+        if kind in lowered:
+            return kind
+    return "other"
+
+
+@dataclass(slots=True)
+class Contact:
+    """Someone you know: who they are, how to reach them, and how often to be in touch."""
+
+    uid: str = field(default_factory=new_uid)
+    name: Name = field(default_factory=Name)
+    emails: list[Email] = field(default_factory=list)
+    phones: list[Phone] = field(default_factory=list)
+    addresses: list[Address] = field(default_factory=list)
+    org: str = ""
+    department: str = ""
+    title: str = ""
+    #: LinkedIn profile URL as written.
+    linkedin: str = ""
+    tags: list[str] = field(default_factory=list)
+    notes: str = ""
+    #: How you know each other ("my manager at Acme", "met at PyCon 2019").
+    relationship: str = ""
+    cadence: Cadence | None = None
+    birthday: Birthday | None = None
+    #: The touch plan leaves the contact alone until this date.
+    snooze_until: date | None = None
+    #: A personal line for this year's card, written in a handwriting font.
+    card_note: str = ""
+    #: vCard properties outreach does not model, in their original order.
+    extra: list[RawProperty] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        """The best name to show: formatted name, name parts, organisation, or email."""
+        return (
+            self.name.display
+            or self.org
+            or (self.emails[0].address if self.emails else "")
+            or self.uid
+        )
+
+    @property
+    def greeting_name(self) -> str:
+        """What to call them in a greeting: nickname, else given name, else display name."""
+        return self.name.nickname or self.name.given or self.display_name
+
+    @property
+    def primary_email(self) -> str | None:
+        """The preferred email address, else the first, else ``None``."""
+        for email in self.emails:
+            if email.preferred:
+                return email.address
+        return self.emails[0].address if self.emails else None
+
+    @property
+    def postal_address(self) -> Address | None:
+        """The first usable postal address (not empty, not returned), else ``None``."""
+        for address in self.addresses:
+            if not address.is_empty and not address.returned:
+                return address
+        return None
+
+    @property
+    def has_returned_address(self) -> bool:
+        """True when an address is flagged as returned and no other usable one exists."""
+        return self.postal_address is None and any(a.returned for a in self.addresses)
+
+    def has_tag(self, tag: str) -> bool:
+        """Case-insensitive tag test."""
+        wanted = _casefold(tag)
+        return any(_casefold(t) == wanted for t in self.tags)
+
+    def add_tag(self, tag: str) -> bool:
+        """Add a tag unless present (case-insensitively); return True when it was added."""
+        if not tag.strip() or self.has_tag(tag):
+            return False
+        self.tags.append(tag.strip())
+        return True
+
+    def remove_tag(self, tag: str) -> bool:
+        """Remove a tag (case-insensitively); return True when it was there."""
+        wanted = _casefold(tag)
+        kept = [t for t in self.tags if _casefold(t) != wanted]
+        removed = len(kept) != len(self.tags)
+        self.tags[:] = kept
+        return removed
+
+    def has_email(self, address: str) -> bool:
+        """Case-insensitive test for one of the contact's email addresses."""
+        wanted = address.strip().lower()
+        return any(e.address.strip().lower() == wanted for e in self.emails)

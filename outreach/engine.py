@@ -1,0 +1,524 @@
+"""The campaign engine: plan -> render -> deliver -> record.
+
+* **plan** picks the audience of each part from the book, asks each channel whether it can
+  reach each contact, and leaves out what the journal says is already settled;
+* **render** turns every planned piece into exactly what will be delivered, with no side
+  effects; any error here (a template mistake, a draft over its limit) stops the run before
+  anything is delivered;
+* **deliver** hands each channel its batch; on a dry run (the default) channels write the
+  outbox, PDFs and drafts but send nothing and the journal is not touched;
+* **record**: with ``send=True``, every piece's status goes to the journal as it happens, and
+  sent or printed pieces count as touches for the touch plan.
+
+A run is idempotent per (campaign, part, contact, channel) and resumable after a crash: a
+piece left ``sending`` by a killed run is reported as ``unknown`` and not sent again unless
+the user asks for ``retry_unknown``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+from .addressbook import AddressBook
+from .campaign import Campaign, Part
+from .channel import Channel, Outcome, Piece, Rendered
+from .contact import Contact
+from .journal import (
+    DRAFTED,
+    FAILED,
+    PRINTED,
+    SENDING,
+    SENT,
+    SETTLED,
+    TOUCHING,
+    UNKNOWN,
+    Delivery,
+    DeliveryKey,
+    Journal,
+)
+from .pluginhost import PluginHost, get_host
+from .templating import Renderer
+from .touchplan import PlanSettings, overdue_uids
+from .workspace import Workspace
+
+__all__ = [
+    "CampaignPlan",
+    "Engine",
+    "Exclusion",
+    "PlannedItem",
+    "Progress",
+    "RunResult",
+    "StatusRow",
+    "summarise",
+]
+
+
+@dataclass(slots=True)
+class PlannedItem:
+    """One piece the campaign would deliver: a part, a contact, a channel and an address."""
+
+    key: DeliveryKey
+    contact: Contact
+    part: Part
+    channel: str
+    address: str
+    #: The journal's status before this run, or ``None`` when never attempted.
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """A contact a part left out, and why (tagged no-card, no email address, ...)."""
+
+    contact: Contact
+    part: str
+    reason: str
+
+
+@dataclass(slots=True)
+class CampaignPlan:
+    """What a run would do."""
+
+    campaign: Campaign
+    #: Pieces to deliver in this run.
+    todo: list[PlannedItem] = field(default_factory=list)
+    #: Pieces the journal says are settled (sent, printed, failed, unknown).
+    done: list[PlannedItem] = field(default_factory=list)
+    #: Contacts a part's audience or channels could not include, with the reason.
+    left_out: list[Exclusion] = field(default_factory=list)
+
+
+class Progress(Protocol):
+    """Something that shows how far a run has got (the CLI's progress bar)."""
+
+    def start(self, total: int) -> None:
+        """The run is about to deliver ``total`` pieces."""
+
+    def advance(self, n: int = 1) -> None:
+        """``n`` more pieces are finished."""
+
+    def close(self) -> None:
+        """The run has ended."""
+
+
+@dataclass(slots=True)
+class RunResult:
+    """What a run did, for the summary and the exit status."""
+
+    campaign: Campaign
+    send: bool
+    plan: CampaignPlan
+    #: (channel, status) -> number of pieces.
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    failures: list[tuple[Rendered, Outcome]] = field(default_factory=list)
+    #: Pieces found ``sending`` from a crashed run, now ``unknown``.
+    interrupted: list[Delivery] = field(default_factory=list)
+    #: Pieces handed to a channel that never reported an outcome (a limit was reached).
+    not_finished: list[Rendered] = field(default_factory=list)
+    artifacts: list[tuple[Path, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    #: Channels that crashed outright, with the error.
+    channel_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failures and not self.channel_errors
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRow:
+    """One row of ``campaign status``: a contact on a channel and where it stands."""
+
+    uid: str
+    name: str
+    part: str
+    channel: str
+    status: str
+    address: str = ""
+    attempts: int = 0
+    error: str | None = None
+    message_id: str | None = None
+    updated_at: str | None = None
+
+
+class _Run:
+    """The :class:`~outreach.channel.DeliveryRun` the engine hands to channels."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        campaign: Campaign,
+        send: bool,
+        journal: Journal | None,
+        result: RunResult,
+        progress: Progress | None,
+    ) -> None:
+        self.workspace = engine.workspace
+        self.campaign = campaign
+        self.send = send
+        self.today = engine.today
+        self.out_dir = engine.workspace.out_dir(campaign.name)
+        self.journal = journal if send else None
+        self._result = result
+        self._progress = progress
+        self._finished: set[DeliveryKey] = set()
+
+    def sending(self, item: Rendered) -> None:
+        if self.journal is not None:
+            self.journal.record(item.key, SENDING, address=item.address, attempt=True)
+
+    def finished(self, item: Rendered, outcome: Outcome) -> None:
+        if item.key in self._finished:
+            return
+        self._finished.add(item.key)
+        self._result.counts[(item.key.channel, outcome.status)] += 1
+        if outcome.status in (FAILED, UNKNOWN):
+            self._result.failures.append((item, outcome))
+        if self.journal is not None:
+            with self.journal.transaction():
+                self.journal.record(
+                    item.key,
+                    outcome.status,
+                    address=item.address,
+                    message_id=outcome.message_id,
+                    error=outcome.error,
+                )
+                if outcome.status in TOUCHING:
+                    self.journal.add_touch(
+                        item.key.contact_uid,
+                        self.today,
+                        item.key.channel,
+                        note=item.summary,
+                        campaign=self.campaign.name,
+                    )
+        if self._progress is not None:
+            self._progress.advance(1)
+
+    def artifact(self, path: Path, description: str) -> None:
+        self._result.artifacts.append((path, description))
+
+    def warn(self, message: str) -> None:
+        self._result.warnings.append(message)
+
+    def was_finished(self, item: Rendered) -> bool:
+        return item.key in self._finished
+
+
+class Engine:
+    """Runs campaigns against one workspace.
+
+    ``today`` fixes the date (tests, ``--today``); ``host`` defaults to the process-wide
+    plugin host.
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        host: PluginHost | None = None,
+        today: date | None = None,
+    ) -> None:
+        self.workspace = workspace
+        self.host = host or get_host()
+        self.today = today or date.today()
+        self._channels: dict[str, Channel] = {}
+
+    def load(self, path: str | Path) -> Campaign:
+        """Read and check a campaign file against the installed channels."""
+        return Campaign.load(path, self.host)
+
+    def channel(self, name: str) -> Channel:
+        """This run's instance of the channel called ``name``."""
+        if name not in self._channels:
+            self._channels[name] = self.host.channel(name)(self.workspace)
+        return self._channels[name]
+
+    # -- plan -----------------------------------------------------------------------------
+
+    def _journal_if_any(self) -> Journal | None:
+        return self.workspace.open_journal() if self.workspace.journal_path.exists() else None
+
+    def plan(
+        self,
+        campaign: Campaign,
+        *,
+        book: AddressBook | None = None,
+        journal: Journal | None = None,
+        retry_failed: bool = False,
+        retry_unknown: bool = False,
+    ) -> CampaignPlan:
+        """Work out who gets what on which channel, and what is already done."""
+        book = book if book is not None else self.workspace.open_book()
+        owned = journal is None
+        journal = journal if journal is not None else self._journal_if_any()
+        try:
+            statuses = journal.statuses(campaign.name) if journal else {}
+            touches = journal.last_touches() if journal else {}
+        finally:
+            if owned and journal is not None:
+                journal.close()
+        overdue: set[str] | None = None
+        if any(p.audience.overdue_only for p in campaign.parts):
+            settings = PlanSettings.from_config(
+                self.workspace.section("plan"), f"{self.workspace.config_path} [plan]"
+            )
+            overdue = overdue_uids(book, touches, settings, self.today)
+        reopened = set()
+        if retry_failed:
+            reopened.add(FAILED)
+        if retry_unknown:
+            reopened.add(UNKNOWN)
+        settled = SETTLED - reopened
+        plan = CampaignPlan(campaign)
+        for part in campaign.parts:
+            only = self._named_contacts(book, part)
+            for contact in book:
+                if only is not None and contact.uid not in only:
+                    continue
+                reason = part.audience.excludes(contact, overdue)
+                if reason is not None:
+                    if not reason.startswith("not tagged"):
+                        plan.left_out.append(Exclusion(contact, part.id, reason))
+                    continue
+                reasons = []
+                chosen = 0
+                for name in part.channels:
+                    reach = self.channel(name).reach(contact, part.options[name])
+                    if not reach.ok:
+                        reasons.append(f"{name}: {reach.reason}")
+                        continue
+                    chosen += 1
+                    key = DeliveryKey(campaign.name, part.id, contact.uid, name)
+                    status = statuses.get(key)
+                    item = PlannedItem(key, contact, part, name, reach.address or "", status)
+                    (plan.done if status in settled else plan.todo).append(item)
+                    if part.deliver == "first":
+                        break
+                if not chosen:
+                    plan.left_out.append(Exclusion(contact, part.id, "; ".join(reasons)))
+        return plan
+
+    def _named_contacts(self, book: AddressBook, part: Part) -> set[str] | None:
+        if not part.audience.contacts:
+            return None
+        return {book.find(query).uid for query in part.audience.contacts}
+
+    # -- render ---------------------------------------------------------------------------
+
+    def renderer(self, campaign: Campaign) -> Renderer:
+        """The template renderer for a campaign (its folder's templates come first)."""
+        return Renderer(
+            self.workspace, campaign_dir=campaign.directory, today=self.today, host=self.host
+        )
+
+    def render(
+        self,
+        campaign: Campaign,
+        items: Sequence[PlannedItem],
+        *,
+        last_touches: dict[str, date] | None = None,
+        renderer: Renderer | None = None,
+    ) -> list[Rendered]:
+        """Render every item; the first error stops it (nothing has been delivered yet)."""
+        renderer = renderer or self.renderer(campaign)
+        touches = last_touches or {}
+        rendered = []
+        for item in items:
+            context = renderer.context(
+                item.contact,
+                campaign=campaign,
+                part=item.part.id,
+                channel=item.channel,
+                last_touch=touches.get(item.contact.uid),
+            )
+            piece = Piece(
+                item.key,
+                item.contact,
+                item.address,
+                item.part.options[item.channel],
+                context,
+                campaign,
+            )
+            rendered.append(self.channel(item.channel).render(piece, renderer))
+        return rendered
+
+    def preview(self, campaign: Campaign) -> tuple[CampaignPlan, list[Rendered]]:
+        """Plan and render without delivering or recording anything."""
+        book = self.workspace.open_book()
+        journal = self._journal_if_any()
+        try:
+            plan = self.plan(campaign, book=book, journal=journal)
+            touches = journal.last_touches() if journal else {}
+        finally:
+            if journal is not None:
+                journal.close()
+        return plan, self.render(campaign, plan.todo, last_touches=touches)
+
+    # -- run ------------------------------------------------------------------------------
+
+    def run(
+        self,
+        campaign: Campaign,
+        *,
+        send: bool = False,
+        limit: int | None = None,
+        retry_failed: bool = False,
+        retry_unknown: bool = False,
+        progress: Progress | None = None,
+    ) -> RunResult:
+        """Plan, render and deliver a campaign; with ``send`` record everything."""
+        book = self.workspace.open_book()
+        journal = self.workspace.open_journal() if send else self._journal_if_any()
+        try:
+            interrupted: list[Delivery] = []
+            if send and journal is not None:
+                interrupted = journal.settle_in_flight(campaign.name)
+            plan = self.plan(
+                campaign,
+                book=book,
+                journal=journal,
+                retry_failed=retry_failed,
+                retry_unknown=retry_unknown,
+            )
+            todo = plan.todo if limit is None else plan.todo[: max(limit, 0)]
+            touches = journal.last_touches() if journal else {}
+            rendered = self.render(campaign, todo, last_touches=touches)
+            result = RunResult(campaign, send, plan, interrupted=interrupted)
+            self._deliver(campaign, rendered, send, journal, result, progress)
+            return result
+        finally:
+            if journal is not None:
+                journal.close()
+
+    def _deliver(
+        self,
+        campaign: Campaign,
+        rendered: list[Rendered],
+        send: bool,
+        journal: Journal | None,
+        result: RunResult,
+        progress: Progress | None,
+    ) -> None:
+        run = _Run(self, campaign, send, journal, result, progress)
+        run.out_dir.mkdir(parents=True, exist_ok=True)
+        by_channel: dict[str, list[Rendered]] = {}
+        for item in rendered:
+            by_channel.setdefault(item.key.channel, []).append(item)
+        if progress is not None:
+            progress.start(len(rendered))
+        try:
+            for name, items in by_channel.items():
+                try:
+                    self.channel(name).deliver(items, run)
+                except Exception as exc:  # noqa: BLE001 - one channel must not stop the others
+                    result.channel_errors.append(f"{name}: {type(exc).__name__}: {exc}")
+                result.not_finished.extend(i for i in items if not run.was_finished(i))
+        finally:
+            if progress is not None:
+                progress.close()
+
+    # -- status ---------------------------------------------------------------------------
+
+    def status(self, campaign: Campaign) -> list[StatusRow]:
+        """Where every piece of the campaign stands: journal rows, then what is still planned."""
+        book = self.workspace.open_book()
+        journal = self._journal_if_any()
+        rows: list[StatusRow] = []
+        try:
+            deliveries = journal.deliveries(campaign.name) if journal else []
+            plan = self.plan(campaign, book=book, journal=journal)
+        finally:
+            if journal is not None:
+                journal.close()
+        recorded = set()
+        for d in deliveries:
+            contact = book.get(d.key.contact_uid)
+            name = contact.display_name if contact else d.key.contact_uid
+            recorded.add(d.key)
+            rows.append(
+                StatusRow(
+                    d.key.contact_uid,
+                    name,
+                    d.key.part,
+                    d.key.channel,
+                    d.status,
+                    d.address,
+                    d.attempts,
+                    d.last_error,
+                    d.message_id,
+                    d.updated_at,
+                )
+            )
+        for item in plan.todo:
+            if item.key not in recorded:
+                rows.append(
+                    StatusRow(
+                        item.contact.uid,
+                        item.contact.display_name,
+                        item.part.id,
+                        item.channel,
+                        "planned",
+                        item.address,
+                    )
+                )
+        for excluded in plan.left_out:
+            rows.append(
+                StatusRow(
+                    excluded.contact.uid,
+                    excluded.contact.display_name,
+                    excluded.part,
+                    "",
+                    "left-out",
+                    error=excluded.reason,
+                )
+            )
+        return rows
+
+
+#: How a dry run words the statuses channels report.
+_DRY_RUN_WORDS = {SENT: "ready to send", PRINTED: "ready to print", DRAFTED: "drafted"}
+
+
+def summarise(result: RunResult) -> list[str]:
+    """Human-readable summary lines for a run."""
+    lines = []
+    verb = "delivered" if result.send else "dry run: outputs written, nothing sent or recorded"
+    by_channel: dict[str, Counter[str]] = {}
+    for (channel, status), n in sorted(result.counts.items()):
+        by_channel.setdefault(channel, Counter())[status] += n
+    for channel, counts in by_channel.items():
+        parts = ", ".join(
+            f"{n} {status if result.send else _DRY_RUN_WORDS.get(status, status)}"
+            for status, n in sorted(counts.items())
+        )
+        lines.append(f"{channel}: {parts}")
+    if not by_channel:
+        lines.append("nothing to deliver")
+    if result.plan.done:
+        lines.append(f"{len(result.plan.done)} already settled in earlier runs (skipped)")
+    if result.plan.left_out:
+        lines.append(f"{len(result.plan.left_out)} left out (see campaign status)")
+    for delivery in result.interrupted:
+        lines.append(
+            f"unknown: {delivery.key.contact_uid} on {delivery.key.channel} was being sent when "
+            "an earlier run stopped; not resent (use --retry-unknown to send it again)"
+        )
+    for item, outcome in result.failures:
+        lines.append(
+            f"{outcome.status}: {item.contact.display_name} <{item.address}> on "
+            f"{item.key.channel}: {outcome.error or 'no reason given'}"
+        )
+    if result.not_finished:
+        lines.append(f"{len(result.not_finished)} not delivered in this run; run again to continue")
+    lines.extend(f"warning: {w}" for w in result.warnings)
+    lines.extend(f"channel error: {e}" for e in result.channel_errors)
+    for path, description in result.artifacts:
+        lines.append(f"{description}: {path}")
+    lines.insert(0, f"campaign {result.campaign.name}: {verb}")
+    return lines

@@ -1,0 +1,43 @@
+"""The exceptions outreach raises, and the exit status each one maps to.
+
+Every error a user can cause (a bad file, an unknown key, a template mistake) is an
+:class:`OutreachError`: its message is one line that names the file, the line or the contact,
+so the command-line interface can print it as it is and exit with status 2.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BookConflictError",
+    "ConfigError",
+    "ContactNotFound",
+    "InputError",
+    "OutreachError",
+    "TemplateRenderError",
+]
+
+
+class OutreachError(Exception):
+    """Base class of every error that is the user's to fix; the message is shown as it is."""
+
+    exit_code: int = 2
+
+
+class InputError(OutreachError):
+    """A file or value given to outreach cannot be used (malformed vCard, unknown format, ...)."""
+
+
+class ConfigError(OutreachError):
+    """A settings or campaign file has an unknown key or a value of the wrong kind."""
+
+
+class ContactNotFound(OutreachError):
+    """A CONTACT argument matched no contact, or more than one."""
+
+
+class BookConflictError(OutreachError):
+    """The address book changed on disk since it was read; saving would overwrite that change."""
+
+
+class TemplateRenderError(OutreachError):
+    """A template failed to compile or render; the message names template, line and contact."""

@@ -1,0 +1,430 @@
+"""The journal: a SQLite record of every delivery and every touch.
+
+The journal is what makes campaign runs idempotent and resumable. A delivery is identified by
+:class:`DeliveryKey` (campaign, part, contact, channel); one whose status is settled (sent,
+printed, failed, unknown) is never delivered again unless the user asks. A channel marks a
+delivery ``sending`` *before* the step that cannot be undone (SMTP DATA), so after a crash an
+in-flight delivery is known to be ``unknown`` rather than silently sent twice.
+
+The database runs in WAL mode with ``synchronous=NORMAL``: a committed row survives the
+process being killed, which is the failure a resumable run must handle, without an fsync per
+message.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+
+from .errors import InputError
+
+__all__ = [
+    "DRAFTED",
+    "FAILED",
+    "PENDING",
+    "PRINTED",
+    "SENDING",
+    "SENT",
+    "SETTLED",
+    "STATUSES",
+    "UNKNOWN",
+    "Delivery",
+    "DeliveryKey",
+    "Journal",
+    "Touch",
+]
+
+#: Rendered and queued; nothing has left the machine.
+PENDING = "pending"
+#: Handed to the server: after a crash in this state it may or may not have arrived.
+SENDING = "sending"
+SENT = "sent"
+#: Permanently refused (or retries exhausted); ``last_error`` has the reason.
+FAILED = "failed"
+#: It may have been delivered (a crash or a timeout after the data was sent).
+UNKNOWN = "unknown"
+#: A draft for the user to send by hand (LinkedIn); becomes sent when marked so.
+DRAFTED = "drafted"
+PRINTED = "printed"
+
+STATUSES = (PENDING, SENDING, SENT, FAILED, UNKNOWN, DRAFTED, PRINTED)
+#: Statuses a new run leaves alone (``--retry-failed`` / ``--retry-unknown`` reopen two).
+SETTLED = frozenset({SENT, PRINTED, FAILED, UNKNOWN})
+#: Statuses that count as having been in touch with the contact.
+TOUCHING = frozenset({SENT, PRINTED})
+
+_MIGRATIONS: tuple[str, ...] = (
+    # 1: deliveries, touches, the send log for rate limits, and a small key/value table.
+    """
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        campaign TEXT NOT NULL,
+        part TEXT NOT NULL,
+        contact_uid TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        status TEXT NOT NULL,
+        address TEXT NOT NULL DEFAULT '',
+        message_id TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        sent_at TEXT,
+        UNIQUE (campaign, part, contact_uid, channel)
+    );
+    CREATE INDEX deliveries_by_contact ON deliveries (contact_uid);
+    CREATE TABLE touches (
+        id INTEGER PRIMARY KEY,
+        contact_uid TEXT NOT NULL,
+        day TEXT NOT NULL,
+        via TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        campaign TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX touches_by_contact ON touches (contact_uid, day);
+    CREATE TABLE sends (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        domain TEXT NOT NULL DEFAULT '',
+        at REAL NOT NULL
+    );
+    CREATE INDEX sends_by_time ON sends (channel, at);
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
+
+#: The schema version this code writes.
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryKey:
+    """What makes a delivery unique: one part of one campaign to one contact on one channel."""
+
+    campaign: str
+    part: str
+    contact_uid: str
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A row of the deliveries table."""
+
+    key: DeliveryKey
+    status: str
+    address: str
+    message_id: str | None
+    attempts: int
+    last_error: str | None
+    created_at: str
+    updated_at: str
+    sent_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """A moment you were in touch with a contact."""
+
+    contact_uid: str
+    day: date
+    via: str
+    note: str = ""
+    campaign: str | None = None
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Journal:
+    """The SQLite journal of one workspace. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: Path | str, *, clock: Callable[[], datetime] = _utcnow) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{self.path}: not a usable journal database ({exc})") from None
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > SCHEMA_VERSION:
+            raise InputError(
+                f"{self.path}: written by a newer outreach (schema {current}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade outreach"
+            )
+        if current == SCHEMA_VERSION:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[version - 1].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {version}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _now(self) -> str:
+        return self.clock().isoformat(timespec="seconds")
+
+    # -- deliveries -----------------------------------------------------------------------
+
+    @staticmethod
+    def _delivery(row: tuple) -> Delivery:  # type: ignore[type-arg]
+        return Delivery(DeliveryKey(*row[:4]), *row[4:])
+
+    _COLUMNS = (
+        "campaign, part, contact_uid, channel, status, address, message_id, attempts, "
+        "last_error, created_at, updated_at, sent_at"
+    )
+
+    def get(self, key: DeliveryKey) -> Delivery | None:
+        """The delivery for ``key``, or ``None`` when it was never recorded."""
+        row = self._db.execute(
+            f"SELECT {self._COLUMNS} FROM deliveries "
+            "WHERE campaign=? AND part=? AND contact_uid=? AND channel=?",
+            (key.campaign, key.part, key.contact_uid, key.channel),
+        ).fetchone()
+        return self._delivery(row) if row else None
+
+    def deliveries(self, campaign: str | None = None) -> list[Delivery]:
+        """Every delivery, or those of one campaign, in the order they were first recorded."""
+        if campaign is None:
+            rows = self._db.execute(f"SELECT {self._COLUMNS} FROM deliveries ORDER BY id")
+        else:
+            rows = self._db.execute(
+                f"SELECT {self._COLUMNS} FROM deliveries WHERE campaign=? ORDER BY id",
+                (campaign,),
+            )
+        return [self._delivery(r) for r in rows]
+
+    def record(
+        self,
+        key: DeliveryKey,
+        status: str,
+        *,
+        address: str | None = None,
+        message_id: str | None = None,
+        error: str | None = None,
+        attempt: bool = False,
+    ) -> None:
+        """Create or update the delivery for ``key`` (committed before returning).
+
+        ``attempt`` counts one more attempt; ``error`` replaces the last error (a success
+        clears it); a status of sent or printed stamps ``sent_at``.
+        """
+        if status not in STATUSES:
+            raise ValueError(f"unknown delivery status {status!r}")
+        now = self._now()
+        sent_at = now if status in TOUCHING else None
+        self._db.execute(
+            """
+            INSERT INTO deliveries (campaign, part, contact_uid, channel, status, address,
+                                    message_id, attempts, last_error, created_at, updated_at,
+                                    sent_at)
+            VALUES (?, ?, ?, ?, ?, COALESCE(?, ''), ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (campaign, part, contact_uid, channel) DO UPDATE SET
+                status = excluded.status,
+                address = COALESCE(?, deliveries.address),
+                message_id = COALESCE(excluded.message_id, deliveries.message_id),
+                attempts = deliveries.attempts + excluded.attempts,
+                last_error = CASE WHEN excluded.status IN ('sent', 'printed', 'drafted')
+                                  THEN NULL
+                                  ELSE COALESCE(excluded.last_error, deliveries.last_error) END,
+                updated_at = excluded.updated_at,
+                sent_at = COALESCE(excluded.sent_at, deliveries.sent_at)
+            """,
+            (
+                key.campaign,
+                key.part,
+                key.contact_uid,
+                key.channel,
+                status,
+                address,
+                message_id,
+                1 if attempt else 0,
+                error,
+                now,
+                now,
+                sent_at,
+                address,
+            ),
+        )
+
+    def settle_in_flight(self, campaign: str) -> list[Delivery]:
+        """Turn deliveries left ``sending`` by a crash into ``unknown``; return them."""
+        stuck = [d for d in self.deliveries(campaign) if d.status == SENDING]
+        for delivery in stuck:
+            self.record(
+                delivery.key,
+                UNKNOWN,
+                error="interrupted while sending: it may or may not have been delivered",
+            )
+        return stuck
+
+    # -- touches --------------------------------------------------------------------------
+
+    def add_touch(
+        self,
+        contact_uid: str,
+        day: date,
+        via: str,
+        note: str = "",
+        campaign: str | None = None,
+    ) -> Touch:
+        """Record that you were in touch with a contact on ``day``."""
+        self._db.execute(
+            "INSERT INTO touches (contact_uid, day, via, note, campaign, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (contact_uid, day.isoformat(), via, note, campaign, self._now()),
+        )
+        return Touch(contact_uid, day, via, note, campaign)
+
+    def touches(self, contact_uid: str | None = None) -> list[Touch]:
+        """Every touch, or one contact's, oldest first."""
+        query = "SELECT contact_uid, day, via, note, campaign FROM touches"
+        args: tuple[str, ...] = ()
+        if contact_uid is not None:
+            query += " WHERE contact_uid=?"
+            args = (contact_uid,)
+        rows = self._db.execute(query + " ORDER BY day, id", args)
+        return [Touch(r[0], date.fromisoformat(r[1]), r[2], r[3], r[4]) for r in rows]
+
+    def last_touches(self) -> dict[str, date]:
+        """Each contact's most recent touch date."""
+        rows = self._db.execute("SELECT contact_uid, MAX(day) FROM touches GROUP BY contact_uid")
+        return {uid: date.fromisoformat(day) for uid, day in rows}
+
+    def rename_contact(self, old_uid: str, new_uid: str) -> None:
+        """Move deliveries and touches to another UID (after two contacts are merged)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute(
+                "UPDATE touches SET contact_uid=? WHERE contact_uid=?", (new_uid, old_uid)
+            )
+            self._db.execute(
+                "UPDATE OR IGNORE deliveries SET contact_uid=? WHERE contact_uid=?",
+                (new_uid, old_uid),
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    # -- the send log (rate limits) -------------------------------------------------------
+
+    def log_send(self, channel: str, domain: str, at: float) -> None:
+        """Note that a message went to a server at ``at`` (epoch seconds)."""
+        self._db.execute(
+            "INSERT INTO sends (channel, domain, at) VALUES (?, ?, ?)", (channel, domain, at)
+        )
+
+    def count_sends(self, channel: str, since: float, domain: str | None = None) -> int:
+        """How many messages went out on ``channel`` since ``since`` (optionally to a domain)."""
+        if domain is None:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM sends WHERE channel=? AND at>=?", (channel, since)
+            ).fetchone()
+        else:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM sends WHERE channel=? AND at>=? AND domain=?",
+                (channel, since, domain),
+            ).fetchone()
+        return int(row[0])
+
+    def send_times(self, channel: str, since: float) -> list[tuple[float, str]]:
+        """(time, domain) of every send on ``channel`` since ``since``, oldest first."""
+        rows = self._db.execute(
+            "SELECT at, domain FROM sends WHERE channel=? AND at>=? ORDER BY at",
+            (channel, since),
+        )
+        return [(float(at), str(domain)) for at, domain in rows]
+
+    # -- meta -----------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        """A value from the journal's key/value table."""
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a value in the journal's key/value table."""
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value=excluded.value",
+            (key, value),
+        )
+
+    def transaction(self) -> _Transaction:
+        """A context manager grouping several writes into one commit."""
+        return _Transaction(self._db)
+
+    def statuses(self, campaign: str) -> dict[DeliveryKey, str]:
+        """Every delivery's status for one campaign."""
+        rows = self._db.execute(
+            "SELECT campaign, part, contact_uid, channel, status FROM deliveries WHERE campaign=?",
+            (campaign,),
+        )
+        return {DeliveryKey(*r[:4]): r[4] for r in rows}
+
+    def backup_to(self, target: Path) -> None:
+        """Copy the database to ``target`` consistently, even while it is in use."""
+        dest = sqlite3.connect(target)
+        try:
+            self._db.backup(dest)
+        finally:
+            dest.close()
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")

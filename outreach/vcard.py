@@ -1,0 +1,623 @@
+"""Contacts to and from vCard text (reads 2.1, 3.0 and 4.0; writes 3.0).
+
+Lines are split and tokenised with vobject's own line parser (``vobject.base.parseLine``),
+but values are decoded here rather than by vobject's component layer: that layer truncates
+unescaped commas in unknown properties, decodes what it does not understand and is ten times
+slower, and a master address book must not lose a byte of what other tools wrote. Properties
+outreach does not model are kept as :class:`~outreach.contact.RawProperty` and written back
+exactly as read.
+"""
+
+from __future__ import annotations
+
+import quopri
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from vobject.base import ParseError, parseLine
+
+from . import countries
+from .cadence import Cadence
+from .contact import (
+    Address,
+    Birthday,
+    Contact,
+    Email,
+    Params,
+    Phone,
+    RawProperty,
+    new_uid,
+)
+from .errors import InputError
+
+__all__ = [
+    "ParsedCard",
+    "dump_contact",
+    "dump_contacts",
+    "escape_text",
+    "parse_vcards",
+    "split_structured",
+    "unescape_text",
+]
+
+PRODID = "-//outreach//outreach//EN"
+#: outreach's own properties; other tools ignore X- properties and keep them.
+X_RELATIONSHIP = "X-OUTREACH-RELATIONSHIP"
+X_CADENCE = "X-OUTREACH-CADENCE"
+X_SNOOZE = "X-OUTREACH-SNOOZE"
+X_CARD_NOTE = "X-OUTREACH-CARD-NOTE"
+X_RETURNED = "X-OUTREACH-RETURNED"
+#: ADR parameter holding the ISO 3166 code outreach resolved for the country.
+P_COUNTRY = "X-OUTREACH-COUNTRY"
+
+_ENCODINGS = {"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"}
+_UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_NEEDS_ESCAPE = re.compile(r"[\\\n\r,;]")
+_NEEDS_QUOTE = re.compile(r"[:;,]")
+_BDAY = re.compile(r"^(?:(\d{4})|--)-?(\d{2})-?(\d{2})(?:T.*)?$")
+#: Placeholder years that mean "year unknown" (Apple writes 1604, Outlook 1604 too).
+_NO_YEAR = {1604, 1900}
+
+
+@dataclass(slots=True)
+class ParsedCard:
+    """A contact read from vCard text, with where it started and what kind of card it was."""
+
+    contact: Contact
+    line: int
+    version: str
+    #: ``individual`` for a person or organisation, ``group`` for a list card.
+    kind: str = "individual"
+
+
+# -- decoding ---------------------------------------------------------------------------
+
+
+def unescape_text(value: str) -> str:
+    """Undo vCard text escaping: ``\\n`` is a newline, ``\\,`` a comma, and so on."""
+    if "\\" not in value:
+        return value
+    return _UNESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
+
+
+def split_structured(value: str, sep: str = ";") -> list[str]:
+    """Split a raw value on unescaped ``sep`` and unescape each part."""
+    if "\\" not in value:
+        return value.split(sep)
+    parts: list[str] = []
+    current: list[str] = []
+    chars = iter(value)
+    for ch in chars:
+        if ch == "\\":
+            current.append(ch + next(chars, ""))
+        elif ch == sep:
+            parts.append(unescape_text("".join(current)))
+            current = []
+        else:
+            current.append(ch)
+    parts.append(unescape_text("".join(current)))
+    return parts
+
+
+def _logical_lines(text: str) -> Iterator[tuple[str, int]]:
+    """Unfold physical lines into logical ones, with the 1-based number of the first line.
+
+    Handles vCard 3.0/4.0 folding (a leading space or tab) and vCard 2.1 quoted-printable
+    soft line breaks (a line ending in ``=`` continues on the next, which need not be
+    indented).
+    """
+    current: list[str] = []
+    start = 0
+    qp_soft = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if qp_soft and current:
+            current.append("\n" + line)
+        elif line[:1] in (" ", "\t") and current:
+            current.append(line[1:])
+        else:
+            if current:
+                yield "".join(current), start
+            current = []
+            if not line.strip():
+                qp_soft = False
+                continue
+            current = [line]
+            start = number
+        qp_soft = line.endswith("=") and "QUOTED-PRINTABLE" in current[0].upper()
+    if current:
+        yield "".join(current), start
+
+
+def _normalise_params(raw: list[list[str]]) -> Params:
+    """vobject's parameter lists to ``((NAME, values), ...)``; 2.1's bare values become TYPE."""
+    params: list[tuple[str, tuple[str, ...]]] = []
+    for item in raw:
+        if len(item) == 1:
+            bare = item[0]
+            if bare.upper() in _ENCODINGS:
+                params.append(("ENCODING", (bare,)))
+            else:
+                params.append(("TYPE", (bare,)))
+            continue
+        name = item[0].upper()
+        values: list[str] = []
+        for value in item[1:]:
+            if name == "TYPE":
+                values.extend(v for v in value.split(",") if v)
+            else:
+                values.append(value)
+        params.append((name, tuple(values)))
+    return tuple(params)
+
+
+def _param(params: Params, name: str) -> tuple[str, ...]:
+    for key, values in params:
+        if key == name:
+            return values
+    return ()
+
+
+def _types(params: Params) -> tuple[str, ...]:
+    return tuple(v for key, values in params if key == "TYPE" for v in values)
+
+
+def _other_params(params: Params) -> Params:
+    dropped = {"TYPE", "ENCODING", "CHARSET", P_COUNTRY}
+    return tuple((k, v) for k, v in params if k not in dropped)
+
+
+def _decode_qp(value: str, params: Params) -> str:
+    charset = (_param(params, "CHARSET") or ("utf-8",))[0]
+    raw = quopri.decodestring(value.replace("\n", "\r\n").encode("latin-1", "replace"))
+    try:
+        return raw.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        return raw.decode("cp1252", "replace")
+
+
+def _is_qp(params: Params) -> bool:
+    return any(v.upper() == "QUOTED-PRINTABLE" for v in _param(params, "ENCODING"))
+
+
+def _parse_birthday(value: str, params: Params) -> Birthday | None:
+    match = _BDAY.match(value.strip())
+    if not match:
+        return None
+    year = int(match.group(1)) if match.group(1) else None
+    omit = _param(params, "X-APPLE-OMIT-YEAR")
+    if year is not None and (year in _NO_YEAR or (omit and str(year) == omit[0])):
+        year = None
+    try:
+        return Birthday(int(match.group(2)), int(match.group(3)), year)
+    except ValueError:
+        return None
+
+
+def _parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Prop:
+    """One property as a handler sees it: raw value, parameters, group, position."""
+
+    params: Params
+    value: str
+    group: str
+    #: True for the first property of this name in the card.
+    first: bool
+    line: int
+
+
+class _CardBuilder:
+    """Collects one card's properties into a :class:`Contact`."""
+
+    def __init__(self, source: str, line: int) -> None:
+        self.source = source
+        self.line = line
+        self.version = "3.0"
+        self.kind = "individual"
+        self.contact = Contact(uid="")
+        self.seen: set[str] = set()
+        self.returned: set[str] = set()
+        self.apple_country: dict[str, str] = {}
+
+    def fail(self, line: int, message: str) -> InputError:
+        return InputError(f"{self.source}:{line}: {message}")
+
+    def add(self, name: str, params: Params, value: str, group: str, line: int) -> None:
+        upper = name.upper()
+        if _is_qp(params):
+            value = _decode_qp(value, params)
+            params = tuple((k, v) for k, v in params if k not in ("ENCODING", "CHARSET"))
+            # The decoded text is plain: escape it so it reads back the same in 3.0.
+            value = escape_text(value, structured=upper in ("N", "ADR", "ORG"))
+        handler = _HANDLERS.get(upper)
+        first = upper not in self.seen
+        self.seen.add(upper)
+        if handler is not None and handler(self, _Prop(params, value, group, first, line)):
+            return
+        if upper in ("VERSION", "PRODID"):
+            if upper == "VERSION":
+                self.version = value.strip()
+            return
+        if upper in ("KIND", "X-ADDRESSBOOKSERVER-KIND") and value.strip().lower() == "group":
+            self.kind = "group"
+        if upper == "X-ABADR" and group:
+            self.apple_country[group.lower()] = value.strip()
+        self.contact.extra.append(RawProperty(name, value, params, group or ""))
+
+    def finish(self) -> ParsedCard:
+        contact = self.contact
+        if not contact.uid:
+            contact.uid = new_uid()
+        for address in contact.addresses:
+            if not address.country_code:
+                apple = self.apple_country.get(address.group.lower()) if address.group else None
+                address.country_code = (apple or "").upper() or countries.code_for(address.country)
+            address.returned = address.fingerprint() in self.returned
+        return ParsedCard(contact, self.line, self.version, self.kind)
+
+
+def _h_uid(b: _CardBuilder, p: _Prop) -> bool:
+    if not p.first:
+        return False
+    b.contact.uid = unescape_text(p.value.strip())
+    return True
+
+
+def _h_fn(b: _CardBuilder, p: _Prop) -> bool:
+    if not p.first:
+        return False
+    b.contact.name.formatted = unescape_text(p.value).strip()
+    return True
+
+
+def _h_n(b: _CardBuilder, p: _Prop) -> bool:
+    if not p.first:
+        return False
+    parts = split_structured(p.value) + [""] * 5
+    name = b.contact.name
+    name.family, name.given, name.additional, name.prefix, name.suffix = (
+        part.strip() for part in parts[:5]
+    )
+    return True
+
+
+def _h_nickname(b: _CardBuilder, p: _Prop) -> bool:
+    if not p.first:
+        return False
+    names = [n.strip() for n in split_structured(p.value, ",") if n.strip()]
+    if not names:
+        return True
+    b.contact.name.nickname = names[0]
+    if len(names) > 1:
+        rest = ",".join(escape_text(n) for n in names[1:])
+        b.contact.extra.append(RawProperty("NICKNAME", rest, p.params, p.group))
+    return True
+
+
+def _h_org(b: _CardBuilder, p: _Prop) -> bool:
+    if not p.first:
+        return False
+    parts = [p.strip() for p in split_structured(p.value)]
+    b.contact.org = parts[0]
+    b.contact.department = ";".join(p for p in parts[1:] if p)
+    return True
+
+
+def _h_title(b: _CardBuilder, p: _Prop) -> bool:
+    if not p.first:
+        return False
+    b.contact.title = unescape_text(p.value).strip()
+    return True
+
+
+def _h_note(b: _CardBuilder, p: _Prop) -> bool:
+    if not p.first:
+        return False
+    b.contact.notes = unescape_text(p.value)
+    return True
+
+
+def _h_email(b: _CardBuilder, p: _Prop) -> bool:
+    address = unescape_text(p.value).strip()
+    if address.lower().startswith("mailto:"):
+        address = address[7:]
+    if not address:
+        return True
+    b.contact.emails.append(Email(address, _types(p.params), p.group, _other_params(p.params)))
+    return True
+
+
+def _h_tel(b: _CardBuilder, p: _Prop) -> bool:
+    number = unescape_text(p.value).strip()
+    if number:
+        b.contact.phones.append(Phone(number, _types(p.params), p.group, _other_params(p.params)))
+    return True
+
+
+def _h_adr(b: _CardBuilder, p: _Prop) -> bool:
+    parts = [p.strip() for p in split_structured(p.value)] + [""] * 7
+    po_box, extended, street, locality, region, postal_code, country = parts[:7]
+    address = Address(
+        street=tuple(s.strip() for s in street.split("\n") if s.strip()),
+        locality=locality,
+        region=region,
+        postal_code=postal_code,
+        country=country,
+        country_code=(_param(p.params, P_COUNTRY) or ("",))[0].upper(),
+        po_box=po_box,
+        extended=extended,
+        types=_types(p.params),
+        group=p.group,
+        params=_other_params(p.params),
+    )
+    if not address.is_empty:
+        b.contact.addresses.append(address)
+    return True
+
+
+def _h_categories(b: _CardBuilder, p: _Prop) -> bool:
+    for tag in split_structured(p.value, ","):
+        b.contact.add_tag(tag)
+    return True
+
+
+def _h_bday(b: _CardBuilder, p: _Prop) -> bool:
+    if not p.first:
+        return False
+    birthday = _parse_birthday(unescape_text(p.value), p.params)
+    if birthday is None:
+        return False
+    b.contact.birthday = birthday
+    return True
+
+
+def _is_linkedin(value: str) -> bool:
+    return "linkedin.com/" in value.lower()
+
+
+def _h_url(b: _CardBuilder, p: _Prop) -> bool:
+    url = unescape_text(p.value).strip()
+    if b.contact.linkedin or not _is_linkedin(url):
+        return False
+    b.contact.linkedin = url
+    return True
+
+
+def _h_social(b: _CardBuilder, p: _Prop) -> bool:
+    url = unescape_text(p.value).strip()
+    typed = any(t.lower() == "linkedin" for t in _types(p.params))
+    if b.contact.linkedin or not (typed or _is_linkedin(url)):
+        return False
+    b.contact.linkedin = url
+    return True
+
+
+def _h_relationship(b: _CardBuilder, p: _Prop) -> bool:
+    b.contact.relationship = unescape_text(p.value).strip()
+    return True
+
+
+def _h_cadence(b: _CardBuilder, p: _Prop) -> bool:
+    text = unescape_text(p.value).strip()
+    if text:
+        try:
+            b.contact.cadence = Cadence.parse(text)
+        except ValueError as exc:
+            raise b.fail(p.line, str(exc)) from None
+    return True
+
+
+def _h_snooze(b: _CardBuilder, p: _Prop) -> bool:
+    day = _parse_date(unescape_text(p.value))
+    if day is None:
+        raise b.fail(p.line, f"{X_SNOOZE} is not a date (YYYY-MM-DD): {p.value!r}")
+    b.contact.snooze_until = day
+    return True
+
+
+def _h_card_note(b: _CardBuilder, p: _Prop) -> bool:
+    b.contact.card_note = unescape_text(p.value)
+    return True
+
+
+def _h_returned(b: _CardBuilder, p: _Prop) -> bool:
+    b.returned.add(p.value.strip())
+    return True
+
+
+_HANDLERS = {
+    "UID": _h_uid,
+    "FN": _h_fn,
+    "N": _h_n,
+    "NICKNAME": _h_nickname,
+    "ORG": _h_org,
+    "TITLE": _h_title,
+    "NOTE": _h_note,
+    "EMAIL": _h_email,
+    "TEL": _h_tel,
+    "ADR": _h_adr,
+    "CATEGORIES": _h_categories,
+    "BDAY": _h_bday,
+    "URL": _h_url,
+    "X-SOCIALPROFILE": _h_social,
+    X_RELATIONSHIP: _h_relationship,
+    X_CADENCE: _h_cadence,
+    X_SNOOZE: _h_snooze,
+    X_CARD_NOTE: _h_card_note,
+    X_RETURNED: _h_returned,
+}
+
+
+def parse_vcards(text: str, source: str = "<vcard>") -> list[ParsedCard]:
+    """Parse every card in ``text``; ``source`` names the file in error messages.
+
+    Raises :class:`~outreach.errors.InputError` naming the file and line of the first problem.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    cards: list[ParsedCard] = []
+    builder: _CardBuilder | None = None
+    for logical, number in _logical_lines(text):
+        try:
+            name, raw_params, value, group = parseLine(logical, number)
+        except ParseError:
+            raise InputError(f"{source}:{number}: not a vCard line: {logical[:60]!r}") from None
+        upper = name.upper()
+        if upper == "BEGIN" and value.strip().upper() == "VCARD":
+            if builder is not None:
+                raise InputError(f"{source}:{number}: BEGIN:VCARD inside a card (missing END?)")
+            builder = _CardBuilder(source, number)
+            continue
+        if upper == "END" and value.strip().upper() == "VCARD":
+            if builder is None:
+                raise InputError(f"{source}:{number}: END:VCARD without BEGIN:VCARD")
+            cards.append(builder.finish())
+            builder = None
+            continue
+        if builder is None:
+            raise InputError(f"{source}:{number}: text outside a card: {logical[:60]!r}")
+        builder.add(name, _normalise_params(raw_params or []), value, group or "", number)
+    if builder is not None:
+        raise InputError(f"{source}:{builder.line}: card never ends (no END:VCARD)")
+    return cards
+
+
+# -- encoding ---------------------------------------------------------------------------
+
+
+def escape_text(value: str, *, structured: bool = False) -> str:
+    """Escape text for a vCard 3.0 value; ``structured`` values keep their ``;`` separators."""
+    if not _NEEDS_ESCAPE.search(value):
+        return value
+    value = value.replace("\\", "\\\\").replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\n", "\\n").replace(",", "\\,")
+    if not structured:
+        value = value.replace(";", "\\;")
+    return value
+
+
+def _component(value: str) -> str:
+    return escape_text(value)
+
+
+def _format_params(params: Params) -> str:
+    out = []
+    for name, values in params:
+        quoted = [f'"{v}"' if _NEEDS_QUOTE.search(v) else v for v in values]
+        out.append(f";{name}={','.join(quoted)}" if values else f";{name}")
+    return "".join(out)
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets without splitting a UTF-8 character."""
+    encoded = line.encode("utf-8")
+    if len(encoded) <= 75:
+        return line + "\r\n"
+    pieces = []
+    start = 0
+    limit = 75
+    while start < len(encoded):
+        end = min(start + limit, len(encoded))
+        while end < len(encoded) and (encoded[end] & 0xC0) == 0x80:
+            end -= 1
+        pieces.append(encoded[start:end].decode("utf-8"))
+        start = end
+        limit = 74
+    return "\r\n ".join(pieces) + "\r\n"
+
+
+def _prop(name: str, value: str, params: Params = (), group: str = "") -> str:
+    prefix = f"{group}." if group else ""
+    return _fold(f"{prefix}{name}{_format_params(params)}:{value}")
+
+
+def _typed(types: tuple[str, ...], params: Params, extra: Params = ()) -> Params:
+    own: Params = (("TYPE", types),) if types else ()
+    return own + params + extra
+
+
+def dump_contact(contact: Contact) -> str:
+    """One contact as a vCard 3.0 card (CRLF line ends, folded at 75 octets)."""
+    name = contact.name
+    out = ["BEGIN:VCARD\r\n", "VERSION:3.0\r\n", _prop("PRODID", PRODID)]
+    out.append(_prop("UID", escape_text(contact.uid)))
+    # FN is required in 3.0; fall back on what we would display.
+    out.append(_prop("FN", escape_text(contact.display_name)))
+    n_parts = (name.family, name.given, name.additional, name.prefix, name.suffix)
+    out.append(_prop("N", ";".join(_component(p) for p in n_parts)))
+    if name.nickname:
+        out.append(_prop("NICKNAME", escape_text(name.nickname)))
+    if contact.org or contact.department:
+        units = (
+            [contact.org, *contact.department.split(";")] if contact.department else [contact.org]
+        )
+        out.append(_prop("ORG", ";".join(_component(u) for u in units)))
+    if contact.title:
+        out.append(_prop("TITLE", escape_text(contact.title)))
+    for email in contact.emails:
+        types = email.types or ("INTERNET",)
+        out.append(
+            _prop("EMAIL", escape_text(email.address), _typed(types, email.params), email.group)
+        )
+    for phone in contact.phones:
+        out.append(
+            _prop("TEL", escape_text(phone.number), _typed(phone.types, phone.params), phone.group)
+        )
+    returned = []
+    for address in contact.addresses:
+        parts = (
+            address.po_box,
+            address.extended,
+            "\n".join(address.street),
+            address.locality,
+            address.region,
+            address.postal_code,
+            address.country,
+        )
+        cc: Params = ((P_COUNTRY, (address.country_code,)),) if address.country_code else ()
+        value = ";".join(_component(p) for p in parts)
+        out.append(_prop("ADR", value, _typed(address.types, address.params, cc), address.group))
+        if address.returned:
+            returned.append(address.fingerprint())
+    if contact.linkedin:
+        linkedin: Params = (("TYPE", ("linkedin",)),)
+        out.append(_prop("X-SOCIALPROFILE", escape_text(contact.linkedin), linkedin))
+    if contact.birthday:
+        bday = contact.birthday
+        value = (
+            f"{bday.year:04d}-{bday.month:02d}-{bday.day:02d}"
+            if bday.year is not None
+            else f"--{bday.month:02d}{bday.day:02d}"
+        )
+        out.append(_prop("BDAY", value))
+    if contact.tags:
+        out.append(_prop("CATEGORIES", ",".join(escape_text(t) for t in contact.tags)))
+    if contact.notes:
+        out.append(_prop("NOTE", escape_text(contact.notes)))
+    if contact.relationship:
+        out.append(_prop(X_RELATIONSHIP, escape_text(contact.relationship)))
+    if contact.cadence is not None:
+        out.append(_prop(X_CADENCE, str(contact.cadence)))
+    if contact.snooze_until is not None:
+        out.append(_prop(X_SNOOZE, contact.snooze_until.isoformat()))
+    if contact.card_note:
+        out.append(_prop(X_CARD_NOTE, escape_text(contact.card_note)))
+    for fingerprint in returned:
+        out.append(_prop(X_RETURNED, fingerprint))
+    for raw in contact.extra:
+        out.append(_prop(raw.name, raw.value, raw.params, raw.group))
+    out.append("END:VCARD\r\n")
+    return "".join(out)
+
+
+def dump_contacts(contacts: Iterable[Contact]) -> str:
+    """Several contacts as one vCard 3.0 file's text."""
+    return "".join(dump_contact(c) for c in contacts)

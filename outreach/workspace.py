@@ -1,0 +1,242 @@
+"""The workspace: a directory with ``outreach.toml``, the address book, the journal and outputs.
+
+Chosen by ``--home DIR``, else ``$OUTREACH_HOME``, else the current directory. Settings that
+belong to the account (SMTP server, rate limits, LinkedIn account kind) live in
+``outreach.toml``; campaigns carry none of them. No secret is ever read from this file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .addressbook import AddressBook
+from .contact import Address
+from .errors import ConfigError, InputError
+from .journal import Journal
+from .options import parse_table
+
+__all__ = ["CONFIG_NAME", "Me", "Workspace", "default_config"]
+
+CONFIG_NAME = "outreach.toml"
+ENV_HOME = "OUTREACH_HOME"
+
+
+@dataclass(slots=True)
+class PostalSettings:
+    """A postal address as written in ``outreach.toml``."""
+
+    street: list[str] = field(default_factory=list)
+    locality: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+
+@dataclass(slots=True)
+class Me:
+    """The user: who the campaigns come from (table ``[me]``)."""
+
+    name: str = ""
+    email: str = ""
+    #: CLDR language for dates and country names on envelopes ("en", "de", "fr_CA").
+    language: str = "en"
+    #: ISO 3166 code of the home country: addresses there are domestic mail.
+    country: str = "US"
+    phone: str = ""
+    linkedin: str = ""
+    #: A signature image for cards (path relative to the workspace).
+    signature: str = ""
+    address: PostalSettings = field(default_factory=PostalSettings)
+
+    @property
+    def postal_address(self) -> Address | None:
+        """The return address as an :class:`~outreach.contact.Address`, if one is set."""
+        a = self.address
+        address = Address(
+            street=tuple(a.street),
+            locality=a.locality,
+            region=a.region,
+            postal_code=a.postal_code,
+            country=a.country,
+            country_code=self.country.upper(),
+        )
+        return None if address.is_empty else address
+
+
+@dataclass(slots=True)
+class BookSettings:
+    """Table ``[book]``: where the master address book is."""
+
+    #: A ``.vcf`` file, or a directory for a vdir (one ``.vcf`` per contact).
+    path: str = "contacts.vcf"
+
+
+@dataclass(slots=True)
+class JournalSettings:
+    """Table ``[journal]``: where the journal database is."""
+
+    path: str = "journal.sqlite"
+
+
+_CORE_SECTIONS: dict[str, type] = {"me": Me, "book": BookSettings, "journal": JournalSettings}
+
+
+def default_config(name: str = "", email: str = "") -> str:
+    """The text of a new ``outreach.toml``, with comments a user can follow."""
+    return f"""\
+# outreach workspace settings. Campaign files live anywhere; account settings live here.
+
+[me]
+name = {name!r}
+email = {email!r}
+language = "en"        # dates and country names on envelopes
+country = "US"         # your home country: mail there is domestic
+# signature = "signature.png"
+# [me.address]
+# street = ["1 Main Street"]
+# locality = "Springfield"
+# region = "IL"
+# postal_code = "62701"
+# country = "United States"
+
+[book]
+path = "contacts.vcf"  # or a folder, for one .vcf per contact (khard, vdirsyncer)
+
+[plan]
+default_cadence = "yearly"
+
+[plan.cadence]
+# tag or relationship = cadence
+former-boss = "quarterly"
+mentor = "quarterly"
+
+# [email]
+# host = "smtp.example.com"
+# port = 587
+# security = "starttls"          # starttls | tls | none
+# username = "you@example.com"
+# password_env = "OUTREACH_SMTP_PASSWORD"
+# per_minute = 20
+# per_day = 500
+# per_domain_per_minute = 5
+
+# [linkedin]
+# account = "premium"            # or "free": connection notes are limited to 200 characters
+"""
+
+
+class Workspace:
+    """A workspace directory and its parsed ``outreach.toml``."""
+
+    def __init__(self, root: Path, config: dict[str, Any]) -> None:
+        self.root = Path(root)
+        self.config = config
+        self.me: Me = self._core("me", Me)
+        self.book_settings: BookSettings = self._core("book", BookSettings)
+        self.journal_settings: JournalSettings = self._core("journal", JournalSettings)
+
+    def _core(self, name: str, cls: type) -> Any:
+        table = self.config.get(name, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{self.config_path}: [{name}] must be a table")
+        return parse_table(cls, table, f"{self.config_path} [{name}]")
+
+    # -- finding and creating -------------------------------------------------------------
+
+    @property
+    def config_path(self) -> Path:
+        """The workspace's ``outreach.toml``."""
+        return self.root / CONFIG_NAME
+
+    @staticmethod
+    def resolve_root(home: str | os.PathLike[str] | None = None) -> Path:
+        """``home``, else ``$OUTREACH_HOME``, else the current directory."""
+        chosen = home if home is not None else os.environ.get(ENV_HOME) or os.getcwd()
+        return Path(chosen).expanduser()
+
+    @classmethod
+    def load(cls, root: str | os.PathLike[str]) -> Workspace:
+        """Open the workspace at ``root``; it must contain ``outreach.toml``."""
+        path = Path(root).expanduser()
+        config_path = path / CONFIG_NAME
+        try:
+            text = config_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(
+                f"{path}: not an outreach workspace (no {CONFIG_NAME}); "
+                f"create one with: outreach init {path}"
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{config_path}: cannot read: {exc}") from None
+        try:
+            config = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{config_path}: {exc}") from None
+        return cls(path, config)
+
+    @classmethod
+    def locate(cls, home: str | os.PathLike[str] | None = None) -> Workspace:
+        """Open the workspace chosen by ``--home``, ``$OUTREACH_HOME`` or the current directory."""
+        return cls.load(cls.resolve_root(home))
+
+    @classmethod
+    def init(cls, root: str | os.PathLike[str], *, name: str = "", email: str = "") -> Workspace:
+        """Create a workspace at ``root`` (an existing ``outreach.toml`` is left alone)."""
+        path = Path(root).expanduser()
+        path.mkdir(parents=True, exist_ok=True)
+        config_path = path / CONFIG_NAME
+        if not config_path.exists():
+            config_path.write_text(default_config(name, email), encoding="utf-8")
+        (path / "templates").mkdir(exist_ok=True)
+        return cls.load(path)
+
+    # -- places ---------------------------------------------------------------------------
+
+    def _path(self, value: str) -> Path:
+        candidate = Path(value).expanduser()
+        return candidate if candidate.is_absolute() else self.root / candidate
+
+    @property
+    def book_path(self) -> Path:
+        """The master address book: a ``.vcf`` file or a vdir."""
+        return self._path(self.book_settings.path)
+
+    @property
+    def journal_path(self) -> Path:
+        """The SQLite journal."""
+        return self._path(self.journal_settings.path)
+
+    @property
+    def templates_dir(self) -> Path:
+        """Templates here override the built-in ones of the same name."""
+        return self.root / "templates"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Disposable caches (parsed address book)."""
+        return self.root / ".cache"
+
+    def out_dir(self, campaign: str) -> Path:
+        """Where a campaign's outputs go: ``out/<campaign name>/``."""
+        return self.root / "out" / campaign
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A settings table from ``outreach.toml`` (empty when absent), e.g. ``email``."""
+        value = self.config.get(name, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{self.config_path}: [{name}] must be a table")
+        return value
+
+    # -- opening --------------------------------------------------------------------------
+
+    def open_book(self) -> AddressBook:
+        """Read the master address book (through the parse cache)."""
+        return AddressBook.open(self.book_path, self.cache_dir)
+
+    def open_journal(self) -> Journal:
+        """Open (creating or migrating) the journal."""
+        return Journal(self.journal_path)

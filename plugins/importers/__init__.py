@@ -1,0 +1,1 @@
+"""Built-in contact importers and exporters, one module per format."""

@@ -1,0 +1,1 @@
+"""The built-in templates, loaded with ``jinja2.PackageLoader("outreach.templates")``."""

@@ -113,6 +113,8 @@ class RunResult:
     campaign: Campaign
     send: bool
     plan: CampaignPlan
+    #: Every piece rendered for this run, in delivery order (the review page shows them).
+    rendered: list[Rendered] = field(default_factory=list)
     #: (channel, status) -> number of pieces.
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     failures: list[tuple[Rendered, Outcome]] = field(default_factory=list)
@@ -389,7 +391,7 @@ class Engine:
             todo = plan.todo if limit is None else plan.todo[: max(limit, 0)]
             touches = journal.last_touches() if journal else {}
             rendered = self.render(campaign, todo, last_touches=touches)
-            result = RunResult(campaign, send, plan, interrupted=interrupted)
+            result = RunResult(campaign, send, plan, rendered=rendered, interrupted=interrupted)
             self._deliver(campaign, rendered, send, journal, result, progress)
             return result
         finally:

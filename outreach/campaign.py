@@ -274,7 +274,10 @@ def _part(
         )
     options: dict[str, Any] = {}
     for name in names:
-        channel = host.channel(name)
+        if name not in channels:
+            known = ", ".join(sorted(channels))
+            raise ConfigError(f"{source}: unknown channel {name!r} (installed channels: {known})")
+        channel = channels[name]
         merged = dict(defaults.get(name, {}))
         own = tables.get(name, {})
         if not isinstance(own, dict) or not isinstance(merged, dict):

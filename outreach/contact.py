@@ -137,13 +137,22 @@ class Address:
     types: tuple[str, ...] = ()
     group: str = ""
     params: Params = ()
-    #: Mail to this address came back; it stays flagged until the address changes.
-    returned: bool = False
+    #: The address's fingerprint when mail to it came back ("" if it never did).
+    returned_for: str = ""
 
     @property
     def kind(self) -> str:
         """``work``, ``home`` or ``other``."""
         return _kind(self.types)
+
+    @property
+    def returned(self) -> bool:
+        """Mail to this address came back, and the address has not been changed since."""
+        return bool(self.returned_for) and self.returned_for == self.fingerprint()
+
+    @returned.setter
+    def returned(self, value: bool) -> None:
+        self.returned_for = self.fingerprint() if value else ""
 
     @property
     def is_empty(self) -> bool:

@@ -260,7 +260,8 @@ class _CardBuilder:
             if not address.country_code:
                 apple = self.apple_country.get(address.group.lower()) if address.group else None
                 address.country_code = (apple or "").upper() or countries.code_for(address.country)
-            address.returned = address.fingerprint() in self.returned
+            if address.fingerprint() in self.returned:
+                address.returned_for = address.fingerprint()
         return ParsedCard(contact, self.line, self.version, self.kind)
 
 
@@ -586,7 +587,7 @@ def dump_contact(contact: Contact) -> str:
         value = ";".join(_component(p) for p in parts)
         out.append(_prop("ADR", value, _typed(address.types, address.params, cc), address.group))
         if address.returned:
-            returned.append(address.fingerprint())
+            returned.append(address.returned_for)
     if contact.linkedin:
         linkedin: Params = (("TYPE", ("linkedin",)),)
         out.append(_prop("X-SOCIALPROFILE", escape_text(contact.linkedin), linkedin))

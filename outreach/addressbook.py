@@ -30,7 +30,7 @@ from .vcard import dump_contacts, parse_vcards
 __all__ = ["AddressBook", "vdir_filename"]
 
 #: Bumped whenever the cached form of contacts changes, so old caches are ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]")
 
 

@@ -16,8 +16,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from vobject.base import ParseError, parseLine
-
 from . import countries
 from .cadence import Cadence
 from .contact import (
@@ -462,6 +460,10 @@ def parse_vcards(text: str, source: str = "<vcard>") -> list[ParsedCard]:
 
     Raises :class:`~outreach.errors.InputError` naming the file and line of the first problem.
     """
+    # vobject (and its iCalendar and dateutil imports) loads only when there is text to parse:
+    # listing a cached book never needs it.
+    from vobject.base import ParseError, parseLine
+
     if text.startswith("\ufeff"):
         text = text[1:]
     cards: list[ParsedCard] = []

@@ -15,7 +15,7 @@ import click
 from ..errors import OutreachError
 from .context import AppContext
 
-__all__ = ["cli", "main"]
+__all__ = ["LazyPluginGroup", "cli", "main"]
 
 # click 8.2 raises this when a group is called without a command; older clicks print help.
 _NoArgsIsHelp: type[click.UsageError] = getattr(
@@ -23,25 +23,38 @@ _NoArgsIsHelp: type[click.UsageError] = getattr(
 )
 
 
-class OutreachGroup(click.Group):
-    """The top-level group: turns outreach errors into one clear line and an exit status."""
+class LazyPluginGroup(click.Group):
+    """A group whose plugin-provided commands load only when a name is not built in.
+
+    Most invocations name a built-in command, and skipping the plugin scan keeps start-up
+    fast; ``--help`` and any unknown name load the plugins first.
+    """
 
     _plugins_loaded = False
 
-    def _load_plugin_commands(self) -> None:
-        if not OutreachGroup._plugins_loaded:
-            OutreachGroup._plugins_loaded = True
+    @staticmethod
+    def load_plugin_commands() -> None:
+        """Let every plugin add its commands (once per process)."""
+        if not LazyPluginGroup._plugins_loaded:
+            LazyPluginGroup._plugins_loaded = True
             from ..pluginhost import get_host
 
-            get_host().add_commands(self)
+            get_host().add_commands(cli)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        self._load_plugin_commands()
+        self.load_plugin_commands()
         return super().list_commands(ctx)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        self._load_plugin_commands()
-        return super().get_command(ctx, cmd_name)
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            self.load_plugin_commands()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+
+class OutreachGroup(LazyPluginGroup):
+    """The top-level group: turns outreach errors into one clear line and an exit status."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Run the CLI; in standalone mode every error is one line on stderr."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from . import LazyPluginGroup
 from .context import AppContext, DateType, echo_json, pass_app
 
 #: Runs with at least this many pieces show a progress bar.
@@ -43,7 +44,7 @@ def _engine(app: AppContext, today: date | None) -> Any:
     return Engine(app.workspace, today=today)
 
 
-@click.group()
+@click.group(cls=LazyPluginGroup)
 def campaign() -> None:
     """Run campaigns: a dry run by default, --send to deliver."""
 

@@ -11,10 +11,11 @@ from ..cadence import Cadence
 from ..errors import InputError
 from ..fsutil import atomic_write
 from ..jsonview import contact_json
+from . import LazyPluginGroup
 from .context import AppContext, DateType, echo_json, pass_app
 
 
-@click.group()
+@click.group(cls=LazyPluginGroup)
 def contacts() -> None:
     """The master address book."""
 

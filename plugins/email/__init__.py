@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid
+from typing import TYPE_CHECKING
 
 from outreach import hookimpl
 from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered
 from outreach.contact import Contact
 from outreach.errors import ConfigError
 from outreach.journal import SENT
-from outreach.templating import Renderer
+
+if TYPE_CHECKING:
+    from outreach.templating import Renderer
 
 
 @dataclass(slots=True)

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from outreach import hookimpl
@@ -13,7 +14,9 @@ from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Render
 from outreach.contact import Contact
 from outreach.fsutil import atomic_write
 from outreach.journal import DRAFTED
-from outreach.templating import Renderer
+
+if TYPE_CHECKING:
+    from outreach.templating import Renderer
 
 
 @dataclass(slots=True)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from outreach import hookimpl
 from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered
 from outreach.contact import Contact
 from outreach.journal import PRINTED
-from outreach.templating import Renderer
+
+if TYPE_CHECKING:
+    from outreach.templating import Renderer
 
 
 @dataclass(slots=True)

@@ -22,13 +22,12 @@ in ``outreach.toml``.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import ConfigError, InputError
-from .options import parse_table
+from .errors import ConfigError
+from .options import load_toml, parse_table
 
 if TYPE_CHECKING:
     from .contact import Contact
@@ -139,16 +138,7 @@ class Campaign:
     def load(cls, path: str | Path, host: PluginHost) -> Campaign:
         """Read and check a campaign file; errors name the file and the table."""
         file = Path(path)
-        try:
-            text = file.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError(f"{file}: no such campaign file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{file}: cannot read: {exc}") from None
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{file}: {exc}") from None
+        data = load_toml(file, f"{file}: no such campaign file")
         default = file.parent.name if file.name == "campaign.toml" else file.stem
         return cls.from_dict(data, host, source=str(file), path=file, default_name=default)
 

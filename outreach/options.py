@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import tomllib
 import types
 import typing
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
-from .errors import ConfigError
+from .errors import ConfigError, InputError
 
-__all__ = ["parse_table"]
+__all__ = ["load_toml", "parse_table"]
 
 T = TypeVar("T")
 
@@ -113,3 +115,21 @@ def parse_table(cls: type[T], table: Mapping[str, Any], where: str) -> T:
         return cls(**values)
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"{where}: {exc}") from None
+
+
+def load_toml(path: Path, missing: str) -> dict[str, Any]:
+    """Read a TOML file; ``missing`` is the message when it does not exist.
+
+    Unreadable files and TOML syntax errors become one-line errors naming the file (and, for
+    syntax errors, the line and column tomllib reports).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(missing) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None

@@ -8,16 +8,15 @@ belong to the account (SMTP server, rate limits, LinkedIn account kind) live in
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .addressbook import AddressBook
 from .contact import Address
-from .errors import ConfigError, InputError
+from .errors import ConfigError
 from .journal import Journal
-from .options import parse_table
+from .options import load_toml, parse_table
 
 __all__ = ["CONFIG_NAME", "Me", "Workspace", "default_config"]
 
@@ -162,21 +161,11 @@ class Workspace:
     def load(cls, root: str | os.PathLike[str]) -> Workspace:
         """Open the workspace at ``root``; it must contain ``outreach.toml``."""
         path = Path(root).expanduser()
-        config_path = path / CONFIG_NAME
-        try:
-            text = config_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError(
-                f"{path}: not an outreach workspace (no {CONFIG_NAME}); "
-                f"create one with: outreach init {path}"
-            ) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{config_path}: cannot read: {exc}") from None
-        try:
-            config = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{config_path}: {exc}") from None
-        return cls(path, config)
+        missing = (
+            f"{path}: not an outreach workspace (no {CONFIG_NAME}); "
+            f"create one with: outreach init {path}"
+        )
+        return cls(path, load_toml(path / CONFIG_NAME, missing))
 
     @classmethod
     def locate(cls, home: str | os.PathLike[str] | None = None) -> Workspace:

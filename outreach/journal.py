@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from .errors import InputError
 
@@ -203,7 +204,7 @@ class Journal:
     # -- deliveries -----------------------------------------------------------------------
 
     @staticmethod
-    def _delivery(row: tuple) -> Delivery:  # type: ignore[type-arg]
+    def _delivery(row: tuple[Any, ...]) -> Delivery:
         return Delivery(DeliveryKey(*row[:4]), *row[4:])
 
     _COLUMNS = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -56,12 +57,19 @@ class LazyPluginGroup(click.Group):
 class OutreachGroup(LazyPluginGroup):
     """The top-level group: turns outreach errors into one clear line and an exit status."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         """Run the CLI; in standalone mode every error is one line on stderr."""
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, False, **extra)
         try:
-            status = super().main(*args, standalone_mode=False, **kwargs)
+            status = super().main(args, prog_name, complete_var, False, **extra)
         except _NoArgsIsHelp as exc:
             # A bare group ("outreach", "outreach contacts") asks for its help.
             click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())

@@ -7,6 +7,8 @@ only used as a link when it really is an ``http(s)`` address on linkedin.com; an
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -15,6 +17,8 @@ from outreach.contact import Contact
 __all__ = ["ProfileLink", "find_profile", "people_search_url"]
 
 _SEARCH = "https://www.linkedin.com/search/results/people/"
+#: Whitespace or control characters: never part of a profile URL as a browser would use it.
+_BAD_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +32,10 @@ class ProfileLink:
     note: str = ""
 
 
+@functools.lru_cache(maxsize=4096)
 def _clean_profile_url(raw: str) -> str | None:
     text = raw.strip()
-    if not text or any(ch.isspace() or ord(ch) < 0x20 for ch in text):
+    if not text or _BAD_CHARS.search(text):
         return None
     if "://" not in text:
         # Exports often drop the scheme: "www.linkedin.com/in/jane-doe".

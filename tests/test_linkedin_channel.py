@@ -377,3 +377,16 @@ def test_touch_via_linkedin_marks_that_contacts_drafts_sent(
     assert "marked sent: hello (main) linkedin draft" in result.output
     assert _statuses(workspace, "hello") == {"ann": SENT, "bob": DRAFTED}
     assert [t for t in _touches(workspace) if t[1] == "linkedin"] == [("ann", "linkedin", None)]
+
+
+def test_inmail_on_a_free_account_is_drafted_with_a_warning(
+    workspace: Workspace, add_contacts: AddContacts
+) -> None:
+    add_contacts(make_contact("jane", "Jane", "Doe"))
+    free = set_account(workspace, "free")
+    table = {"kind": "inmail", "subject": "Hello", "body": "Hi {{ greeting }}"}
+    result = Engine(free, today=TODAY).run(linkedin_campaign(table, name="inmail"))
+    assert result.counts[("linkedin", DRAFTED)] == 1
+    assert "InMail needs a Premium account, and [linkedin] account is 'free'" in result.warnings
+    page = (free.out_dir("inmail") / "linkedin.html").read_text(encoding="utf-8")
+    assert 'value="Hello"' in page and 'data-limit="200"' in page

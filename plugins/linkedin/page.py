@@ -85,7 +85,7 @@ def build_page(
     campaign_file: Path | None = None,
 ) -> str:
     """The page for ``(contact, part id, draft)`` triples, in order."""
-    file = shlex.quote(str(campaign_file)) if campaign_file else "CAMPAIGN.toml"
+    file = shlex.quote(str(campaign_file.resolve())) if campaign_file else "CAMPAIGN.toml"
     return render_page(
         _asset("page.html.j2"),
         script=_asset("page.js"),

@@ -51,11 +51,24 @@ def campaign() -> None:
 
 @campaign.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--html",
+    "html",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[OUT.html]",
+    help="Write a review page of every piece (default: out/<campaign>/review.html). "
+    "This does a dry run: outputs are written, nothing is sent or recorded.",
+)
 @click.option("--today", type=DateType(), default=None, help="Pretend today is this date.")
 @pass_app
-def preview(app: AppContext, file: Path, today: date | None) -> None:
-    """Show every piece FILE would deliver, and who is left out; change nothing."""
+def preview(app: AppContext, file: Path, html: str | None, today: date | None) -> None:
+    """Show every piece FILE would deliver, and who is left out; send and record nothing."""
     engine = _engine(app, today)
+    if html is not None:
+        _review_page(app, engine, file, html)
+        return
     plan, rendered = engine.preview(engine.load(file))
     for item in rendered:
         click.echo(
@@ -70,6 +83,21 @@ def preview(app: AppContext, file: Path, today: date | None) -> None:
     click.echo(
         f"{len(rendered)} to deliver, {len(plan.done)} already done, {len(plan.left_out)} left out"
     )
+
+
+def _review_page(app: AppContext, engine: Any, file: Path, html: str) -> None:
+    from ..engine import summarise
+    from ..review import write_review_page
+
+    campaign = engine.load(file)
+    result = engine.run(campaign, send=False)
+    out = Path(html) if html else app.workspace.out_dir(campaign.name) / "review.html"
+    path = write_review_page(result, out, today=engine.today)
+    for line in summarise(result):
+        click.echo(line)
+    click.echo(f"review page: {path}")
+    if not result.ok:
+        raise click.exceptions.Exit(1)
 
 
 @campaign.command()
@@ -132,6 +160,56 @@ def status(app: AppContext, file: Path, as_json: bool, today: date | None) -> No
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
     click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing planned")
+
+
+@campaign.command("mark-sent")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("contacts", nargs=-1, metavar="[CONTACT]...")
+@click.option("--all", "everyone", is_flag=True, help="Every draft of the campaign.")
+@click.option(
+    "--channel",
+    default="linkedin",
+    show_default=True,
+    help="The channel whose drafts you sent by hand.",
+)
+@click.option("--date", "day", type=DateType(), default=None, help="When (default: today).")
+@pass_app
+def mark_sent(
+    app: AppContext,
+    file: Path,
+    contacts: tuple[str, ...],
+    everyone: bool,
+    channel: str,
+    day: date | None,
+) -> None:
+    """Record that you sent FILE's drafts to CONTACT... (or --all) by hand.
+
+    Each draft becomes sent and counts as a touch in the plan; one already marked is left
+    alone.
+    """
+    from ..drafts import mark_campaign_sent
+
+    if bool(contacts) == everyone:
+        raise click.UsageError("name the contacts you sent drafts to, or give --all")
+    engine = _engine(app, day)
+    campaign = engine.load(file)
+    if channel not in campaign.channel_names:
+        raise click.UsageError(f"campaign {campaign.name} does not use the {channel} channel")
+    book = app.workspace.open_book()
+    chosen = list({c.uid: c for c in (book.find(q) for q in contacts)}.values()) or None
+    result = mark_campaign_sent(engine, campaign, chosen, channel=channel, day=day or date.today())
+
+    def name(uid: str) -> str:
+        contact = book.get(uid)
+        return contact.display_name if contact else uid
+
+    for key, _ in result.marked:
+        click.echo(f"sent: {name(key.contact_uid)} ({key.part})")
+    for key in result.already:
+        click.echo(f"already marked sent: {name(key.contact_uid)} ({key.part})")
+    click.echo(
+        f"{len(result.marked)} {channel} draft(s) marked sent, {len(result.already)} already were"
+    )
 
 
 def register(cli: click.Group) -> None:

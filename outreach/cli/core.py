@@ -40,9 +40,16 @@ def touch(app: AppContext, contact: str, via: str, note: str, day: date | None) 
     workspace = app.workspace
     person = workspace.open_book().find(contact)
     when = day or date.today()
+    from ..drafts import mark_contact_drafts_sent
+
+    channel = via.strip().lower()
     with workspace.open_journal() as journal:
-        journal.add_touch(person.uid, when, via.strip().lower(), note)
+        journal.add_touch(person.uid, when, channel, note)
+        # A touch on a channel that only drafts (LinkedIn) means the drafts went out.
+        marked = mark_contact_drafts_sent(journal, person.uid, channel)
     click.echo(f"touched {person.display_name} on {when.isoformat()} via {via}")
+    for delivery in marked:
+        click.echo(f"marked sent: {delivery.key.campaign} ({delivery.key.part}) {channel} draft")
 
 
 @click.command()

@@ -1,0 +1,112 @@
+"""Drafts a person sends by hand, marked as sent once they have been.
+
+Some channels cannot send (LinkedIn has no API for messages): they write drafts, and a run
+with ``--send`` records each as ``drafted``. Once the user has pasted and sent them, they say
+so, and the drafts become ``sent`` with a touch, which restarts the contact's cadence in the
+touch plan. Two ways in:
+
+* ``outreach campaign mark-sent FILE CONTACT... [--all]``: :func:`mark_campaign_sent`, for the
+  drafts of one campaign (recorded ``drafted``, or only planned when the drafts came from a
+  dry run);
+* ``outreach touch CONTACT --via linkedin``: :func:`mark_contact_drafts_sent`, for every draft
+  the journal holds for that contact on that channel.
+
+Nothing is marked twice: a draft already ``sent`` is reported and left alone, so a second
+``mark-sent`` adds no second touch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from .errors import InputError
+from .journal import DRAFTED, SENT, Delivery, DeliveryKey, Journal
+
+if TYPE_CHECKING:
+    from .campaign import Campaign
+    from .contact import Contact
+    from .engine import Engine
+
+__all__ = ["MarkResult", "mark_campaign_sent", "mark_contact_drafts_sent"]
+
+
+@dataclass(slots=True)
+class MarkResult:
+    """What marking did: pieces now sent, and pieces that already were."""
+
+    marked: list[tuple[DeliveryKey, str]] = field(default_factory=list)
+    already: list[DeliveryKey] = field(default_factory=list)
+
+
+def _note(key: DeliveryKey) -> str:
+    return f"{key.channel} draft marked sent ({key.campaign}, {key.part})"
+
+
+def mark_contact_drafts_sent(journal: Journal, contact_uid: str, channel: str) -> list[Delivery]:
+    """Mark every ``drafted`` piece of one contact on ``channel`` as sent; no touch is added.
+
+    The caller records the touch itself (``outreach touch`` already does), so one
+    conversation is one touch however many drafts it settles.
+    """
+    drafted = [
+        d
+        for d in journal.deliveries()
+        if d.key.contact_uid == contact_uid and d.key.channel == channel and d.status == DRAFTED
+    ]
+    with journal.transaction():
+        for delivery in drafted:
+            journal.record(delivery.key, SENT)
+    return drafted
+
+
+def mark_campaign_sent(
+    engine: Engine,
+    campaign: Campaign,
+    contacts: list[Contact] | None,
+    *,
+    channel: str,
+    day: date,
+) -> MarkResult:
+    """Mark a campaign's drafts on ``channel`` as sent: for ``contacts``, or all when ``None``.
+
+    A draft counts when the journal has it as ``drafted`` or the campaign's plan still has it
+    to deliver (drafts written by a dry run are never recorded). Each one marked gets a touch.
+    A named contact with no such draft is an error, raised before anything is recorded.
+    """
+    book = engine.workspace.open_book()
+    with engine.workspace.open_journal() as journal:
+        candidates: dict[DeliveryKey, str] = {}
+        already: list[DeliveryKey] = []
+        for delivery in journal.deliveries(campaign.name):
+            if delivery.key.channel != channel:
+                continue
+            if delivery.status == DRAFTED:
+                candidates[delivery.key] = delivery.address
+            elif delivery.status == SENT:
+                already.append(delivery.key)
+        plan = engine.plan(campaign, book=book, journal=journal)
+        for item in plan.todo:
+            if item.channel == channel:
+                candidates.setdefault(item.key, item.address)
+        if contacts is not None:
+            wanted = {c.uid for c in contacts}
+            for contact in contacts:
+                has_any = any(k.contact_uid == contact.uid for k in candidates) or any(
+                    k.contact_uid == contact.uid for k in already
+                )
+                if not has_any:
+                    raise InputError(
+                        f"{contact.display_name} <{contact.uid}> has no {channel} draft in "
+                        f"campaign {campaign.name}"
+                    )
+            candidates = {k: a for k, a in candidates.items() if k.contact_uid in wanted}
+            already = [k for k in already if k.contact_uid in wanted]
+        result = MarkResult(already=already)
+        with journal.transaction():
+            for key, address in candidates.items():
+                journal.record(key, SENT, address=address)
+                journal.add_touch(key.contact_uid, day, channel, _note(key), campaign.name)
+                result.marked.append((key, address))
+        return result

@@ -89,7 +89,9 @@ class PlanSettings:
     spread_first_touches: bool = True
 
     def __post_init__(self) -> None:
-        for key, value in {"default_cadence": self.default_cadence, **self.cadence}.items():
+        named = {"default_cadence": self.default_cadence}
+        named.update({f"cadence.{k}": v for k, v in self.cadence.items()})
+        for key, value in named.items():
             try:
                 Cadence.parse(value)
             except ValueError as exc:

@@ -170,9 +170,7 @@ def test_snooze_until_a_date_and_clear(workspace, add_contacts, run_cli) -> None
     rows = json.loads(run_cli("plan", "--json", "--today", "2025-06-20").stdout)
     assert [(r["section"], r["due"]) for r in rows if r["uid"] == "q"] == [("soon", "2025-07-01")]
     rows = json.loads(run_cli("plan", "--json", "--today", "2025-07-01").stdout)
-    assert [(r["section"], r["overdue_days"]) for r in rows if r["uid"] == "q"] == [
-        ("overdue", 0)
-    ]
+    assert [(r["section"], r["overdue_days"]) for r in rows if r["uid"] == "q"] == [("overdue", 0)]
     result = run_cli("snooze", "q", "--clear")
     assert result.exit_code == 0 and "snooze ended" in result.output
     assert "X-OUTREACH-SNOOZE" not in book_file.read_text(encoding="utf-8")

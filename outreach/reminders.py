@@ -34,7 +34,6 @@ from typing import Any, Literal
 from . import __version__
 from .cadence import Cadence
 from .contact import Contact
-from .errors import ConfigError
 from .fsutil import atomic_write
 from .journal import Journal
 from .options import parse_table
@@ -534,11 +533,9 @@ def write_reminders(
     ``now`` is the DTSTAMP (default: the current time); ``plan`` is built for ``today`` when
     not given. The journal keeps each item's SEQUENCE so that importing again updates.
     """
-    settings_where = f"{workspace.config_path} [reminders]"
-    try:
-        settings = ReminderSettings.from_config(workspace.section("reminders"), settings_where)
-    except ValueError as exc:  # pragma: no cover - parse_table turns these into ConfigError
-        raise ConfigError(f"{settings_where}: {exc}") from None
+    settings = ReminderSettings.from_config(
+        workspace.section("reminders"), f"{workspace.config_path} [reminders]"
+    )
     plan = plan or workspace_plan(workspace, today)
     stamp = now or datetime.now(UTC)
     contacts = {c.uid: c for c in plan.contacts}
@@ -559,7 +556,7 @@ def write_reminders(
         ]
         data = to_ics(numbered, stamp)
         if path is not None:
-            atomic_write(path, data, mode=0o644)
+            atomic_write(path, data)  # names and addresses: private, like the book
         state.save(journal)
     return ReminderReport(
         path,

@@ -117,7 +117,8 @@ def effective_cadence(contact: Contact, settings: PlanSettings) -> Cadence:
         return contact.cadence
     lowered = {k.casefold().strip(): v for k, v in settings.cadence.items()}
     keys = [tag.casefold().strip() for tag in contact.tags]
-    keys.append(contact.relationship.casefold().strip())
+    if contact.relationship.strip():
+        keys.append(contact.relationship.casefold().strip())
     matches = [Cadence.parse(lowered[k]) for k in keys if k in lowered]
     planned = [c for c in matches if not c.never]
     if planned:

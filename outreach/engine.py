@@ -41,6 +41,7 @@ from .journal import (
     DeliveryKey,
     Journal,
 )
+from .planstate import load_first_seen
 from .pluginhost import PluginHost, get_host
 from .templating import Renderer
 from .touchplan import PlanSettings, overdue_uids
@@ -262,6 +263,7 @@ class Engine:
         try:
             statuses = journal.statuses(campaign.name) if journal else {}
             touches = journal.last_touches() if journal else {}
+            first_seen = load_first_seen(journal) if journal else {}
         finally:
             if owned and journal is not None:
                 journal.close()
@@ -270,7 +272,7 @@ class Engine:
             settings = PlanSettings.from_config(
                 self.workspace.section("plan"), f"{self.workspace.config_path} [plan]"
             )
-            overdue = overdue_uids(book, touches, settings, self.today)
+            overdue = overdue_uids(book, touches, settings, self.today, first_seen)
         reopened = set()
         if retry_failed:
             reopened.add(FAILED)

@@ -389,6 +389,13 @@ class Journal:
             (key, value),
         )
 
+    def meta_items(self, prefix: str) -> dict[str, str]:
+        """Every key/value pair whose key starts with ``prefix`` (keys as stored)."""
+        rows = self._db.execute(
+            "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+        )
+        return {str(k): str(v) for k, v in rows}
+
     def transaction(self) -> _Transaction:
         """A context manager grouping several writes into one commit."""
         return _Transaction(self._db)

@@ -1,13 +1,40 @@
-"""The touch plan: when each contact is next due, from their cadence and last touch.
+"""The touch plan: who is due, who is slipping away, and whose details need fixing.
 
-The next due date is the last touch plus the contact's cadence; any touch restarts the clock.
-A contact without a cadence of their own takes the first matching default from
-``[plan.cadence]`` in ``outreach.toml`` (by tag, then by relationship), else
-``[plan] default_cadence``.
+When a contact is next due
+--------------------------
+The next due date is the last touch plus the contact's cadence; any touch (a call you record,
+a sent email, a printed card, a LinkedIn connection) restarts the clock. A contact without a
+cadence of their own takes the shortest of the ``[plan.cadence]`` defaults that match one of
+their tags or their relationship, else ``[plan] default_cadence``. A cadence of ``never``
+keeps a contact out of the plan altogether.
+
+Contacts the plan has never seen before
+---------------------------------------
+A book freshly filled from exports has hundreds of contacts with no touch at all, or with a
+LinkedIn "connected on" touch from years ago. Counting them as due at once would bury the
+user under hundreds of overdue people on day one. So the plan remembers when it first saw each
+contact (:mod:`outreach.planstate`), and a contact that was already due at that moment (never
+touched, or last touch plus cadence before that day) gets its first due date spread over one
+cadence from then, at a stable place picked from its UID: 500 contacts imported on a yearly
+cadence come up about ten a week through the first year, each within its cadence, none before
+the plan first saw it. ``[plan] spread_first_touches = false`` makes them all due at once.
+
+Sections
+--------
+* ``overdue``: due today or earlier;
+* ``slipping-away``: due, and no touch for over ``slipping_days`` (a year): the ones to call
+  first (a contact is in one of ``overdue`` and ``slipping-away``, never both);
+* ``soon``: due within ``soon_days``;
+* ``fix-address``: mail to their postal address came back and they have no other one;
+* ``unreachable``: no email address, no usable postal address and no LinkedIn profile.
+
+A contact snoozed until a date is due no earlier than that date and is left out of the last
+two sections until then. Everything here is pure: the caller passes ``today``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,13 +45,32 @@ from .contact import Contact
 from .options import parse_table
 
 __all__ = [
+    "DUE_SECTIONS",
+    "FIX_ADDRESS",
+    "OVERDUE",
+    "SECTIONS",
+    "SLIPPING",
+    "SOON",
+    "UNREACHABLE",
     "PlanEntry",
     "PlanSettings",
     "build_plan",
     "due_date",
     "effective_cadence",
+    "next_due",
     "overdue_uids",
+    "spread_offset",
 ]
+
+OVERDUE = "overdue"
+SLIPPING = "slipping-away"
+SOON = "soon"
+FIX_ADDRESS = "fix-address"
+UNREACHABLE = "unreachable"
+#: Every section, in the order the plan lists them.
+SECTIONS = (OVERDUE, SOON, SLIPPING, FIX_ADDRESS, UNREACHABLE)
+#: The sections whose contacts are due today or earlier.
+DUE_SECTIONS = frozenset({OVERDUE, SLIPPING})
 
 
 @dataclass(slots=True)
@@ -36,13 +82,24 @@ class PlanSettings:
     cadence: dict[str, str] = field(default_factory=dict)
     #: How many days ahead "due soon" looks.
     soon_days: int = 14
+    #: No touch for more than this many days, and due: slipping away.
+    slipping_days: int = 365
+    #: Spread the first due dates of contacts that were already due when the plan first saw
+    #: them over one cadence, instead of making them all due at once.
+    spread_first_touches: bool = True
 
     def __post_init__(self) -> None:
-        for key, value in {"default_cadence": self.default_cadence, **self.cadence}.items():
+        named = {"default_cadence": self.default_cadence}
+        named.update({f"cadence.{k}": v for k, v in self.cadence.items()})
+        for key, value in named.items():
             try:
                 Cadence.parse(value)
             except ValueError as exc:
                 raise ValueError(f"{key}: {exc}") from None
+        if self.soon_days < 0:
+            raise ValueError(f"soon_days must be 0 or more, not {self.soon_days}")
+        if self.slipping_days < 1:
+            raise ValueError(f"slipping_days must be 1 or more, not {self.slipping_days}")
 
     @classmethod
     def from_config(cls, table: Mapping[str, Any], where: str) -> PlanSettings:
@@ -51,43 +108,123 @@ class PlanSettings:
 
 
 def effective_cadence(contact: Contact, settings: PlanSettings) -> Cadence:
-    """The contact's own cadence, else the default for one of its tags or its relationship."""
+    """The contact's own cadence, else the shortest default for its tags or relationship.
+
+    The shortest wins because a contact tagged both ``colleague`` (yearly) and ``former-boss``
+    (quarterly) is someone you would turn to: the closer relationship sets the pace.
+    """
     if contact.cadence is not None:
         return contact.cadence
-    lowered = {k.casefold(): v for k, v in settings.cadence.items()}
-    for tag in contact.tags:
-        if tag.casefold() in lowered:
-            return Cadence.parse(lowered[tag.casefold()])
-    relationship = contact.relationship.casefold().strip()
-    if relationship in lowered:
-        return Cadence.parse(lowered[relationship])
+    lowered = {k.casefold().strip(): v for k, v in settings.cadence.items()}
+    keys = [tag.casefold().strip() for tag in contact.tags]
+    if contact.relationship.strip():
+        keys.append(contact.relationship.casefold().strip())
+    matches = [Cadence.parse(lowered[k]) for k in keys if k in lowered]
+    planned = [c for c in matches if not c.never]
+    if planned:
+        return min(planned, key=lambda c: c.approx_days())
+    if matches:
+        return matches[0]
     return Cadence.parse(settings.default_cadence)
 
 
+def spread_offset(uid: str, days: int) -> int:
+    """A stable number of days in ``[0, days)`` picked from a contact's UID.
+
+    A digest rather than :func:`hash`, which changes from one process to the next.
+    """
+    if days <= 1:
+        return 0
+    digest = hashlib.sha256(uid.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % days
+
+
+def _unsnoozed_due(
+    contact: Contact, cadence: Cadence, last_touch: date | None, seen: date, spread: bool
+) -> tuple[date, bool]:
+    """The due date before any snooze, and whether it was spread from ``seen``."""
+    natural = cadence.after(last_touch) if last_touch is not None else None
+    if natural is not None and natural >= seen:
+        return natural, False
+    if not spread:
+        return natural or seen, False
+    window = (cadence.after(seen) or seen) - seen
+    return date.fromordinal(seen.toordinal() + spread_offset(contact.uid, window.days)), True
+
+
 def due_date(
-    contact: Contact, last_touch: date | None, settings: PlanSettings, today: date
+    contact: Contact,
+    last_touch: date | None,
+    settings: PlanSettings,
+    today: date,
+    first_seen: date | None = None,
 ) -> date | None:
-    """When the contact is next due: ``None`` for ``never``; today when never touched."""
+    """When the contact is next due, or ``None`` for a cadence of ``never``.
+
+    ``first_seen`` is when the plan first saw the contact (``today`` when it never has): a
+    contact that was already due then is spread over one cadence from that day (see the
+    module's documentation). A snooze moves the date to the end of the snooze.
+    """
     cadence = effective_cadence(contact, settings)
     if cadence.never:
         return None
-    due = cadence.after(last_touch) if last_touch is not None else today
-    if due is not None and contact.snooze_until is not None and contact.snooze_until > due:
-        due = contact.snooze_until
+    due, _ = _unsnoozed_due(
+        contact, cadence, last_touch, first_seen or today, settings.spread_first_touches
+    )
+    if contact.snooze_until is not None and contact.snooze_until > due:
+        return contact.snooze_until
     return due
 
 
 @dataclass(frozen=True, slots=True)
 class PlanEntry:
-    """One contact's place in the plan."""
+    """One contact in one section of the plan."""
 
     uid: str
     name: str
+    #: One of :data:`SECTIONS`.
+    section: str
     due: date
+    #: Days since the due date; negative when not yet due.
     overdue_days: int
     reason: str
     cadence: str
     last_touch: date | None
+    #: When the plan first saw the contact.
+    first_seen: date
+
+    def as_json(self) -> dict[str, Any]:
+        """The entry as ``outreach plan --json`` prints it."""
+        return {
+            "uid": self.uid,
+            "name": self.name,
+            "section": self.section,
+            "due": self.due.isoformat(),
+            "overdue_days": self.overdue_days,
+            "reason": self.reason,
+            "cadence": self.cadence,
+            "last_touch": self.last_touch.isoformat() if self.last_touch else None,
+            "first_seen": self.first_seen.isoformat(),
+        }
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def _when(overdue: int) -> str:
+    if overdue == 0:
+        return "due today"
+    return f"{_days(overdue)} overdue" if overdue > 0 else f"due in {_days(-overdue)}"
+
+
+def _unreachable_reason(contact: Contact) -> str:
+    reason = "no email address, postal address or LinkedIn profile"
+    if contact.has_returned_address:
+        reason += " (the postal address came back)"
+    if contact.phones:
+        reason += f"; phone {contact.phones[0].number}"
+    return reason
 
 
 def build_plan(
@@ -95,32 +232,63 @@ def build_plan(
     last_touches: Mapping[str, date],
     settings: PlanSettings,
     today: date,
+    first_seen: Mapping[str, date] | None = None,
 ) -> list[PlanEntry]:
-    """Every contact with a due date, most overdue first."""
-    entries = []
+    """The plan for ``today``: an entry per contact and section, in :data:`SECTIONS` order.
+
+    ``first_seen`` maps UIDs to the day the plan first saw them (missing: today). Within a
+    section the most pressing come first: the most overdue, the soonest due, the longest
+    silent; the last two sections are in name order. A contact not due within ``soon_days``
+    and with nothing to fix has no entry.
+    """
+    seen_map = first_seen or {}
+    rows: list[tuple[int, int, str, str, PlanEntry]] = []
     for contact in contacts:
-        last = last_touches.get(contact.uid)
-        due = due_date(contact, last, settings, today)
-        if due is None:
-            continue
         cadence = effective_cadence(contact, settings)
-        if last is None:
-            reason = "no touch recorded yet"
-        else:
-            reason = f"{cadence} cadence; last touch {last.isoformat()}"
-        entries.append(
-            PlanEntry(
-                contact.uid,
-                contact.display_name,
-                due,
-                (today - due).days,
-                reason,
-                str(cadence),
-                last,
+        if cadence.never:
+            continue
+        last = last_touches.get(contact.uid)
+        seen = seen_map.get(contact.uid, today)
+        due, spread = _unsnoozed_due(contact, cadence, last, seen, settings.spread_first_touches)
+        snooze = contact.snooze_until
+        snoozed_due = False
+        if snooze is not None and snooze > due:
+            due, snoozed_due = snooze, True
+        overdue = (today - due).days
+        history = f"last touch {last.isoformat()}" if last else "no touch recorded yet"
+        detail = f"{cadence} cadence; {history}"
+        if spread:
+            detail += f"; first due spread from {seen.isoformat()}, when the plan first saw them"
+        if snoozed_due:
+            detail += "; snoozed until then"
+        silent = (today - (last or seen)).days
+        found: list[tuple[str, int, str]] = []
+        if overdue >= 0 and silent > settings.slipping_days:
+            silence = (
+                f"no touch for {_days(silent)}"
+                if last
+                else f"no touch in the {_days(silent)} since the plan first saw them"
             )
-        )
-    entries.sort(key=lambda e: (-e.overdue_days, e.name.casefold()))
-    return entries
+            found.append((SLIPPING, -silent, f"{silence}; {_when(overdue)} ({detail})"))
+        elif overdue >= 0:
+            found.append((OVERDUE, -overdue, f"{_when(overdue)} ({detail})"))
+        elif -overdue <= settings.soon_days:
+            found.append((SOON, -overdue, f"{_when(overdue)} ({detail})"))
+        if snooze is None or snooze <= today:
+            if contact.has_returned_address:
+                returned = next(a for a in contact.addresses if a.returned)
+                text = f"mail to {returned.one_line() or 'their postal address'} came back"
+                found.append((FIX_ADDRESS, 0, text))
+            if not contact.emails and contact.postal_address is None and not contact.linkedin:
+                found.append((UNREACHABLE, 0, _unreachable_reason(contact)))
+        name = contact.display_name
+        for section, rank, reason in found:
+            entry = PlanEntry(
+                contact.uid, name, section, due, overdue, reason, str(cadence), last, seen
+            )
+            rows.append((SECTIONS.index(section), rank, name.casefold(), contact.uid, entry))
+    rows.sort(key=lambda row: row[:4])
+    return [row[4] for row in rows]
 
 
 def overdue_uids(
@@ -128,8 +296,32 @@ def overdue_uids(
     last_touches: Mapping[str, date],
     settings: PlanSettings,
     today: date,
+    first_seen: Mapping[str, date] | None = None,
 ) -> set[str]:
-    """UIDs of contacts due today or earlier."""
+    """UIDs of contacts due today or earlier (the ``overdue`` and ``slipping-away`` sections)."""
     return {
-        e.uid for e in build_plan(contacts, last_touches, settings, today) if e.overdue_days >= 0
+        e.uid
+        for e in build_plan(contacts, last_touches, settings, today, first_seen)
+        if e.section in DUE_SECTIONS
     }
+
+
+def next_due(
+    contacts: Iterable[Contact],
+    last_touches: Mapping[str, date],
+    settings: PlanSettings,
+    today: date,
+    first_seen: Mapping[str, date] | None = None,
+) -> tuple[date, Contact] | None:
+    """The earliest due date after ``today`` and its contact, or ``None`` when nobody is."""
+    seen_map = first_seen or {}
+    best: tuple[date, str, Contact] | None = None
+    for contact in contacts:
+        last = last_touches.get(contact.uid)
+        due = due_date(contact, last, settings, today, seen_map.get(contact.uid, today))
+        if due is None or due <= today:
+            continue
+        key = (due, contact.display_name.casefold(), contact)
+        if best is None or key[:2] < best[:2]:
+            best = key
+    return (best[0], best[2]) if best else None

@@ -107,11 +107,20 @@ path = "contacts.vcf"  # or a folder, for one .vcf per contact (khard, vdirsynce
 
 [plan]
 default_cadence = "yearly"
+# soon_days = 14               # "due soon" looks this far ahead
+# slipping_days = 365          # due and silent this long: "slipping away"
+# spread_first_touches = true  # contacts already due when first seen: spread over one cadence
 
 [plan.cadence]
 # tag or relationship = cadence
 former-boss = "quarterly"
 mentor = "quarterly"
+
+# [reminders]                  # outreach reminders --ics FILE; "never" or "" turns one off
+# connections = "P2W"          # add two new LinkedIn connections
+# backup = "monthly"
+# catch_up = "01-15"           # the yearly catch-up, MM-DD
+# holiday_cards = "11-15"      # holiday-card season starts, MM-DD
 
 # [email]
 # host = "smtp.example.com"

@@ -141,9 +141,9 @@ def main() -> None:
 
 
 def _register_builtin_commands() -> None:
-    from . import campaign, contacts, core
+    from . import campaign, contacts, core, plan
 
-    for module in (core, contacts, campaign):
+    for module in (core, contacts, campaign, plan):
         module.register(cli)
 
 

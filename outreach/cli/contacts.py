@@ -105,12 +105,11 @@ def list_(
             touches = journal.last_touches()
     selected = [c for c in book if not tags or any(c.has_tag(t) for t in tags)]
     if overdue:
-        from ..touchplan import PlanSettings, overdue_uids
+        from ..planstate import workspace_plan
+        from ..touchplan import DUE_SECTIONS
 
-        settings = PlanSettings.from_config(
-            workspace.section("plan"), f"{workspace.config_path} [plan]"
-        )
-        due = overdue_uids(selected, touches, settings, today or date.today())
+        plan = workspace_plan(workspace, today or date.today())
+        due = {e.uid for e in plan.entries if e.section in DUE_SECTIONS}
         selected = [c for c in selected if c.uid in due]
     if as_json:
         echo_json([contact_json(c, touches.get(c.uid)) for c in selected])

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .cardtext import CardText
-from .fonts import FACES, clean_text, register, split_runs
+from .fonts import FACES, FALLBACK_SCALE, clean_text, register, split_runs
 from .markup import runs_markup
 from .sizes import INCH, Size
 
@@ -122,7 +122,9 @@ def _paragraph(text: str, chain: str, style: Any) -> Any:
     if any(r.font == FACES["cjk"].name for r in runs):
         # CJK text has no spaces to break at.
         style = _clone(style, wordWrap="CJK")
-    return Paragraph(runs_markup(runs), style)
+    scale = FALLBACK_SCALE.get(chain, {})
+    sizes = {FACES[role].name: style.fontSize * factor for role, factor in scale.items()}
+    return Paragraph(runs_markup(runs, sizes), style)
 
 
 def _clone(style: Any, **changes: Any) -> Any:
@@ -261,7 +263,9 @@ def _inside_panel(
             "larger card"
         )
     panel = Panel(w, h)
-    y = h - m
+    # Start a little below the top margin when there is room, so the text sits in the
+    # upper middle of the panel rather than hugging its edge.
+    y = h - m - (available - needed) * 0.3
     for para, height, gap in placed:
         y -= height
         panel.texts.append(Placed(para, m, y))

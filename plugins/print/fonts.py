@@ -19,6 +19,7 @@ from pathlib import Path
 
 __all__ = [
     "CHAINS",
+    "FALLBACK_SCALE",
     "FACES",
     "Face",
     "MissingGlyphs",
@@ -56,6 +57,12 @@ CHAINS: dict[str, tuple[str, ...]] = {
     # The personal note: handwriting where it has the letters (Latin, Cyrillic), the
     # italic serif for Greek and the rest, the CJK font for Japanese, Chinese, Korean.
     "hand": ("hand", "serif-italic", "cjk"),
+}
+
+#: Fallback faces set smaller than the chain's first face, so they match it by eye: the
+#: handwriting font has a small x-height, the serif beside it would look shouted.
+FALLBACK_SCALE: dict[str, dict[str, float]] = {
+    "hand": {"serif-italic": 0.72, "cjk": 0.72},
 }
 
 #: Invisible format characters that no font needs to draw (zero-width space and joiners,

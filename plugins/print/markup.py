@@ -8,7 +8,7 @@ stop the run. Everything that comes from a contact or a template goes through
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .fonts import Run
 
@@ -22,10 +22,16 @@ def escape(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
-def runs_markup(runs: Iterable[Run]) -> str:
-    """Markup that draws each run in its font; line breaks become ``<br/>``."""
+def runs_markup(runs: Iterable[Run], sizes: Mapping[str, float] | None = None) -> str:
+    """Markup that draws each run in its font; line breaks become ``<br/>``.
+
+    ``sizes`` gives some fonts their own point size (a fallback font that looks larger than
+    the handwriting beside it).
+    """
     parts = []
+    sizes = sizes or {}
     for run in runs:
         body = "<br/>".join(escape(piece) for piece in run.text.split("\n"))
-        parts.append(f'<font face="{run.font}">{body}</font>')
+        size = f' size="{sizes[run.font]:g}"' if run.font in sizes else ""
+        parts.append(f'<font face="{run.font}"{size}>{body}</font>')
     return "".join(parts)

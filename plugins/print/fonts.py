@@ -10,6 +10,7 @@ empty box on an envelope.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -135,19 +136,33 @@ def split_runs(text: str, chain: str = "text") -> list[Run]:
     runs: list[Run] = []
     current: str | None = None
     chunk: list[str] = []
-    for ch in text:
-        if ch == "\n" or (ch == " " and current is not None):
-            role = current
-        elif current is not None and unicodedata.combining(ch) and ch in coverage(current):
-            # A combining accent stays with its letter's font.
-            role = current
-        else:
-            role = next(r for r in roles if ch in coverage(r))
+
+    def emit(role: str, text: str) -> None:
+        nonlocal current, chunk
         if role != current and chunk and current is not None:
             runs.append(Run(FACES[current].name, "".join(chunk)))
             chunk = []
         current = role
-        chunk.append(ch)
+        chunk.append(text)
+
+    # Whole words go to the first face that has every letter of the word, so a Greek word
+    # is not split over two fonts for the one letter the handwriting face also has.
+    for piece in re.split(r"(\s+)", text):
+        if not piece:
+            continue
+        if piece.isspace():
+            emit(current or roles[0], piece)
+            continue
+        whole = next((r for r in roles if set(piece) <= coverage(r)), None)
+        if whole is not None:
+            emit(whole, piece)
+            continue
+        for ch in piece:
+            if current is not None and ch in coverage(current) and not ch.isalnum():
+                # Punctuation and accents stay in the font of the letters before them.
+                emit(current, ch)
+            else:
+                emit(next(r for r in roles if ch in coverage(r)), ch)
     if chunk and current is not None:
         runs.append(Run(FACES[current].name, "".join(chunk)))
     return runs

@@ -21,8 +21,13 @@ LABEL_SHEETS = ("avery-5160", "avery-l7160")
 Output = Literal["cards", "envelopes", "labels"]
 
 
+#: Other spellings of envelope names.
+_ALIASES = {"no10": "#10", "no. 10": "#10", "10": "#10", "com10": "#10"}
+
+
 def _one_of(value: str, known: object, what: str) -> str:
     lowered = value.strip().lower()
+    lowered = _ALIASES.get(lowered, lowered)
     names = list(known)  # type: ignore[call-overload]
     if lowered not in names:
         raise ValueError(f"{what} must be one of {', '.join(names)}, not {value!r}")

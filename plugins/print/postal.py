@@ -113,7 +113,9 @@ def upper_case(text: str) -> str:
 
 def usps_line(line: str) -> str:
     """A line in USPS style: capitals, no punctuation but hyphens, single spaces."""
-    return " ".join(_USPS_DROP.sub(" ", line).upper().split())
+    # Apostrophes join (O'NEIL -> ONEIL); other marks separate.
+    joined = line.replace("'", "").replace("\u2019", "")
+    return " ".join(_USPS_DROP.sub(" ", joined).upper().split())
 
 
 def format_postal(

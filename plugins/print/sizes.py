@@ -57,7 +57,7 @@ CARD_SIZES: dict[str, Size] = {
 
 #: Envelope sizes, landscape (the flap along the top long edge).
 ENVELOPE_SIZES: dict[str, Size] = {
-    "no10": _in("#10", 9.5, 4.125),
+    "#10": _in("#10", 9.5, 4.125),
     "a2": _in("A2", 5.75, 4.375),
     "a6": _in("A6", 6.5, 4.75),
     "a7": _in("A7", 7.25, 5.25),

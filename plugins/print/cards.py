@@ -100,7 +100,9 @@ class CardLayout:
         return (2 * w, h) if self.fold == "folded" else (w, h)
 
 
+@lru_cache(maxsize=256)
 def _style(name: str, font: str, size: float, color: tuple[float, float, float], **kw: Any) -> Any:
+    """A paragraph style; cached, as every card asks for the same few."""
     from reportlab.lib.colors import Color
     from reportlab.lib.styles import ParagraphStyle
 
@@ -124,9 +126,10 @@ def _paragraph(text: str, chain: str, style: Any) -> Any:
         style = _clone(style, wordWrap="CJK")
     scale = FALLBACK_SCALE.get(chain, {})
     sizes = {FACES[role].name: style.fontSize * factor for role, factor in scale.items()}
-    return Paragraph(runs_markup(runs, sizes), style)
+    return Paragraph(runs_markup(runs, sizes, style.fontName), style)
 
 
+@lru_cache(maxsize=64)
 def _clone(style: Any, **changes: Any) -> Any:
     from reportlab.lib.styles import ParagraphStyle
 
@@ -134,11 +137,31 @@ def _clone(style: Any, **changes: Any) -> Any:
 
 
 def _wrap(paragraph: Any, width: float) -> float:
-    """Wrap and return the height; an unbreakable word wider than ``width`` is a misfit."""
+    """Wrap and return the height; a word wider than ``width`` (a line that overflows) is a
+    misfit, reported as an infinite height."""
     _, height = paragraph.wrap(width, 10_000)
-    if paragraph.minWidth() > width + 0.01:
-        return float("inf")
+    # reportlab lets a line run over by a little (it does not count the last word's trailing
+    # space); a word longer than the line runs over by much more.
+    slack = -0.5 * paragraph.style.fontSize
+    for line in paragraph.blPara.lines:
+        # Simple paragraphs keep (extra space, words) tuples, styled ones line objects.
+        extra = getattr(line, "extraSpace", None)
+        if extra is None:
+            extra = line[0]
+        if extra < slack:
+            return float("inf")
     return float(height)
+
+
+@lru_cache(maxsize=1024)
+def _wrapped(text: str, chain: str, style: Any, width: float) -> tuple[Any, float]:
+    """A wrapped paragraph and its height, shared between cards with the same text.
+
+    Most of a card's message is the same for everyone ("Warm wishes for the holidays ...");
+    a wrapped paragraph only reads its layout when drawn, so one can serve every card.
+    """
+    para = _paragraph(text, chain, style)
+    return para, _wrap(para, width)
 
 
 def nominal_size(size: Size) -> float:
@@ -241,12 +264,11 @@ def _inside_panel(
         note_style = _style("note", hand, points * 1.6, INK, leading_ratio=1.15)
         placed: list[tuple[Any, float, float]] = []  # (para, height, gap after)
         for text in paragraphs:
-            para = _paragraph(text, "text", body)
-            placed.append((para, _wrap(para, width), points * 0.7))
+            para, height = _wrapped(text, "text", body, width)
+            placed.append((para, height, points * 0.7))
         note_para = None
         if note:
-            note_para = _paragraph(note, "hand", note_style)
-            note_height = _wrap(note_para, width)
+            note_para, note_height = _wrapped(note, "hand", note_style, width)
         total = sum(height + gap for _, height, gap in placed)
         if signature:
             total += sig_h + points * 0.4

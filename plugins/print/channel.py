@@ -80,6 +80,8 @@ class PrintChannel(Channel):
         self._book: AddressBook | None = None
         self._notes: dict[Path, dict[str, str]] = {}
         self._signature: Signature | None | bool = False
+        #: The return address by (USPS style, domestic): the same for most envelopes.
+        self._return_lines: dict[tuple[bool, bool], tuple[str, ...]] = {}
 
     # -- reach ----------------------------------------------------------------------------
 
@@ -228,20 +230,24 @@ class PrintChannel(Channel):
         me = self.workspace.me
         return_lines: tuple[str, ...] = ()
         if options.return_address != "none":
-            sender = me.postal_address
-            if sender is None:
-                raise ConfigError(
-                    f"{self.workspace.config_path}: [me.address] is empty but the campaign "
-                    f'prints a return address; fill it in or set return_address = "none"'
-                )
-            return_lines = format_postal(
-                me.name,
-                sender,
-                home_country=me.country,
-                language=me.language,
-                usps_style=options.usps_style and postal.country_code == "US",
-                country_line=not postal.domestic,
-            ).lines
+            usps = options.usps_style and postal.country_code == "US"
+            key = (usps, postal.domestic)
+            if key not in self._return_lines:
+                sender = me.postal_address
+                if sender is None:
+                    raise ConfigError(
+                        f"{self.workspace.config_path}: [me.address] is empty but the campaign "
+                        f'prints a return address; fill it in or set return_address = "none"'
+                    )
+                self._return_lines[key] = format_postal(
+                    me.name,
+                    sender,
+                    home_country=me.country,
+                    language=me.language,
+                    usps_style=usps,
+                    country_line=not postal.domestic,
+                ).lines
+            return_lines = self._return_lines[key]
         us_mail = postal.country_code == "US"
         barcode = options.barcode and us_mail
         if barcode and not self.settings.mailer_id:

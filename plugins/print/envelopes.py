@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .cards import LayoutError
@@ -61,15 +62,19 @@ class TextBlock:
         """Baseline to baseline."""
         return self.size * 1.22
 
+    #: Ascent and descent per point of the tallest fonts used (set by :func:`text_block`).
+    ascent_ratio: float = 1.0
+    descent_ratio: float = 0.3
+
     @property
     def ascent(self) -> float:
         """Height above the first baseline."""
-        return self.size * _metric(self.lines, 0)
+        return self.size * self.ascent_ratio
 
     @property
     def descent(self) -> float:
         """Depth below the last baseline (positive)."""
-        return self.size * -_metric(self.lines, 1)
+        return self.size * self.descent_ratio
 
     @property
     def height(self) -> float:
@@ -89,7 +94,7 @@ def text_block(lines: Sequence[str], size: float, chain: str = "text") -> TextBl
     """Lines of text cut into font runs (raises :class:`~.fonts.MissingGlyphs`)."""
     runs = [split_runs(clean_text(line), chain) for line in lines]
     register({run.font for line in runs for run in line})
-    return TextBlock(runs, size)
+    return TextBlock(runs, size, ascent_ratio=_metric(runs, 0), descent_ratio=-_metric(runs, 1))
 
 
 def _widest(block: TextBlock, size: float) -> float:
@@ -184,6 +189,20 @@ def layout_envelope(
 
 
 def _fit_return(lines: Sequence[str], *, max_width: float, start: float) -> TextBlock:
+    """The return address at the largest size that fits (a fresh block each call)."""
+    fitted = _fit_return_cached(tuple(lines), max_width, start)
+    return TextBlock(
+        fitted.lines,
+        fitted.size,
+        width=fitted.width,
+        ascent_ratio=fitted.ascent_ratio,
+        descent_ratio=fitted.descent_ratio,
+    )
+
+
+@lru_cache(maxsize=64)
+def _fit_return_cached(lines: tuple[str, ...], max_width: float, start: float) -> TextBlock:
+    # Every envelope of a run has the same return address: fit it once.
     block = text_block(lines, start)
     points = start
     while True:

@@ -186,9 +186,7 @@ def register(font_names: Iterable[str]) -> None:
 
 
 def string_width(runs: Iterable[Run], size: float) -> float:
-    """The width of ``runs`` set at ``size`` points."""
+    """The width of ``runs`` (in registered fonts) set at ``size`` points."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    runs = list(runs)
-    register({r.font for r in runs})
     return sum(stringWidth(r.text, r.font, size) for r in runs)

@@ -108,7 +108,13 @@ def layout_label(lines: Sequence[str], spec: LabelSheet) -> TextBlock:
 def draw_label(canvas: Any, block: TextBlock, spec: LabelSheet, position: int) -> None:
     """Draw one label's text, vertically centred, at ``position`` on the current page."""
     x, y = spec.origin(position)
-    placed = TextBlock(block.lines, block.size, width=block.width)
+    placed = TextBlock(
+        block.lines,
+        block.size,
+        width=block.width,
+        ascent_ratio=block.ascent_ratio,
+        descent_ratio=block.descent_ratio,
+    )
     placed.x = x + spec.padding
     top = y + (spec.label_height + block.height) / 2
     placed.y = top - block.ascent

@@ -22,16 +22,22 @@ def escape(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
-def runs_markup(runs: Iterable[Run], sizes: Mapping[str, float] | None = None) -> str:
+def runs_markup(
+    runs: Iterable[Run], sizes: Mapping[str, float] | None = None, default: str = ""
+) -> str:
     """Markup that draws each run in its font; line breaks become ``<br/>``.
 
     ``sizes`` gives some fonts their own point size (a fallback font that looks larger than
-    the handwriting beside it).
+    the handwriting beside it). Runs in ``default`` (the paragraph style's font) need no
+    font tag, which spares reportlab's markup parser most of its work.
     """
     parts = []
     sizes = sizes or {}
     for run in runs:
         body = "<br/>".join(escape(piece) for piece in run.text.split("\n"))
+        if run.font == default:
+            parts.append(body)
+            continue
         size = f' size="{sizes[run.font]:g}"' if run.font in sizes else ""
         parts.append(f'<font face="{run.font}"{size}>{body}</font>')
     return "".join(parts)

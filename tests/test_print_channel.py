@@ -321,3 +321,24 @@ def test_barcode_needs_a_mailer_id(
     result = run_cli("campaign", "run", str(campaign(workspace.root / "c", "barcode = true")))
     assert result.exit_code == 2
     assert "[print] mailer_id is needed" in result.output
+
+
+def test_the_note_prompt_depends_on_the_last_touch(
+    workspace: Workspace,
+    add_contacts: Callable[..., object],
+    run_cli: Callable[..., object],
+) -> None:
+    from datetime import date, timedelta
+
+    configure(workspace)
+    add_contacts(*world()[2:4])  # Émile and 太郎, neither has a note of their own
+    recent = (date.today() - timedelta(days=40)).isoformat()
+    old = (date.today() - timedelta(days=800)).isoformat()
+    assert run_cli("touch", "fr", "--via", "email", "--date", recent).exit_code == 0
+    assert run_cli("touch", "jp", "--via", "email", "--date", old).exit_code == 0
+    result = run_cli("campaign", "run", str(campaign(workspace.root / "c", 'outputs = ["cards"]')))
+    assert result.exit_code == 0, result.output
+    with pdfplumber.open(workspace.out_dir("cards") / "cards.pdf") as pdf:
+        emile, taro = (" ".join(text_lines(pdf.pages[i])) for i in (1, 3))
+    assert "It has been" not in emile
+    assert "It has been two years since we last talked" in taro

@@ -209,7 +209,7 @@ def test_a_note_that_cannot_fit_stops_the_run_naming_the_contact(
     result = run_cli("campaign", "run", str(path))
     assert result.exit_code == 2
     assert "Jürgen Groß <de>" in result.output
-    assert "do not fit on a A2 card" in result.output
+    assert "do not fit on the A2 card" in result.output
     assert not workspace.out_dir("cards").exists() or not any(workspace.out_dir("cards").iterdir())
 
 
@@ -342,3 +342,27 @@ def test_the_note_prompt_depends_on_the_last_touch(
         emile, taro = (" ".join(text_lines(pdf.pages[i])) for i in (1, 3))
     assert "It has been" not in emile
     assert "It has been two years since we last talked" in taro
+
+
+def test_bad_settings_and_addresses_too_long_for_the_envelope_are_clear_errors(
+    workspace: Workspace,
+    add_contacts: Callable[..., object],
+    run_cli: Callable[..., object],
+) -> None:
+    configure(workspace, print_settings="mailer_ids = '123456'")
+    contacts = world()[:2]
+    contacts[1].addresses[0].street = ("Sehr lange Straße mit einem Namen, der nie endet, 12" * 2,)
+    add_contacts(*contacts)
+    result = run_cli("campaign", "run", str(campaign(workspace.root / "a", 'card = "a2"')))
+    assert result.exit_code == 2
+    assert "outreach.toml [print]: unknown key 'mailer_ids' (did you mean 'mailer_id'?)" in (
+        result.output
+    )
+    configure(workspace)
+    result = run_cli("campaign", "run", str(campaign(workspace.root / "b", 'card = "b7"')))
+    assert result.exit_code == 2
+    assert "[print]: card must be one of a2, a6, a7, a9, iso-a6, a5, not 'b7'" in result.output
+    result = run_cli("campaign", "run", str(campaign(workspace.root / "c", 'card = "a2"')))
+    assert result.exit_code == 2
+    assert "Jürgen Groß <de>: envelope: the address does not fit the A2 envelope" in result.output
+    assert not (workspace.out_dir("cards") / "cards.pdf").exists()

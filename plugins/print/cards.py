@@ -200,7 +200,7 @@ def _front_panel(title: str, subtitle: str, size: Size, image: Path | None) -> P
             if height <= h * 0.3:
                 break
         else:
-            raise LayoutError(f"the card's front title does not fit a {size.name} card")
+            raise LayoutError(f"the card's front title does not fit the {size.name} card")
         panel.texts.append(Placed(para, (w - inner) / 2, top - height))
         top -= height + base * 0.6
     if subtitle:
@@ -210,7 +210,7 @@ def _front_panel(title: str, subtitle: str, size: Size, image: Path | None) -> P
         para = _paragraph(subtitle, "text", style)
         height = _wrap(para, inner)
         if height > top - margin(size) - 0.2 * INCH:
-            raise LayoutError(f"the lines under the front title do not fit a {size.name} card")
+            raise LayoutError(f"the lines under the front title do not fit the {size.name} card")
         panel.texts.append(Placed(para, (w - inner) / 2, top - height))
     return panel
 
@@ -280,7 +280,7 @@ def _inside_panel(
     else:
         what = "the message and note" if note else "the message"
         raise LayoutError(
-            f"{what} do not fit on a {size.name} card even at {floor:g} pt "
+            f"{what} do not fit on the {size.name} card even at {floor:g} pt "
             f"({needed:.0f} pt of text for {available:.0f} pt); shorten it or choose a "
             "larger card"
         )

@@ -173,7 +173,7 @@ def layout_envelope(
             else:
                 problem = f"the address needs {height / INCH:.2f} in of height"
             raise LayoutError(
-                f"the address does not fit a {size.name} envelope even at {floor:g} pt "
+                f"the address does not fit the {size.name} envelope even at {floor:g} pt "
                 f"({problem}); choose a larger envelope"
             )
     # Centre the block a little below the middle, then keep it inside the limits.

@@ -100,7 +100,7 @@ def layout_label(lines: Sequence[str], spec: LabelSheet) -> TextBlock:
         points -= 0.5
         if points < 6.5:
             raise LayoutError(
-                f"the address does not fit a {spec.name} label even at 7 pt; "
+                f"the address does not fit an {spec.name} label even at 7 pt; "
                 "use envelopes or shorten it"
             )
 

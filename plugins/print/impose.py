@@ -110,10 +110,9 @@ def placed(canvas: Any, grid: Grid, index: int, back: bool = False) -> Iterator[
 def crop_marks(canvas: Any, grid: Grid, back: bool = False) -> None:
     """Marks in the margins at every cut line of the grid."""
     cw, ch = grid.cell
-    xs = sorted({grid.slot(0, back)[0] + k * cw for k in range(grid.columns + 1)})
-    if back:
-        left = grid.sheet.width - grid.x0 - grid.columns * cw
-        xs = [left + k * cw for k in range(grid.columns + 1)]
+    # The back mirrors the grid; it is centred, so its cut lines land in the same places.
+    left = grid.sheet.width - grid.x0 - grid.columns * cw if back else grid.x0
+    xs = [left + k * cw for k in range(grid.columns + 1)]
     ys = [grid.y0 + k * ch for k in range(grid.rows + 1)]
     top, bottom = ys[-1], ys[0]
     left_edge, right_edge = xs[0], xs[-1]

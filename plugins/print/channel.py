@@ -1,0 +1,331 @@
+"""The print channel: holiday cards, envelopes and label sheets as print-ready PDFs.
+
+``render`` does everything that can fail: the template, the note, the address by the
+destination's rules, the font check of every character and the fitting of every card,
+envelope and label. An error names the contact and stops the run before any file is
+written. ``deliver`` only draws: ``cards.pdf``, ``envelopes.pdf`` (and ``envelope-flaps.pdf``
+for return addresses on the flap), ``labels.pdf``, ``manifest.csv`` pairing them page by page,
+and PNG previews of the first pages under ``preview/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered
+from outreach.contact import Address, Contact
+from outreach.errors import ConfigError, InputError
+from outreach.journal import PRINTED
+from outreach.options import parse_table
+
+from .cardtext import CardText, parse_card_text
+from .options import PrintOptions, PrintSettings
+from .sizes import CARD_SIZES, ENVELOPE_SIZES, SHEETS
+
+if TYPE_CHECKING:
+    from outreach.addressbook import AddressBook
+    from outreach.templating import Renderer
+    from outreach.workspace import Workspace
+
+    from .cards import CardLayout, Signature
+    from .envelopes import EnvelopeLayout, TextBlock
+    from .postal import PostalAddress
+
+__all__ = ["PrintChannel", "PrintError", "PrintJob"]
+
+
+class PrintError(InputError):
+    """Something about one contact's card, envelope or label cannot be printed."""
+
+
+@dataclass(slots=True)
+class PrintJob:
+    """One contact's printed pieces, laid out and ready to draw (the rendered payload)."""
+
+    options: PrintOptions
+    part: str
+    text: CardText
+    note: str
+    postal: PostalAddress
+    card: CardLayout | None = None
+    envelope: EnvelopeLayout | None = None
+    label: TextBlock | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _who(contact: Contact) -> str:
+    return f"{contact.display_name} <{contact.uid}>"
+
+
+def _usable(address: Address) -> bool:
+    has_street = any(s.strip() for s in address.street) or bool(address.po_box.strip())
+    return has_street and bool(address.locality.strip() or address.postal_code.strip())
+
+
+class PrintChannel(Channel):
+    """Cards, envelopes and labels."""
+
+    name = "print"
+    description = "printed cards, envelopes and labels: cards.pdf, envelopes.pdf, labels.pdf"
+    Options = PrintOptions
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__(workspace)
+        self.settings: PrintSettings = parse_table(
+            PrintSettings, workspace.section("print"), f"{workspace.config_path} [print]"
+        )
+        self._book: AddressBook | None = None
+        self._notes: dict[Path, dict[str, str]] = {}
+        self._signature: Signature | None | bool = False
+        #: The return address by (USPS style, domestic): the same for most envelopes.
+        self._return_lines: dict[tuple[bool, bool], tuple[str, ...]] = {}
+
+    # -- reach ----------------------------------------------------------------------------
+
+    def reach(self, contact: Contact, options: PrintOptions) -> Reach:
+        """Reachable at the first postal address that is complete and not returned."""
+        address = contact.postal_address
+        if address is None:
+            if contact.has_returned_address:
+                return Reach.no("postal address returned (fix address)")
+            return Reach.no("no postal address")
+        if not _usable(address):
+            return Reach.no("incomplete postal address (fix address)")
+        return Reach.at(address.one_line())
+
+    # -- render ---------------------------------------------------------------------------
+
+    def render(self, piece: Piece, renderer: Renderer) -> Rendered:
+        """Lay out the card, envelope and label for one contact; errors name the contact."""
+        from .cards import LayoutError
+        from .fonts import MissingGlyphs, describe_chars
+
+        options: PrintOptions = piece.options
+        contact = piece.contact
+        own_note = self._note_for(piece)
+        context = dict(piece.context, card_note=own_note)
+        text = parse_card_text(renderer.render(options.template, context, contact=contact))
+        note = own_note or text.note
+        address = contact.postal_address
+        if address is None:  # reach() already left such contacts out
+            raise PrintError(f"{_who(contact)}: no postal address")
+        part = piece.key.part
+        stage = "card"
+        try:
+            job = PrintJob(options, part, text, note, self._postal(contact, address, options))
+            if "cards" in options.outputs:
+                job.card = self._card(piece, text, note)
+            stage = "envelope"
+            if "envelopes" in options.outputs:
+                job.envelope = self._envelope(job.postal, options)
+            stage = "label"
+            if "labels" in options.outputs:
+                from .labels import LABEL_SPECS, layout_label
+
+                job.label = layout_label(job.postal.lines, LABEL_SPECS[options.label_sheet])
+        except MissingGlyphs as exc:
+            raise PrintError(
+                f"{_who(contact)}: no bundled font can draw {describe_chars(exc.chars)} "
+                f"on the {stage}; change the text or the contact"
+            ) from None
+        except LayoutError as exc:
+            raise PrintError(f"{_who(contact)}: {stage}: {exc}") from None
+        job.details = {
+            "card": CARD_SIZES[options.card].name if job.card else "",
+            "envelope": ENVELOPE_SIZES[options.envelope_size].name if job.envelope else "",
+            "note": note,
+            "address_lines": list(job.postal.lines),
+            "message_pt": job.card.message_size if job.card else 0.0,
+        }
+        preview = "\n".join(
+            [
+                *(f"[front] {line}" for line in text.front.splitlines() if line.strip()),
+                text.inside,
+                *([f"[note] {note}"] if note else []),
+                "",
+                *job.postal.lines,
+            ]
+        )
+        summary = next((line for line in text.inside.splitlines() if line.strip()), "")
+        return Rendered(piece.key, contact, piece.address, job, summary, preview, dict(job.details))
+
+    def _note_for(self, piece: Piece) -> str:
+        options: PrintOptions = piece.options
+        if options.notes:
+            notes = self._campaign_notes(piece, options.notes)
+            if piece.contact.uid in notes:
+                return notes[piece.contact.uid]
+        return piece.contact.card_note.strip()
+
+    def _campaign_notes(self, piece: Piece, name: str) -> dict[str, str]:
+        from .notes import read_notes
+
+        base = piece.campaign.directory or self.workspace.root
+        path = (base / name).resolve()
+        if path not in self._notes:
+            if self._book is None:
+                self._book = self.workspace.open_book()
+            self._notes[path] = read_notes(path, self._book)
+        return self._notes[path]
+
+    def _postal(self, contact: Contact, address: Address, options: PrintOptions) -> PostalAddress:
+        from .postal import format_postal
+
+        me = self.workspace.me
+        return format_postal(
+            contact.display_name,
+            address,
+            home_country=me.country,
+            language=me.language,
+            organisation=contact.org if address.kind == "work" else "",
+            usps_style=options.usps_style,
+        )
+
+    def _signature_image(self) -> Signature | None:
+        if self._signature is not False:
+            return self._signature  # type: ignore[return-value]
+        from .cards import Signature
+
+        me = self.workspace.me
+        found: Signature | None = None
+        if me.signature:
+            path = Path(me.signature).expanduser()
+            path = path if path.is_absolute() else self.workspace.root / path
+            width, height = _image_size(path, f"{self.workspace.config_path} [me] signature")
+            found = Signature(path, width, height)
+        self._signature = found
+        return found
+
+    def _card(self, piece: Piece, text: CardText, note: str) -> CardLayout:
+        from .cards import layout_card
+
+        options: PrintOptions = piece.options
+        front_image = None
+        if options.front_image:
+            base = piece.campaign.directory or self.workspace.root
+            front_image = (base / options.front_image).resolve()
+            _image_size(front_image, "[print] front_image")
+        signature = self._signature_image() if options.signature else None
+        card = layout_card(
+            text,
+            note,
+            CARD_SIZES[options.card],
+            options.fold,
+            signature=signature,
+            front_image=front_image,
+        )
+        if options.layout == "n-up":
+            from .impose import plan_grid
+
+            plan_grid(card.unit, SHEETS[options.sheet], options.crop_marks)
+        return card
+
+    def _envelope(self, postal: PostalAddress, options: PrintOptions) -> EnvelopeLayout:
+        from .envelopes import layout_envelope
+        from .postal import format_postal
+
+        me = self.workspace.me
+        return_lines: tuple[str, ...] = ()
+        if options.return_address != "none":
+            usps = options.usps_style and postal.country_code == "US"
+            key = (usps, postal.domestic)
+            if key not in self._return_lines:
+                sender = me.postal_address
+                if sender is None:
+                    raise ConfigError(
+                        f"{self.workspace.config_path}: [me.address] is empty but the campaign "
+                        f'prints a return address; fill it in or set return_address = "none"'
+                    )
+                self._return_lines[key] = format_postal(
+                    me.name,
+                    sender,
+                    home_country=me.country,
+                    language=me.language,
+                    usps_style=usps,
+                    country_line=not postal.domestic,
+                ).lines
+            return_lines = self._return_lines[key]
+        us_mail = postal.country_code == "US"
+        barcode = options.barcode and us_mail
+        if barcode and not self.settings.mailer_id:
+            raise ConfigError(
+                f"{self.workspace.config_path}: [print] mailer_id is needed for the "
+                "Intelligent Mail barcode (barcode = true)"
+            )
+        return layout_envelope(
+            ENVELOPE_SIZES[options.envelope_size],
+            postal.lines,
+            return_lines=return_lines,
+            return_on=options.return_address,
+            us_mail=us_mail,
+            barcode=barcode,
+        )
+
+    # -- deliver --------------------------------------------------------------------------
+
+    def deliver(self, items: Sequence[Rendered], run: DeliveryRun) -> None:
+        """Draw every PDF, the manifest and the previews; then report each piece printed."""
+        from .manifest import ManifestRow, write_manifest
+
+        jobs: list[PrintJob] = [item.payload for item in items]
+        rows = [
+            ManifestRow(
+                n + 1,
+                item.contact.uid,
+                item.contact.display_name,
+                address=" / ".join(job.postal.lines),
+            )
+            for n, (item, job) in enumerate(zip(items, jobs, strict=True))
+        ]
+        out = run.out_dir
+        title = run.campaign.name
+        author = self.workspace.me.name
+        made: list[tuple[Path, str, str]] = []
+        if any(job.card for job in jobs):
+            from .render_pdf import write_cards
+
+            path = write_cards(out / "cards.pdf", jobs, rows, self.settings, title, author)
+            made.append((path, "cards", "card preview"))
+        if any(job.envelope for job in jobs):
+            from .render_pdf import write_envelopes
+
+            paths = write_envelopes(out, jobs, rows, self.settings, title, author)
+            made.append((paths[0], "envelopes", "envelope preview"))
+            for extra in paths[1:]:
+                made.append((extra, "envelope flaps", ""))
+        if any(job.label for job in jobs):
+            from .render_pdf import write_labels
+
+            path = write_labels(out / "labels.pdf", jobs, rows, self.settings, title, author)
+            made.append((path, "labels", "label preview"))
+        manifest = write_manifest(out / "manifest.csv", rows)
+        for path, description, _ in made:
+            run.artifact(path, description)
+        run.artifact(manifest, "manifest: pages by contact")
+        pages = max((job.options.previews for job in jobs), default=0)
+        if pages:
+            from .preview import thumbnails
+
+            preview_dir = out / "preview"
+            for path, _, preview in made:
+                if preview:
+                    for png in thumbnails(path, preview_dir, path.stem, pages):
+                        run.artifact(png, preview)
+        for item in items:
+            run.finished(item, Outcome(PRINTED))
+
+
+def _image_size(path: Path, where: str) -> tuple[int, int]:
+    """The pixel size of an image file; a clear error when it is missing or unreadable."""
+    from reportlab.lib.utils import ImageReader
+
+    if not path.is_file():
+        raise ConfigError(f"{where}: image {path} not found")
+    try:
+        width, height = ImageReader(str(path)).getSize()
+    except Exception as exc:  # noqa: BLE001 - PIL raises many kinds for a bad image
+        raise ConfigError(f"{where}: cannot read image {path}: {exc}") from None
+    return int(width), int(height)

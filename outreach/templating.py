@@ -25,7 +25,15 @@ if TYPE_CHECKING:
     from .pluginhost import PluginHost
     from .workspace import Workspace
 
-__all__ = ["Renderer", "build_environment", "format_date", "since", "years_since"]
+__all__ = [
+    "Renderer",
+    "build_environment",
+    "format_date",
+    "ics_date",
+    "ics_text",
+    "since",
+    "years_since",
+]
 
 _NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
@@ -84,6 +92,24 @@ def format_date(
     return babel_format_date(day, format=format, locale=locale)
 
 
+def ics_text(value: object) -> str:
+    """Escape text for an iCalendar property value (RFC 5545 section 3.3.11).
+
+    A newline in contact data becomes the two characters ``\\n``, so it can never start a
+    new property line in a calendar file.
+    """
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    for char, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def ics_date(value: date | datetime | str) -> str:
+    """A date as iCalendar writes it: ``20261204``."""
+    day = _as_date(value)
+    return day.strftime("%Y%m%d") if day else ""
+
+
 def _greeting(value: Contact | str) -> str:
     return value.greeting_name if isinstance(value, Contact) else str(value)
 
@@ -116,6 +142,8 @@ def build_environment(
     env.filters["date"] = lambda value, format="long": format_date(value, format, language)
     env.filters["since"] = lambda value: since(value, today)
     env.filters["years_since"] = lambda value: years_since(value, today)
+    env.filters["ics_text"] = ics_text
+    env.filters["ics_date"] = ics_date
     if host is not None:
         host.prepare_jinja_env(env)
     return env

@@ -182,13 +182,28 @@ class Workspace:
         return cls.load(cls.resolve_root(home))
 
     @classmethod
-    def init(cls, root: str | os.PathLike[str], *, name: str = "", email: str = "") -> Workspace:
-        """Create a workspace at ``root`` (an existing ``outreach.toml`` is left alone)."""
+    def init(
+        cls,
+        root: str | os.PathLike[str],
+        *,
+        name: str = "",
+        email: str = "",
+        settings: Path | None = None,
+    ) -> Workspace:
+        """Create a workspace at ``root`` (an existing ``outreach.toml`` is left alone).
+
+        ``settings`` is an ``outreach.toml`` to start from (checked before it is copied);
+        without it the workspace gets commented defaults with ``name`` and ``email``.
+        """
         path = Path(root).expanduser()
-        path.mkdir(parents=True, exist_ok=True)
         config_path = path / CONFIG_NAME
+        text = default_config(name, email)
+        if settings is not None:
+            cls(path, load_toml(settings, f"{settings}: no such settings file"))
+            text = settings.read_text(encoding="utf-8")
+        path.mkdir(parents=True, exist_ok=True)
         if not config_path.exists():
-            config_path.write_text(default_config(name, email), encoding="utf-8")
+            config_path.write_text(text, encoding="utf-8")
         (path / "templates").mkdir(exist_ok=True)
         return cls.load(path)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import InputError
 from ..workspace import Workspace
 from .context import AppContext, DateType, echo_json, pass_app
 
@@ -16,12 +17,21 @@ from .context import AppContext, DateType, echo_json, pass_app
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default="", help="Your name, as campaigns sign it.")
 @click.option("--email", default="", help="Your email address, the sender of campaigns.")
+@click.option(
+    "--settings",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Start from this outreach.toml (e.g. one from another machine).",
+)
 @pass_app
-def init(app: AppContext, directory: Path | None, name: str, email: str) -> None:
+def init(
+    app: AppContext, directory: Path | None, name: str, email: str, settings: Path | None
+) -> None:
     """Create a workspace in DIRECTORY (default: --home, $OUTREACH_HOME or here)."""
+    if settings is not None and (name or email):
+        raise InputError("give --settings or --name/--email, not both")
     root = directory if directory is not None else Workspace.resolve_root(app.home)
     existed = (root / "outreach.toml").exists()
-    workspace = Workspace.init(root, name=name, email=email)
+    workspace = Workspace.init(root, name=name, email=email, settings=settings)
     if existed:
         click.echo(f"{workspace.config_path} already exists; left as it was")
     else:

@@ -23,6 +23,7 @@ __all__ = [
     "Name",
     "Phone",
     "RawProperty",
+    "content_uid",
     "new_uid",
     "normalise_linkedin",
 ]
@@ -33,6 +34,19 @@ Params = tuple[tuple[str, tuple[str, ...]], ...]
 def new_uid() -> str:
     """A fresh, globally unique contact UID."""
     return str(uuid.uuid4())
+
+
+#: Namespace of the UIDs :func:`content_uid` derives.
+_CONTENT_NAMESPACE = uuid.UUID("6f0d3c1e-3a52-5c8e-9d61-0b7c1a2f4e90")
+
+
+def content_uid(text: str) -> str:
+    """A UID derived from a record's content, for sources that give none.
+
+    The same card or row always gets the same UID, so importing a file twice, or reading a
+    book card written without a UID, does not make a new contact each time.
+    """
+    return str(uuid.uuid5(_CONTENT_NAMESPACE, text))
 
 
 def _casefold(text: str) -> str:

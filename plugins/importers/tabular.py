@@ -405,13 +405,18 @@ def address(
 ) -> Address | None:
     """An address with its ISO country code, or None when every part is empty."""
     lines = tuple(s.strip() for s in street.replace("\r\n", "\n").split("\n") if s.strip())
+    country = country.strip()
+    code = countries.code_for(country)
+    if code and country == code:
+        # A bare ISO code ("AT") is the code of a country whose name was not written.
+        country = ""
     result = Address(
         street=lines,
         locality=locality.strip(),
         region=region.strip(),
         postal_code=postal_code.strip(),
-        country=country.strip(),
-        country_code=countries.code_for(country),
+        country=country,
+        country_code=code,
         po_box=po_box.strip(),
         extended=extended.strip(),
         types=types,

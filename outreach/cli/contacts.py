@@ -287,5 +287,8 @@ def export(app: AppContext, file: Path, fmt: str | None, tags: tuple[str, ...]) 
 
 
 def register(cli: click.Group) -> None:
-    """Add ``contacts`` to ``cli``."""
+    """Add ``contacts`` (with ``suggest``, the mailbox harvest) to ``cli``."""
+    from .suggest import suggest
+
+    contacts.add_command(suggest)
     cli.add_command(contacts)

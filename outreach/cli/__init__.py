@@ -93,9 +93,9 @@ def main() -> None:
 
 
 def _register_builtin_commands() -> None:
-    from . import campaign, contacts, core
+    from . import backup, campaign, contacts, core
 
-    for module in (core, contacts, campaign):
+    for module in (core, contacts, campaign, backup):
         module.register(cli)
 
 

@@ -13,6 +13,7 @@ parsed again.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -58,6 +59,25 @@ def _decode(data: bytes, path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(f"{path}:{line}: not UTF-8 text") from None
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cycle collector while the cache loads, then freeze what it loaded.
+
+    Unpickling 10,000 contacts would run the collector hundreds of times over objects that
+    hold no cycles, and every later full collection would walk them again: together that
+    doubles the time a warm book takes to list. Frozen objects are still freed by reference
+    counting when they are dropped.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _fold(text: str) -> str:
@@ -107,7 +127,7 @@ class AddressBook:
         if cache_file is None:
             return {}
         try:
-            with cache_file.open("rb") as handle:
+            with cache_file.open("rb") as handle, _no_gc():
                 version, entries = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
             return {}

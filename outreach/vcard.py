@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import quopri
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-
-from vobject.base import line_re as _LINE_RE
-from vobject.base import parseParams as _parse_params
+from functools import cache
 
 from . import countries
 from .cadence import Cadence
@@ -174,6 +172,15 @@ def _split_outside_quotes(text: str, sep: str, maxsplit: int = -1) -> list[str]:
     return parts
 
 
+@cache
+def _vobject_tokenizer() -> tuple[re.Pattern[str], Callable[[str], list[list[str]]]]:
+    """vobject's content-line expression and parameter parser, imported on first use: a
+    book read from its cache needs neither, and the command line starts faster without."""
+    from vobject.base import line_re, parseParams
+
+    return line_re, parseParams
+
+
 def _tokenise(logical: str) -> tuple[str, str, str, str, list[list[str]]] | None:
     """Split a logical line into (group, raw name, raw parameters, value, parameter lists).
 
@@ -182,10 +189,11 @@ def _tokenise(logical: str) -> tuple[str, str, str, str, list[list[str]]] | None
     unknown property. A line vobject rejects only because of a parameter without a name
     (``TEL;=WORK:...``, written by some phones) is tokenised here instead.
     """
-    match = _LINE_RE.match(logical)
+    line_re, parse_params = _vobject_tokenizer()
+    match = line_re.match(logical)
     if match is not None:
         params = match.group("params")
-        parsed = _parse_params(params) if params else []
+        parsed = parse_params(params) if params else []
         return match.group("group") or "", match.group("name"), params, match.group("value"), parsed
     split = _split_outside_quotes(logical, ":", 1)
     if len(split) != 2:

@@ -61,6 +61,7 @@ def echo_json(data: Any) -> None:
     if isinstance(data, list):
         encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
         items = ",\n".join("  " + encode(item) for item in data)
-        click.echo(f"[\n{items}\n]" if data else "[]")
+        # color=True: JSON holds no escape codes, so skip click's scan for them.
+        click.echo(f"[\n{items}\n]" if data else "[]", color=True)
         return
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -50,7 +50,9 @@ class ImportedRecord:
 
     @property
     def where(self) -> str:
-        """``file:line``, for messages."""
+        """``file:line`` (or what the record came from), for messages."""
+        if not self.line:
+            return self.source or "the import"
         return f"{self.source}:{self.line}" if self.source else f"line {self.line}"
 
 
@@ -141,7 +143,8 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> str:
             if codec != candidates[-1]:
                 continue
             line = data[: exc.start].count(b"\n") + 1
-            tried = " or ".join(candidates)
+            names = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252", "utf-16": "UTF-16"}
+            tried = " or ".join(names.get(c, c) for c in candidates)
             raise InputError(
                 f"{path}:{line}: not {tried} text (byte {data[exc.start]:#04x}); "
                 "name the encoding with --encoding"

@@ -227,5 +227,7 @@ def test_broken_files_name_file_and_line(name: str, where: str) -> None:
 def test_undecodable_bytes_are_an_error_not_garbage(tmp_path: Path) -> None:
     bad = tmp_path / "bad.vcf"
     bad.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\x81B\r\nEND:VCARD\r\n")
-    with pytest.raises(InputError, match=r"bad.vcf:3: not utf-8-sig or cp1252 text"):
+    with pytest.raises(
+        InputError, match=r"bad.vcf:3: not UTF-8 or Windows-1252 text \(byte 0x81\)"
+    ):
         decode_text(bad.read_bytes(), bad)

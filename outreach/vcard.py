@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from email.utils import getaddresses
 from functools import cache
 
 from . import countries
@@ -53,6 +54,7 @@ X_RETURNED = "X-OUTREACH-RETURNED"
 P_COUNTRY = "X-OUTREACH-COUNTRY"
 
 _ENCODINGS = {"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"}
+_PLAIN_ADDRESS = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _NEEDS_ESCAPE = re.compile(r"[\\\n\r,;]")
@@ -452,8 +454,9 @@ def _h_n(b: _CardBuilder, p: _Prop) -> bool:
         return False
     parts = split_structured(p.value) + [""] * 5
     name = b.contact.name
+    # Whitespace is collapsed: a name ends up in mail headers, where a line break is harm.
     name.family, name.given, name.additional, name.prefix, name.suffix = (
-        part.strip() for part in parts[:5]
+        " ".join(part.split()) for part in parts[:5]
     )
     return True
 
@@ -500,6 +503,15 @@ def _h_email(b: _CardBuilder, p: _Prop) -> bool:
         address = address[7:]
     if not address:
         return True
+    if not _PLAIN_ADDRESS.match(address):
+        # Some tools write "Jane Doe <jane@example.com>"; take the address from it. Anything
+        # else (a line break, two addresses) is no address to send to: kept as written.
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in address):
+            return False
+        found = getaddresses([address])
+        if len(found) != 1 or not _PLAIN_ADDRESS.match(found[0][1]):
+            return False
+        address = found[0][1]
     b.contact.emails.append(Email(address, _types(p.params), p.group, _other_params(p.params)))
     return True
 

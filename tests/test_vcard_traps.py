@@ -199,6 +199,24 @@ def test_line_separators_inside_a_value_do_not_split_it() -> None:
     assert round_trip([wei]) == [wei]
 
 
+def test_an_email_value_that_is_no_address_is_never_used_as_one() -> None:
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Eve\\nBcc: all@example.com\r\n"
+        "N:Doe\\nX-Injected: yes;Eve;;;\r\n"
+        "EMAIL:eve@example.com\\nBcc: all@example.com\r\n"
+        "EMAIL;TYPE=WORK:Eve Doe <eve.doe@example.com>\r\nUID:eve\r\nEND:VCARD\r\n"
+    )
+    (card,) = parse_vcards(text)
+    eve = card.contact
+    assert [e.address for e in eve.emails] == ["eve.doe@example.com"]
+    assert [r.name for r in eve.extra] == ["EMAIL"]
+    assert (
+        eve.name.family == "Doe X-Injected: yes"
+        and eve.name.formatted == "Eve Bcc: all@example.com"
+    )
+    assert round_trip([eve]) == [eve]
+
+
 def test_windows_1252_file() -> None:
     (renee,) = read("cp1252-21.vcf")
     assert renee.display_name == "Renée Dvorák"

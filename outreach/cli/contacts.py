@@ -106,7 +106,8 @@ def import_(
         f"{len(outcome.skipped)} skipped"
     )
     if outcome.touches:
-        summary += f", {len(outcome.touches)} connection dates recorded as touches"
+        verb = "to record" if dry_run else "recorded"
+        summary += f", {len(outcome.touches)} connection dates {verb} as touches"
     click.echo(summary + (" (dry run: nothing changed)" if dry_run else ""))
 
 

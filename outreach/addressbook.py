@@ -23,14 +23,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .contact import Contact
+from .contact import Contact, model_layout
 from .errors import BookConflictError, ContactNotFound, InputError
 from .fsutil import FileSignature, atomic_write
 from .vcard import dump_contacts, parse_vcards
 
 __all__ = ["AddressBook", "vdir_filename"]
 
-#: Bumped whenever the cached form of contacts changes, so old caches are ignored.
+#: Bumped whenever the cached form of contacts changes, so old caches are ignored; the
+#: field layout of the model classes (:func:`~outreach.contact.model_layout`) is checked too.
 CACHE_VERSION = 1
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]")
 
@@ -131,7 +132,8 @@ class AddressBook:
                 version, entries = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
             return {}
-        return entries if version == CACHE_VERSION and isinstance(entries, dict) else {}
+        current = version == (CACHE_VERSION, model_layout())
+        return entries if current and isinstance(entries, dict) else {}
 
     def _write_cache(self, entries: dict[str, tuple[FileSignature, str, list[Contact]]]) -> None:
         cache_file = self._cache_file()
@@ -139,7 +141,8 @@ class AddressBook:
             return
         # A cache that cannot be written only costs speed next time.
         with contextlib.suppress(OSError):
-            data = pickle.dumps((CACHE_VERSION, entries), protocol=pickle.HIGHEST_PROTOCOL)
+            version = (CACHE_VERSION, model_layout())
+            data = pickle.dumps((version, entries), protocol=pickle.HIGHEST_PROTOCOL)
             atomic_write(cache_file, data)
 
     def _parse_file(self, file: Path) -> tuple[str, list[Contact]]:

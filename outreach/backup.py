@@ -619,15 +619,15 @@ def _place(
     try:
         for _name, target, data in placements:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(
+            fd, temp_name = tempfile.mkstemp(
                 prefix=f".{target.name}.", suffix=".restore", dir=target.parent
             )
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
-            os.chmod(temp, 0o600)
-            staged.append((Path(temp), target))
+            os.chmod(temp_name, 0o600)
+            staged.append((Path(temp_name), target))
         if vdir is not None:
             vdir.parent.mkdir(parents=True, exist_ok=True)
             staged_vdir = Path(tempfile.mkdtemp(prefix=f".{vdir.name}.", dir=vdir.parent))

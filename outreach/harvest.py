@@ -24,7 +24,6 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from pathlib import Path
-from typing import BinaryIO
 
 from .contact import Contact, Email, Name, content_uid
 from .errors import InputError
@@ -180,7 +179,7 @@ def _automated(message: Message) -> bool:
     return auto not in ("", "no")
 
 
-def _headers_of(handle: BinaryIO) -> Message:
+def _headers_of(handle: Iterable[bytes]) -> Message:
     """Parse only a message's header block: bodies are never read."""
     lines = []
     for line in handle:
@@ -207,9 +206,9 @@ def read_headers(path: Path) -> Iterator[Message]:
         if not folders:
             raise InputError(f"{path}: not a Maildir (no cur/ and new/ folders in it)")
         for folder in folders:
-            box = mailbox.Maildir(folder, factory=None, create=False)
-            for key in box.iterkeys():
-                with box.get_file(key) as handle:
+            maildir = mailbox.Maildir(folder, factory=None, create=False)
+            for key in maildir.iterkeys():
+                with maildir.get_file(key) as handle:
                     yield _headers_of(handle)
         return
     try:

@@ -261,17 +261,16 @@ def _normalise_params(raw: list[list[str]], text: str = "") -> Params:
                 values.append(value)
         params.append((name, tuple(values)))
     cleaned: list[tuple[str, tuple[str, ...]]] = []
-    for name, values in params:
-        if name == "ENCODING":
-            kept = tuple(
+    for key, given in params:
+        if key == "ENCODING":
+            given = tuple(
                 "b" if v.upper() in ("BASE64", "B") else v
-                for v in values
+                for v in given
                 if v.upper() not in ("7BIT", "8BIT")
             )
-            if not kept:
+            if not given:
                 continue
-            values = kept
-        cleaned.append((name, values))
+        cleaned.append((key, given))
     return tuple(cleaned)
 
 

@@ -142,6 +142,7 @@ class CsvImporter(Importer):
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> int:
+        """How sure this importer is that it reads ``path`` (0 to 100)."""
         if path.is_dir():
             return 0
         first = head.decode("utf-8", "replace").lstrip("\ufeff").split("\n", 1)[0]
@@ -154,6 +155,7 @@ class CsvImporter(Importer):
     def read(
         self, path: Path, *, skip_bad: bool = False, options: Mapping[str, Any] | None = None
     ) -> ImportResult:
+        """Read every contact of ``path``; a bad row is an error unless ``skip_bad``."""
         options = options or {}
         result = ImportResult(path, self.name)
         table = tabular.read_table(path, options)
@@ -253,9 +255,15 @@ def _contact(row: Row, table: tabular.Table, plan: list[str]) -> Contact:
             contact.notes = value.replace("\r\n", "\n").replace("\r", "\n")
         else:
             setattr(contact, target, value.strip())
-    address = tabular.address(**parts)
-    if address is not None:
-        contact.addresses.append(address)
+    postal = tabular.address(
+        street=parts.get("street", ""),
+        locality=parts.get("locality", ""),
+        region=parts.get("region", ""),
+        postal_code=parts.get("postal_code", ""),
+        country=parts.get("country", ""),
+    )
+    if postal is not None:
+        contact.addresses.append(postal)
     someone = contact.name.display or contact.org or contact.emails or contact.phones
     if not (someone or contact.linkedin):
         raise BadRow("no name, organisation, email, phone or LinkedIn profile")

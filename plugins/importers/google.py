@@ -139,6 +139,7 @@ class GoogleImporter(Importer):
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> int:
+        """How sure this importer is that it reads ``path`` (0 to 100)."""
         if path.is_dir():
             return 0
         first = head.decode("utf-8", "replace").lstrip("\ufeff").split("\n", 1)[0]
@@ -150,6 +151,7 @@ class GoogleImporter(Importer):
     def read(
         self, path: Path, *, skip_bad: bool = False, options: Mapping[str, Any] | None = None
     ) -> ImportResult:
+        """Read every contact of ``path``; a bad row is an error unless ``skip_bad``."""
         result = ImportResult(path, self.name)
         table = tabular.read_table(path, options, what="Google Contacts CSV")
         if not (_is_current(table.columns) or _is_legacy(table.columns)):
@@ -363,6 +365,7 @@ class GoogleCsvExporter(Exporter):
     extension = ".csv"
 
     def losses(self, contacts: Sequence[Contact]) -> list[str]:
+        """The vCard properties CSV cannot hold, one line per contact that has any."""
         lines = []
         for contact in contacts:
             names = sorted({r.name.upper() for r in contact.extra if not _exportable(r)})
@@ -374,6 +377,7 @@ class GoogleCsvExporter(Exporter):
         return lines
 
     def dumps(self, contacts: Sequence[Contact]) -> bytes:
+        """The file's bytes for ``contacts``."""
         import csv
         import io
 

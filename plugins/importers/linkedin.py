@@ -35,6 +35,7 @@ class LinkedInImporter(Importer):
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> int:
+        """How sure this importer is that it reads ``path`` (0 to 100)."""
         if path.is_dir():
             return 0
         text = head.decode("utf-8", "replace").casefold()
@@ -45,6 +46,7 @@ class LinkedInImporter(Importer):
     def read(
         self, path: Path, *, skip_bad: bool = False, options: Mapping[str, Any] | None = None
     ) -> ImportResult:
+        """Read every contact of ``path``; a bad row is an error unless ``skip_bad``."""
         result = ImportResult(path, self.name)
         table = tabular.read_table(path, options, _is_header, what="LinkedIn connections")
         tabular.collect(table, skip_bad, result, lambda row: self._record(row, table))

@@ -119,6 +119,7 @@ class OutlookImporter(Importer):
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> int:
+        """How sure this importer is that it reads ``path`` (0 to 100)."""
         if path.is_dir():
             return 0
         text = head.decode("cp1252", "replace").casefold()
@@ -134,6 +135,7 @@ class OutlookImporter(Importer):
     def read(
         self, path: Path, *, skip_bad: bool = False, options: Mapping[str, Any] | None = None
     ) -> ImportResult:
+        """Read every contact of ``path``; a bad row is an error unless ``skip_bad``."""
         result = ImportResult(path, self.name)
         table = tabular.read_table(path, options, _is_header, what="Outlook contacts CSV")
         # Judge the order of day and month from every date in the file before reading any.
@@ -193,7 +195,7 @@ def _contact(row: Row, table: tabular.Table, day_first: bool | None) -> Contact 
         contact.extra.append(tabular.raw_field("Web Page", web))
     for kind, parts in addresses.items():
         street = "\n".join(parts.get(k, "") for k in ("street", "street2", "street3"))
-        address = tabular.address(
+        postal = tabular.address(
             street=street,
             locality=parts.get("locality", ""),
             region=parts.get("region", ""),
@@ -202,8 +204,8 @@ def _contact(row: Row, table: tabular.Table, day_first: bool | None) -> Contact 
             po_box=parts.get("po_box", ""),
             types=tabular.types_for("address", _ADDRESS_KINDS[kind]),
         )
-        if address is not None:
-            contact.addresses.append(address)
+        if postal is not None:
+            contact.addresses.append(postal)
     name = contact.name
     someone = name.given or name.family or contact.org or contact.emails or contact.phones
     if not (someone or contact.extra or contact.notes or contact.addresses):

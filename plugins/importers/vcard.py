@@ -34,6 +34,7 @@ class VCardImporter(Importer):
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> int:
+        """How sure this importer is that it reads ``path`` (0 to 100)."""
         if path.is_dir():
             return 60 if _card_files(path) else 0
         # Tolerate a byte-order mark and UTF-16 before looking for the first card.
@@ -45,6 +46,7 @@ class VCardImporter(Importer):
     def read(
         self, path: Path, *, skip_bad: bool = False, options: Mapping[str, Any] | None = None
     ) -> ImportResult:
+        """Read every contact of ``path``; a bad row is an error unless ``skip_bad``."""
         encoding = (options or {}).get("encoding")
         result = ImportResult(path, self.name)
         files = _card_files(path) if path.is_dir() else [path]
@@ -76,6 +78,7 @@ class VCardExporter(Exporter):
     extension = ".vcf"
 
     def dumps(self, contacts: Sequence[Contact]) -> bytes:
+        """The file's bytes for ``contacts``."""
         return dump_contacts(contacts).encode("utf-8")
 
 

@@ -70,6 +70,11 @@ _SECRET_KEY = re.compile(
     r"^(?:password|passwd|secret|token|api[_-]?key)$|[_-](?:password|passwd|secret|token)$",
     re.IGNORECASE,
 )
+#: A commented-out assignment of such a key, with a value.
+_COMMENTED_SECRET = re.compile(
+    r"^\s*#\s*[\"']?(?:[\w-]+[_-])?(?:password|passwd|secret|token|api[_-]?key)[\"']?\s*=\s*\S",
+    re.IGNORECASE,
+)
 _CHUNK = 1 << 20
 
 
@@ -200,24 +205,31 @@ def _secret_keys(table: dict[str, Any], prefix: str = "") -> list[str]:
 def clean_config(text: str, where: str) -> tuple[str, list[str]]:
     """``outreach.toml`` without any key that could hold a secret, and the keys removed.
 
-    The text is copied as it is (comments and all) when there is nothing to strip. A secret
-    that cannot be removed line by line (inside an inline table) stops the backup rather
-    than being copied.
+    The text is copied as it is (comments and all) when there is nothing to strip; a
+    commented-out secret (``# password = "..."``) is a secret too and goes. A secret that
+    cannot be removed line by line (inside an inline table) stops the backup rather than
+    being copied.
     """
     try:
         parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BackupError(f"{where}: {exc}") from None
     secrets = _secret_keys(parsed)
-    if not secrets:
+    lines = text.splitlines(keepends=True)
+    commented = [n for n, line in enumerate(lines, 1) if _COMMENTED_SECRET.match(line)]
+    if not secrets and not commented:
         return text, []
-    leaves = {name.rsplit(".", 1)[-1] for name in secrets}
-    pattern = re.compile(
+    leaves = sorted({name.rsplit(".", 1)[-1] for name in secrets})
+    assignment = re.compile(
         r"^\s*(?:[\w.\"'-]+\.)?[\"']?(?:"
         + "|".join(re.escape(k) for k in leaves)
         + r")[\"']?\s*=.*$"
     )
-    kept = [line for line in text.splitlines(keepends=True) if not pattern.match(line)]
+
+    def secret(line: str) -> bool:
+        return bool(_COMMENTED_SECRET.match(line) or (leaves and assignment.match(line)))
+
+    kept = [line for line in lines if not secret(line)]
     cleaned = "".join(kept)
     try:
         remaining = _secret_keys(tomllib.loads(cleaned))
@@ -228,7 +240,7 @@ def clean_config(text: str, where: str) -> tuple[str, list[str]]:
             f"{where}: {remaining[0]} looks like a secret and cannot be left out of the "
             "backup; move it to an environment variable (password_env)"
         )
-    return cleaned, secrets
+    return cleaned, secrets + [f"a commented-out secret on line {n}" for n in commented]
 
 
 # -- making an archive --------------------------------------------------------------------

@@ -222,7 +222,7 @@ def test_keep_removes_only_this_workspace_s_oldest_archives(filled, places) -> N
 def test_secrets_never_reach_the_archive(run_cli, filled, places) -> None:
     with filled.config_path.open("a") as handle:
         handle.write('\n[email]\nhost = "smtp.example.com"\npassword = "hunter2"\n')
-        handle.write('password_env = "MY_SMTP_PASSWORD"\n')
+        handle.write('password_env = "MY_SMTP_PASSWORD"\n# password = "old-secret"\n')
     result = run_cli("backup", str(places[0]))
     assert result.exit_code == 0, result.output
     assert "note: left email.password out of the archive's outreach.toml" in result.output
@@ -230,7 +230,9 @@ def test_secrets_never_reach_the_archive(run_cli, filled, places) -> None:
     raw = gzip.decompress(archive.read_bytes())
     assert b"hunter2" not in raw
     manifest, files = read_archive(archive)
-    assert manifest.stripped == ["email.password"]
+    assert b"old-secret" not in raw
+    assert manifest.stripped[0] == "email.password"
+    assert manifest.stripped[1].startswith("a commented-out secret on line ")
     assert b'password_env = "MY_SMTP_PASSWORD"' in files["outreach.toml"]
 
 

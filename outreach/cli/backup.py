@@ -40,7 +40,7 @@ def backup(app: AppContext, destinations: tuple[Path, ...], keep: int) -> None:
     for key in manifest.stripped:
         click.echo(
             f"note: left {key} out of the archive's outreach.toml: passwords belong in the "
-            "environment (password_env), not in the config",
+            "environment (password_env), not in the config file",
             err=True,
         )
     devices: dict[int, list[str]] = {}

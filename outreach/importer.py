@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Exporter",
+    "decode_text",
     "ImportResult",
     "ImportedRecord",
     "Importer",
@@ -44,6 +45,15 @@ class ImportedRecord:
     line: int
     #: When the source says you connected (LinkedIn's "Connected On"); recorded as a touch.
     connected_on: date | None = None
+    #: The file the record came from (set by :func:`read_contacts` when left empty).
+    source: str = ""
+
+    @property
+    def where(self) -> str:
+        """``file:line`` (or what the record came from), for messages."""
+        if not self.line:
+            return self.source or "the import"
+        return f"{self.source}:{self.line}" if self.source else f"line {self.line}"
 
 
 @dataclass(slots=True)
@@ -52,6 +62,7 @@ class SkippedRow:
 
     line: int
     reason: str
+    source: str = ""
 
 
 @dataclass(slots=True)
@@ -102,6 +113,45 @@ class Exporter(ABC):
     def dumps(self, contacts: Sequence[Contact]) -> bytes:
         """The file's content for ``contacts``."""
 
+    def losses(self, contacts: Sequence[Contact]) -> list[str]:
+        """What the format cannot hold of ``contacts``, one line each (nothing by default).
+
+        The export command prints these, so nothing is left out silently.
+        """
+        return []
+
+
+def decode_text(data: bytes, path: Path, encoding: str | None = None) -> str:
+    """The text of an imported file: UTF-8 (with or without a byte-order mark), UTF-16 with
+    a byte-order mark, else Windows-1252 (what Outlook and old phones write).
+
+    ``encoding`` forces one. Bytes that fit no candidate are an error naming the line, never
+    silently replaced.
+    """
+    if encoding:
+        candidates = [encoding]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8-sig", "cp1252"]
+    for codec in candidates:
+        try:
+            text = data.decode(codec)
+        except LookupError:
+            raise InputError(f"{path}: unknown text encoding {codec!r}") from None
+        except UnicodeDecodeError as exc:
+            if codec != candidates[-1]:
+                continue
+            line = data[: exc.start].count(b"\n") + 1
+            names = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252", "utf-16": "UTF-16"}
+            tried = " or ".join(names.get(c, c) for c in candidates)
+            raise InputError(
+                f"{path}:{line}: not {tried} text (byte {data[exc.start]:#04x}); "
+                "name the encoding with --encoding"
+            ) from None
+        return text[1:] if text.startswith("\ufeff") else text
+    raise AssertionError("unreachable")
+
 
 def _head(path: Path) -> bytes:
     if path.is_dir():
@@ -145,4 +195,9 @@ def read_contacts(
     if name not in importers:
         known = ", ".join(sorted(importers))
         raise InputError(f"unknown import format {name!r} (known: auto, {known})")
-    return importers[name]().read(path, skip_bad=skip_bad, options=options)
+    result = importers[name]().read(path, skip_bad=skip_bad, options=options)
+    for record in result.records:
+        record.source = record.source or str(path)
+    for row in result.skipped:
+        row.source = row.source or str(path)
+    return result

@@ -31,6 +31,10 @@ __all__ = ["DEFAULT_PLUGINS", "PluginHost", "PluginInfo", "get_host"]
 #: The built-in plugins, registered after the entry-point plugins.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "outreach.plugins.importers.vcard",
+    "outreach.plugins.importers.linkedin",
+    "outreach.plugins.importers.google",
+    "outreach.plugins.importers.outlook",
+    "outreach.plugins.importers.csvmap",
     "outreach.plugins.email",
     "outreach.plugins.print",
     "outreach.plugins.linkedin",

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import quopri
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from email.utils import getaddresses
+from functools import cache
 
 from . import countries
 from .cadence import Cadence
@@ -23,10 +25,11 @@ from .contact import (
     Birthday,
     Contact,
     Email,
+    Name,
     Params,
     Phone,
     RawProperty,
-    new_uid,
+    content_uid,
 )
 from .errors import InputError
 
@@ -51,6 +54,8 @@ X_RETURNED = "X-OUTREACH-RETURNED"
 P_COUNTRY = "X-OUTREACH-COUNTRY"
 
 _ENCODINGS = {"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"}
+_PLAIN_ADDRESS = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _NEEDS_ESCAPE = re.compile(r"[\\\n\r,;]")
 _NEEDS_QUOTE = re.compile(r"[:;,]")
@@ -102,42 +107,150 @@ def split_structured(value: str, sep: str = ";") -> list[str]:
 def _logical_lines(text: str) -> Iterator[tuple[str, int]]:
     """Unfold physical lines into logical ones, with the 1-based number of the first line.
 
-    Handles vCard 3.0/4.0 folding (a leading space or tab) and vCard 2.1 quoted-printable
-    soft line breaks (a line ending in ``=`` continues on the next, which need not be
-    indented).
+    Lines end at CR LF, LF or CR only: ``str.splitlines`` would also split at U+2028, U+0085
+    and form feeds, which may appear inside a note. Handles vCard 3.0/4.0 folding (a leading
+    space or tab), vCard 2.1 quoted-printable soft line breaks (a line ending in ``=``
+    continues on the next, which need not be indented) and vCard 2.1 base64 blocks, whose
+    continuation lines some exporters do not indent (a base64 line has no colon). A byte
+    order mark at the start of a line (files joined with ``cat``) is dropped.
     """
     current: list[str] = []
     start = 0
-    qp_soft = False
-    for number, line in enumerate(text.splitlines(), 1):
-        if qp_soft and current:
-            current.append("\n" + line)
-        elif line[:1] in (" ", "\t") and current:
-            current.append(line[1:])
-        else:
-            if current:
-                yield "".join(current), start
-            current = []
-            if not line.strip():
-                qp_soft = False
+    mode = ""
+    for number, line in enumerate(_LINE_BREAK.split(text), 1):
+        if line[:1] == "\ufeff":
+            line = line.lstrip("\ufeff")
+        if current:
+            if mode == "qp" and current[-1].endswith("="):
+                current.append("\n" + line)
                 continue
-            current = [line]
-            start = number
-        qp_soft = line.endswith("=") and "QUOTED-PRINTABLE" in current[0].upper()
+            if line[:1] in (" ", "\t"):
+                current.append(line.strip() if mode == "b64" else line[1:])
+                continue
+            if mode == "b64" and line.strip() and ":" not in line:
+                current.append(line.strip())
+                continue
+            yield "".join(current), start
+            current = []
+        if not line.strip():
+            continue
+        current = [line]
+        start = number
+        mode = _encoding_mode(line)
     if current:
         yield "".join(current), start
 
 
-def _normalise_params(raw: list[list[str]]) -> Params:
-    """vobject's parameter lists to ``((NAME, values), ...)``; 2.1's bare values become TYPE."""
+def _encoding_mode(line: str) -> str:
+    """``qp`` or ``b64`` when a property line's parameters name that encoding, else ``""``."""
+    colon = line.find(":")
+    head = line[:colon] if colon >= 0 else line
+    if ";" not in head:
+        return ""
+    head = head.upper()
+    if "QUOTED-PRINTABLE" in head:
+        return "qp"
+    if "BASE64" in head or "ENCODING=B" in head:
+        return "b64"
+    return ""
+
+
+_FALLBACK_NAME = re.compile(r"^(?:([A-Za-z0-9_-]+)\.)?([A-Za-z0-9_-]+)$")
+
+
+def _split_outside_quotes(text: str, sep: str, maxsplit: int = -1) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        if ch == sep and not quoted and (maxsplit < 0 or len(parts) < maxsplit):
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+@cache
+def _vobject_tokenizer() -> tuple[re.Pattern[str], Callable[[str], list[list[str]]]]:
+    """vobject's content-line expression and parameter parser, imported on first use: a
+    book read from its cache needs neither, and the command line starts faster without."""
+    from vobject.base import line_re, parseParams
+
+    return line_re, parseParams
+
+
+def _tokenise(logical: str) -> tuple[str, str, str, str, list[list[str]]] | None:
+    """Split a logical line into (group, raw name, raw parameters, value, parameter lists).
+
+    vobject's content-line expression does the work; the raw name is kept because
+    vobject's ``parseLine`` turns ``_`` into ``-`` (for Lotus Notes), which would rename an
+    unknown property. A line vobject rejects only because of a parameter without a name
+    (``TEL;=WORK:...``, written by some phones) is tokenised here instead.
+    """
+    line_re, parse_params = _vobject_tokenizer()
+    match = line_re.match(logical)
+    if match is not None:
+        params = match.group("params")
+        parsed = parse_params(params) if params else []
+        return match.group("group") or "", match.group("name"), params, match.group("value"), parsed
+    split = _split_outside_quotes(logical, ":", 1)
+    if len(split) != 2:
+        return None
+    head, value = split
+    pieces = _split_outside_quotes(head, ";")
+    named = _FALLBACK_NAME.match(pieces[0])
+    if named is None:
+        return None
+    parsed = []
+    for piece in pieces[1:]:
+        key, eq, values = piece.partition("=")
+        if not key.strip():
+            # A nameless parameter (";=WORK") is read like a 2.1 bare value.
+            parsed.append([values.strip('"')])
+        elif eq:
+            parsed.append([key, *(v.strip('"') for v in _split_outside_quotes(values, ","))])
+        else:
+            parsed.append([key])
+    raw = ";" + ";".join(pieces[1:]) if len(pieces) > 1 else ""
+    return named.group(1) or "", named.group(2), raw, value, parsed
+
+
+#: 2.1 lets a parameter value stand alone (``TEL;WORK;VOICE``); these say which parameter.
+_BARE_PARAMS = {
+    "QUOTED-PRINTABLE": "ENCODING",
+    "BASE64": "ENCODING",
+    "8BIT": "ENCODING",
+    "7BIT": "ENCODING",
+    "INLINE": "VALUE",
+    "URL": "VALUE",
+    "CONTENT-ID": "VALUE",
+    "CID": "VALUE",
+}
+
+
+def _normalise_params(raw: list[list[str]], text: str = "") -> Params:
+    """vobject's parameter lists to ``((NAME, values), ...)``.
+
+    2.1's bare values become TYPE (or ENCODING, VALUE); a parameter written with an empty
+    value (``X-FOO=``) stays a parameter with one empty value, not a bare TYPE. Encodings
+    are spelled the 3.0 way (``b``); 7BIT and 8BIT mean nothing once the text is decoded.
+    """
     params: list[tuple[str, tuple[str, ...]]] = []
+    upper_text = ""
     for item in raw:
         if len(item) == 1:
             bare = item[0]
-            if bare.upper() in _ENCODINGS:
-                params.append(("ENCODING", (bare,)))
-            else:
-                params.append(("TYPE", (bare,)))
+            if text:
+                upper_text = upper_text or text.upper()
+                if f";{bare.upper()}=" in upper_text:
+                    params.append((bare.upper(), ("",)))
+                    continue
+            owner = _BARE_PARAMS.get(bare.upper(), "TYPE")
+            params.append((owner, (bare,)))
             continue
         name = item[0].upper()
         values: list[str] = []
@@ -147,7 +260,18 @@ def _normalise_params(raw: list[list[str]]) -> Params:
             else:
                 values.append(value)
         params.append((name, tuple(values)))
-    return tuple(params)
+    cleaned: list[tuple[str, tuple[str, ...]]] = []
+    for key, given in params:
+        if key == "ENCODING":
+            given = tuple(
+                "b" if v.upper() in ("BASE64", "B") else v
+                for v in given
+                if v.upper() not in ("7BIT", "8BIT")
+            )
+            if not given:
+                continue
+        cleaned.append((key, given))
+    return tuple(cleaned)
 
 
 def _param(params: Params, name: str) -> tuple[str, ...]:
@@ -168,11 +292,13 @@ def _other_params(params: Params) -> Params:
 
 def _decode_qp(value: str, params: Params) -> str:
     charset = (_param(params, "CHARSET") or ("utf-8",))[0]
-    raw = quopri.decodestring(value.replace("\n", "\r\n").encode("latin-1", "replace"))
+    # Quoted-printable text is ASCII; anything else was in the file as it is, in UTF-8.
+    raw = quopri.decodestring(value.replace("\n", "\r\n").encode("utf-8"))
     try:
-        return raw.decode(charset)
+        text = raw.decode(charset)
     except (LookupError, UnicodeDecodeError):
-        return raw.decode("cp1252", "replace")
+        text = raw.decode("cp1252", "replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _is_qp(params: Params) -> bool:
@@ -224,17 +350,22 @@ class _CardBuilder:
         self.seen: set[str] = set()
         self.returned: set[str] = set()
         self.apple_country: dict[str, str] = {}
+        #: The card's logical lines, to derive a stable UID for a card that has none.
+        self.lines: list[str] = []
 
     def fail(self, line: int, message: str) -> InputError:
         return InputError(f"{self.source}:{line}: {message}")
 
     def add(self, name: str, params: Params, value: str, group: str, line: int) -> None:
-        upper = name.upper()
+        upper = name.upper().replace("_", "-")
         if _is_qp(params):
             value = _decode_qp(value, params)
             params = tuple((k, v) for k, v in params if k not in ("ENCODING", "CHARSET"))
             # The decoded text is plain: escape it so it reads back the same in 3.0.
-            value = escape_text(value, structured=upper in ("N", "ADR", "ORG"))
+            value = _escape_decoded(value, upper)
+        elif _is_base64(params):
+            # Folded base64 keeps no whitespace; 2.1 indents its continuation lines.
+            value = "".join(value.split())
         handler = _HANDLERS.get(upper)
         first = upper not in self.seen
         self.seen.add(upper)
@@ -248,12 +379,25 @@ class _CardBuilder:
             self.kind = "group"
         if upper == "X-ABADR" and group:
             self.apple_country[group.lower()] = value.strip()
-        self.contact.extra.append(RawProperty(name, value, params, group or ""))
+        self.contact.extra.append(RawProperty(name, value, params, group))
 
-    def finish(self) -> ParsedCard:
+    def finish(self, taken: set[str]) -> ParsedCard:
         contact = self.contact
         if not contact.uid:
-            contact.uid = new_uid()
+            # Derived from the card's text, so reading the same file twice gives the same
+            # UIDs (a re-import changes nothing; a book card without UID keeps its journal).
+            contact.uid = content_uid("\n".join(self.lines))
+            base, n = contact.uid, 1
+            while contact.uid in taken:
+                n += 1
+                contact.uid = f"{base}-{n}"
+        name = contact.name
+        if not name.formatted:
+            name.formatted = _parts_display(name)
+        elif not _parts_display(name) and name.formatted in _placeholders(contact):
+            # FN is required, so writers fill it with the organisation (Apple's company
+            # cards) or the address; it is not the person's name.
+            name.formatted = ""
         for address in contact.addresses:
             if not address.country_code:
                 apple = self.apple_country.get(address.group.lower()) if address.group else None
@@ -261,6 +405,34 @@ class _CardBuilder:
             if address.fingerprint() in self.returned:
                 address.returned_for = address.fingerprint()
         return ParsedCard(contact, self.line, self.version, self.kind)
+
+
+_STRUCTURED = frozenset({"N", "ADR", "ORG"})
+#: Properties whose unescaped commas separate values.
+_LISTS = frozenset({"CATEGORIES", "NICKNAME"})
+
+
+def _escape_decoded(value: str, name: str) -> str:
+    """Escape decoded quoted-printable text, keeping the separators its property uses."""
+    if name in _LISTS:
+        return ",".join(escape_text(part) for part in value.split(","))
+    return escape_text(value, structured=name in _STRUCTURED)
+
+
+def _is_base64(params: Params) -> bool:
+    return any(v.upper() == "B" for v in _param(params, "ENCODING"))
+
+
+def _parts_display(name: Name) -> str:
+    """The name from its parts alone, ignoring the formatted name."""
+    parts = (name.prefix, name.given, name.additional, name.family, name.suffix)
+    return " ".join(p for p in parts if p)
+
+
+def _placeholders(contact: Contact) -> set[str]:
+    found = {contact.org} if contact.org else set()
+    found.update(e.address for e in contact.emails[:1])
+    return found
 
 
 def _h_uid(b: _CardBuilder, p: _Prop) -> bool:
@@ -273,7 +445,7 @@ def _h_uid(b: _CardBuilder, p: _Prop) -> bool:
 def _h_fn(b: _CardBuilder, p: _Prop) -> bool:
     if not p.first:
         return False
-    b.contact.name.formatted = unescape_text(p.value).strip()
+    b.contact.name.formatted = " ".join(unescape_text(p.value).split())
     return True
 
 
@@ -282,8 +454,9 @@ def _h_n(b: _CardBuilder, p: _Prop) -> bool:
         return False
     parts = split_structured(p.value) + [""] * 5
     name = b.contact.name
+    # Whitespace is collapsed: a name ends up in mail headers, where a line break is harm.
     name.family, name.given, name.additional, name.prefix, name.suffix = (
-        part.strip() for part in parts[:5]
+        " ".join(part.split()) for part in parts[:5]
     )
     return True
 
@@ -330,14 +503,28 @@ def _h_email(b: _CardBuilder, p: _Prop) -> bool:
         address = address[7:]
     if not address:
         return True
+    if not _PLAIN_ADDRESS.match(address):
+        # Some tools write "Jane Doe <jane@example.com>"; take the address from it. Anything
+        # else (a line break, two addresses) is no address to send to: kept as written.
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in address):
+            return False
+        found = getaddresses([address])
+        if len(found) != 1 or not _PLAIN_ADDRESS.match(found[0][1]):
+            return False
+        address = found[0][1]
     b.contact.emails.append(Email(address, _types(p.params), p.group, _other_params(p.params)))
     return True
 
 
 def _h_tel(b: _CardBuilder, p: _Prop) -> bool:
     number = unescape_text(p.value).strip()
+    params = _other_params(p.params)
+    if number[:4].lower() == "tel:":
+        # vCard 4.0 writes numbers as tel: URIs (VALUE=uri); 3.0 writes the number.
+        number = number[4:].split(";", 1)[0]
+        params = tuple((k, v) for k, v in params if k != "VALUE")
     if number:
-        b.contact.phones.append(Phone(number, _types(p.params), p.group, _other_params(p.params)))
+        b.contact.phones.append(Phone(number, _types(p.params), p.group, params))
     return True
 
 
@@ -460,19 +647,14 @@ def parse_vcards(text: str, source: str = "<vcard>") -> list[ParsedCard]:
 
     Raises :class:`~outreach.errors.InputError` naming the file and line of the first problem.
     """
-    # vobject (and its iCalendar and dateutil imports) loads only when there is text to parse:
-    # listing a cached book never needs it.
-    from vobject.base import ParseError, parseLine
-
-    if text.startswith("\ufeff"):
-        text = text[1:]
     cards: list[ParsedCard] = []
+    taken: set[str] = set()
     builder: _CardBuilder | None = None
     for logical, number in _logical_lines(text):
-        try:
-            name, raw_params, value, group = parseLine(logical, number)
-        except ParseError:
-            raise InputError(f"{source}:{number}: not a vCard line: {logical[:60]!r}") from None
+        tokens = _tokenise(logical)
+        if tokens is None:
+            raise InputError(f"{source}:{number}: not a vCard line: {logical[:60]!r}")
+        group, name, raw_params, value, parsed = tokens
         upper = name.upper()
         if upper == "BEGIN" and value.strip().upper() == "VCARD":
             if builder is not None:
@@ -482,12 +664,16 @@ def parse_vcards(text: str, source: str = "<vcard>") -> list[ParsedCard]:
         if upper == "END" and value.strip().upper() == "VCARD":
             if builder is None:
                 raise InputError(f"{source}:{number}: END:VCARD without BEGIN:VCARD")
-            cards.append(builder.finish())
+            card = builder.finish(taken)
+            taken.add(card.contact.uid)
+            cards.append(card)
             builder = None
             continue
         if builder is None:
             raise InputError(f"{source}:{number}: text outside a card: {logical[:60]!r}")
-        builder.add(name, _normalise_params(raw_params or []), value, group or "", number)
+        builder.lines.append(logical)
+        params = _normalise_params(parsed, raw_params) if parsed else ()
+        builder.add(name, params, value, group, number)
     if builder is not None:
         raise InputError(f"{source}:{builder.line}: card never ends (no END:VCARD)")
     return cards
@@ -566,9 +752,10 @@ def dump_contact(contact: Contact) -> str:
     if contact.title:
         out.append(_prop("TITLE", escape_text(contact.title)))
     for email in contact.emails:
-        types = email.types or ("INTERNET",)
         out.append(
-            _prop("EMAIL", escape_text(email.address), _typed(types, email.params), email.group)
+            _prop(
+                "EMAIL", escape_text(email.address), _typed(email.types, email.params), email.group
+            )
         )
     for phone in contact.phones:
         out.append(

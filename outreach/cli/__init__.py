@@ -141,9 +141,9 @@ def main() -> None:
 
 
 def _register_builtin_commands() -> None:
-    from . import campaign, contacts, core, plan
+    from . import backup, campaign, contacts, core, plan
 
-    for module in (core, contacts, campaign, plan):
+    for module in (core, contacts, campaign, plan, backup):
         module.register(cli)
 
 

@@ -32,6 +32,21 @@ def contacts() -> None:
 @click.option("--tag", "tags", multiple=True, help="Tag every contact this import touches.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.option("--skip-bad", is_flag=True, help="Skip rows that cannot be read, listing each.")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="CSV: the contact field of a column, e.g. 'E-mail=email' (repeatable; implies "
+    "--format csv). Fields include name, given, family, email, phone, org, title, linkedin, "
+    "tags, notes, street, locality, region, postal_code, country, birthday, ignore.",
+)
+@click.option(
+    "--preset",
+    default=None,
+    help="CSV: the column mapping of a known format: mailmerge (implies --format csv).",
+)
+@click.option("--encoding", default=None, help="The files' text encoding (default: detected).")
 @pass_app
 def import_(
     app: AppContext,
@@ -40,51 +55,61 @@ def import_(
     tags: tuple[str, ...],
     dry_run: bool,
     skip_bad: bool,
+    mapping: tuple[str, ...],
+    preset: str | None,
+    encoding: str | None,
 ) -> None:
-    """Import FILES into the book, merging with the contacts already there."""
-    from ..importer import read_contacts
-    from ..merge import merge_records
-    from ..pluginhost import get_host
+    """Import FILES into the book, merging with the contacts already there.
 
-    workspace = app.workspace
-    host = get_host()
-    book = workspace.open_book()
-    results = [read_contacts(f, host, fmt, skip_bad=skip_bad) for f in files]
-    records = [record for result in results for record in result.records]
-    report = merge_records(book, records, tags)
-    for result in results:
-        for row in result.skipped:
-            click.echo(f"skipped {result.source}:{row.line}: {row.reason}", err=True)
-    prefix = "would add" if dry_run else "added"
+    Nothing is changed unless every file reads cleanly (--skip-bad leaves bad rows out and
+    lists them). A contact is matched by UID, email, LinkedIn profile, then name with
+    organisation; a match gains what it lacks and keeps what it has: differences are listed
+    as conflicts, never overwritten.
+    """
+    from ..importing import describe, import_files
+
+    options: dict[str, object] = {}
+    if mapping or preset:
+        if fmt not in ("auto", "csv"):
+            raise InputError(
+                f"--map and --preset read plain CSV; they do not apply to --format {fmt}"
+            )
+        fmt = "csv"
+        options.update(map=list(mapping), preset=preset)
+    if encoding:
+        options["encoding"] = encoding
+    outcome = import_files(
+        app.workspace,
+        files,
+        fmt,
+        tags=tags,
+        dry_run=dry_run,
+        skip_bad=skip_bad,
+        options=options,
+    )
+    report = outcome.report
+    for row in outcome.skipped:
+        click.echo(f"skipped {row.source}:{row.line}: {row.reason}", err=True)
     for contact in report.added:
-        click.echo(f"{prefix}: {contact.display_name}")
+        click.echo(f"{'would add' if dry_run else 'added'}: {describe(contact)}")
     for contact, changes in report.merged:
-        click.echo(
-            f"{'would merge' if dry_run else 'merged'}: {contact.display_name} "
-            f"({'; '.join(changes)})"
-        )
+        verb = "would merge" if dry_run else "merged"
+        click.echo(f"{verb}: {describe(contact)} ({'; '.join(changes)})")
     for conflict in report.conflicts:
         click.echo(
             f"conflict: {conflict.name}: {conflict.field} is {conflict.current!r} in the book, "
-            f"{conflict.incoming!r} in the import (line {conflict.line}); kept the book's",
+            f"{conflict.incoming!r} in {conflict.where}; kept the book's",
             err=True,
         )
-    click.echo(
+    summary = (
         f"{len(report.added)} added, {len(report.merged)} merged, "
-        f"{len(report.unchanged)} unchanged, {len(report.conflicts)} conflicts"
-        + (" (dry run: nothing changed)" if dry_run else "")
+        f"{len(report.unchanged)} unchanged, {len(report.conflicts)} conflicts, "
+        f"{len(outcome.skipped)} skipped"
     )
-    if dry_run:
-        return
-    if report.changed:
-        book.save()
-    if report.connections:
-        with workspace.open_journal() as journal:
-            known = {(t.contact_uid, t.day) for t in journal.touches()}
-            for uid, day in report.connections:
-                if (uid, day) not in known:
-                    journal.add_touch(uid, day, "linkedin", "connected")
-                    known.add((uid, day))
+    if outcome.touches:
+        verb = "to record" if dry_run else "recorded"
+        summary += f", {len(outcome.touches)} connection dates {verb} as touches"
+    click.echo(summary + (" (dry run: nothing changed)" if dry_run else ""))
 
 
 @contacts.command(name="list")
@@ -230,23 +255,41 @@ def set_(
 
 @contacts.command(name="export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", default=None, help="vcard or csv (default: from the extension).")
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    help="vcard or csv (Google Contacts' columns); default: from the extension.",
+)
 @click.option("--tag", "tags", multiple=True, help="Only contacts with this tag.")
 @pass_app
 def export(app: AppContext, file: Path, fmt: str | None, tags: tuple[str, ...]) -> None:
-    """Write the book (or the contacts with a tag) to FILE."""
+    """Write the book (or the contacts with a tag) to FILE.
+
+    Whatever the format cannot hold is listed: nothing is left out silently.
+    """
     from ..pluginhost import get_host
 
     exporters = get_host().exporters()
     name = fmt or ("csv" if file.suffix.lower() == ".csv" else "vcard")
     if name not in exporters:
         raise InputError(f"unknown export format {name!r} (known: {', '.join(sorted(exporters))})")
-    book = app.workspace.open_book()
+    workspace = app.workspace
+    if file.resolve() == workspace.book_path.resolve():
+        raise InputError(f"{file}: that is the address book itself; export to another file")
+    book = workspace.open_book()
     selected = [c for c in book if not tags or any(c.has_tag(t) for t in tags)]
-    atomic_write(file, exporters[name]().dumps(selected))
+    exporter = exporters[name]()
+    data = exporter.dumps(selected)
+    for line in exporter.losses(selected):
+        click.echo(f"not exported: {line}", err=True)
+    atomic_write(file, data)
     click.echo(f"exported {len(selected)} contacts to {file} ({name})")
 
 
 def register(cli: click.Group) -> None:
-    """Add ``contacts`` to ``cli``."""
+    """Add ``contacts`` (with ``suggest``, the mailbox harvest) to ``cli``."""
+    from .suggest import suggest
+
+    contacts.add_command(suggest)
     cli.add_command(contacts)

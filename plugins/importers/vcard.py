@@ -9,16 +9,21 @@ from typing import Any
 from outreach import hookimpl
 from outreach.contact import Contact
 from outreach.errors import InputError
-from outreach.importer import Exporter, ImportedRecord, Importer, ImportResult, SkippedRow
+from outreach.importer import (
+    Exporter,
+    ImportedRecord,
+    Importer,
+    ImportResult,
+    SkippedRow,
+    decode_text,
+)
 from outreach.vcard import dump_contacts, parse_vcards
 
+_SUFFIXES = (".vcf", ".vcard")
 
-def _decode(data: bytes, path: Path) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Old exporters (Outlook, Nokia) wrote vCard 2.1 in the Windows code page.
-        return data.decode("cp1252", errors="replace")
+
+def _card_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in _SUFFIXES and p.is_file())
 
 
 class VCardImporter(Importer):
@@ -29,29 +34,39 @@ class VCardImporter(Importer):
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> int:
+        """How sure this importer is that it reads ``path`` (0 to 100)."""
         if path.is_dir():
-            return 60 if any(path.glob("*.vcf")) else 0
-        if b"BEGIN:VCARD" in head.upper():
+            return 60 if _card_files(path) else 0
+        # Tolerate a byte-order mark and UTF-16 before looking for the first card.
+        text = head.replace(b"\x00", b"").upper()
+        if b"BEGIN:VCARD" in text:
             return 100
-        return 30 if path.suffix.lower() in (".vcf", ".vcard") else 0
+        return 30 if path.suffix.lower() in _SUFFIXES else 0
 
     def read(
         self, path: Path, *, skip_bad: bool = False, options: Mapping[str, Any] | None = None
     ) -> ImportResult:
+        """Read every contact of ``path``; a bad row is an error unless ``skip_bad``."""
+        encoding = (options or {}).get("encoding")
         result = ImportResult(path, self.name)
-        files = sorted(path.glob("*.vcf")) if path.is_dir() else [path]
+        files = _card_files(path) if path.is_dir() else [path]
         for file in files:
             try:
-                text = _decode(file.read_bytes(), file)
+                data = file.read_bytes()
             except OSError as exc:
                 raise InputError(f"{file}: cannot read: {exc.strerror}") from None
-            for card in parse_vcards(text, str(file)):
+            for card in parse_vcards(decode_text(data, file, encoding), str(file)):
                 if card.kind == "group":
+                    label = card.contact.display_name
                     result.skipped.append(
-                        SkippedRow(card.line, "a group card (a list of people, not a person)")
+                        SkippedRow(
+                            card.line,
+                            f"group card {label!r} is a list of people, not a person",
+                            str(file),
+                        )
                     )
                     continue
-                result.records.append(ImportedRecord(card.contact, card.line))
+                result.records.append(ImportedRecord(card.contact, card.line, source=str(file)))
         return result
 
 
@@ -63,6 +78,7 @@ class VCardExporter(Exporter):
     extension = ".vcf"
 
     def dumps(self, contacts: Sequence[Contact]) -> bytes:
+        """The file's bytes for ``contacts``."""
         return dump_contacts(contacts).encode("utf-8")
 
 

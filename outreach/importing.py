@@ -1,0 +1,102 @@
+"""Importing files into a workspace's address book: read everything, merge, then save.
+
+Every file is read completely before the book is even opened, so a bad row stops the import
+with its file and line while the workspace is left exactly as it was. The book is saved once,
+atomically, and only when something changed: importing the same file twice leaves it
+byte-for-byte the same. Dates the source gives for when you connected (LinkedIn) are recorded
+in the journal as touches, each once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .contact import Contact
+from .importer import ImportedRecord, ImportResult, SkippedRow, read_contacts
+from .merge import MergeReport, merge_records
+from .pluginhost import PluginHost, get_host
+from .workspace import Workspace
+
+__all__ = ["ImportOutcome", "import_files", "import_records"]
+
+#: How a connection date from an import is recorded in the journal.
+CONNECTED_VIA = "linkedin"
+CONNECTED_NOTE = "connected"
+
+
+@dataclass(slots=True)
+class ImportOutcome:
+    """What an import did (or, on a dry run, would do)."""
+
+    report: MergeReport
+    results: list[ImportResult] = field(default_factory=list)
+    #: (UID, date) touches recorded (or that a dry run would record).
+    touches: list[tuple[str, date]] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def skipped(self) -> list[SkippedRow]:
+        """Every row or card left out, from every file."""
+        return [row for result in self.results for row in result.skipped]
+
+
+def import_files(
+    workspace: Workspace,
+    files: Sequence[Path],
+    fmt: str = "auto",
+    *,
+    tags: Sequence[str] = (),
+    dry_run: bool = False,
+    skip_bad: bool = False,
+    options: Mapping[str, Any] | None = None,
+    host: PluginHost | None = None,
+) -> ImportOutcome:
+    """Import ``files`` into the workspace's book: all of them, or (on an error) none."""
+    host = host or get_host()
+    results = [read_contacts(Path(f), host, fmt, skip_bad=skip_bad, options=options) for f in files]
+    records = [record for result in results for record in result.records]
+    outcome = import_records(workspace, records, tags=tags, dry_run=dry_run)
+    outcome.results = results
+    return outcome
+
+
+def import_records(
+    workspace: Workspace,
+    records: Sequence[ImportedRecord],
+    *,
+    tags: Sequence[str] = (),
+    dry_run: bool = False,
+    touch_via: str = CONNECTED_VIA,
+    touch_note: str = CONNECTED_NOTE,
+) -> ImportOutcome:
+    """Merge records already read into the workspace's book, save it and record touches."""
+    book = workspace.open_book()
+    report = merge_records(book, records, tags)
+    outcome = ImportOutcome(report, dry_run=dry_run)
+    known: set[tuple[str, date]] = set()
+    if report.connections and workspace.journal_path.exists():
+        with workspace.open_journal() as journal:
+            known = {(t.contact_uid, t.day) for t in journal.touches()}
+    for uid, day in report.connections:
+        if (uid, day) not in known:
+            known.add((uid, day))
+            outcome.touches.append((uid, day))
+    if dry_run:
+        return outcome
+    if report.changed:
+        book.save()
+    if outcome.touches:
+        with workspace.open_journal() as journal, journal.transaction():
+            for uid, day in outcome.touches:
+                journal.add_touch(uid, day, touch_via, touch_note)
+    return outcome
+
+
+def describe(contact: Contact) -> str:
+    """A contact on one line for import reports: name and first email."""
+    email = contact.primary_email
+    return f"{contact.display_name} <{email}>" if email else contact.display_name

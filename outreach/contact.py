@@ -104,7 +104,6 @@ def normalise_linkedin(url: str) -> str:
 class Name:
     """The parts of a person's name, as vCard's N, FN and NICKNAME hold them."""
 
-
     given: str = ""
     family: str = ""
     additional: str = ""
@@ -129,7 +128,6 @@ class Name:
 class Email:
     """An email address with its vCard TYPE values (``WORK``, ``HOME``, ``pref`` ...)."""
 
-
     address: str
     types: tuple[str, ...] = ()
     #: The vCard property group (Apple's ``item1.``), kept so labels stay attached.
@@ -153,7 +151,6 @@ class Email:
 class Phone:
     """A telephone number as written, with its vCard TYPE values."""
 
-
     number: str
     types: tuple[str, ...] = ()
     group: str = ""
@@ -172,7 +169,6 @@ class Phone:
 @dataclass(slots=True)
 class Address:
     """A postal address, its parts as written plus the ISO 3166 country code when known."""
-
 
     street: tuple[str, ...] = ()
     locality: str = ""
@@ -283,7 +279,6 @@ def _kind(types: tuple[str, ...]) -> str:
 @dataclass(slots=True)
 class Contact:
     """Someone you know: who they are, how to reach them, and how often to be in touch."""
-
 
     uid: str = field(default_factory=new_uid)
     name: Name = field(default_factory=Name)

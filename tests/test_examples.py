@@ -1,0 +1,179 @@
+"""The bundled examples: every campaign runs on the sample book and on a sparse one."""
+
+from __future__ import annotations
+
+import email
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from email import policy
+from pathlib import Path
+
+import icalendar
+import pytest
+from click.testing import CliRunner, Result
+from pypdf import PdfReader
+
+from outreach.cli import cli
+from outreach.workspace import Workspace
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+CAMPAIGNS = ["holiday-cards", "annual-catch-up", "end-of-contract", "reunion-lunch"]
+
+#: A book like one made from a LinkedIn export: profile URLs, almost no emails, no addresses.
+SPARSE = """\
+BEGIN:VCARD
+VERSION:3.0
+UID:li-1
+FN:Ana Souza
+N:Souza;Ana;;;
+ORG:Ipê Tecnologia
+X-SOCIALPROFILE;TYPE=linkedin:https://www.linkedin.com/in/ana-souza-example
+CATEGORIES:colleague,recommender
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+UID:li-2
+FN:Björn Ek
+N:Ek;Björn;;;
+EMAIL;TYPE=INTERNET:bjorn@example.se
+X-SOCIALPROFILE;TYPE=linkedin:https://www.linkedin.com/in/bjorn-ek-example
+CATEGORIES:colleague
+END:VCARD
+"""
+
+
+def messages(outbox: Path) -> list[email.message.EmailMessage]:
+    files = sorted(p for p in outbox.rglob("*") if p.is_file() and p.parent.name in ("new", "cur"))
+    return [
+        email.message_from_bytes(p.read_bytes(), policy=policy.default)  # type: ignore[misc]
+        for p in files
+    ]
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Callable[..., Result]:
+    """The README's demo workspace with the sample book imported."""
+    root = tmp_path / "demo"
+    runner = CliRunner()
+    assert (
+        runner.invoke(
+            cli, ["init", str(root), "--settings", str(EXAMPLES / "outreach.toml")]
+        ).exit_code
+        == 0
+    )
+    imported = runner.invoke(
+        cli, ["--home", str(root), "contacts", "import", str(EXAMPLES / "contacts.vcf")]
+    )
+    assert imported.exit_code == 0, imported.output
+
+    def run(*args: str) -> Result:
+        return runner.invoke(cli, ["--home", str(root), *args])
+
+    run.root = root  # type: ignore[attr-defined]
+    return run
+
+
+def test_sample_book_covers_countries_scripts_and_gaps(demo: Callable[..., Result]) -> None:
+    contacts = json.loads(demo("contacts", "list", "--json").stdout)
+    assert len(contacts) >= 25
+    countries = {a["country_code"] for c in contacts for a in c["addresses"]}
+    assert len(countries) >= 5
+    names = "".join(c["name"] for c in contacts)
+    assert any("\u0370" <= ch <= "\u03ff" for ch in names)  # Greek
+    assert any("\u0400" <= ch <= "\u04ff" for ch in names)  # Cyrillic
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in names)  # CJK
+    assert any(not c["emails"] for c in contacts)
+    assert any(not c["addresses"] for c in contacts)
+    assert any(c["cadence"] for c in contacts)
+    assert all(c["tags"] for c in contacts)
+
+
+def test_holiday_cards(demo: Callable[..., Result]) -> None:
+    result = demo("campaign", "run", str(EXAMPLES / "holiday-cards" / "campaign.toml"))
+    assert result.exit_code == 0, result.output
+    out = demo.root / "out" / "holiday-cards"  # type: ignore[attr-defined]
+    contacts = json.loads(demo("contacts", "list", "--json").stdout)
+    carded = [c for c in contacts if c["addresses"] and "no-card" not in c["tags"]]
+    emailed = [
+        c for c in contacts if not c["addresses"] and c["emails"] and "no-card" not in c["tags"]
+    ]
+    envelopes = PdfReader(out / "envelopes.pdf")
+    assert len(envelopes.pages) == len(carded)
+    assert len(PdfReader(out / "cards.pdf").pages) == 2 * len(carded)  # outside and inside
+    text = "\n".join(page.extract_text() for page in envelopes.pages)
+    assert "Σοφία Παπαδοπούλου" in text and "佐藤 健二" in text
+    assert not any("no-card" in c["tags"] and c["name"] in text for c in contacts)
+    greetings = messages(out / "outbox")
+    assert sorted(m["To"].addresses[0].addr_spec for m in greetings) == sorted(
+        c["emails"][0] for c in emailed
+    )
+    assert "as I do not have a postal address for you" in greetings[0].get_body().get_content()
+
+
+def test_annual_catch_up(demo: Callable[..., Result]) -> None:
+    result = demo("campaign", "run", str(EXAMPLES / "annual-catch-up" / "campaign.toml"))
+    assert result.exit_code == 0, result.output
+    contacts = json.loads(demo("contacts", "list", "--json").stdout)
+    sent = messages(demo.root / "out" / "annual-catch-up" / "outbox")  # type: ignore[attr-defined]
+    assert len(sent) == sum(1 for c in contacts if c["emails"])
+    by_name = {m["To"].addresses[0].display_name: m.get_body().get_content() for m in sent}
+    assert "Hi Maggie," in by_name["Margaret Okafor"]
+    assert "your data platform team at Northwind" in by_name["Margaret Okafor"]
+
+
+def test_end_of_contract(demo: Callable[..., Result]) -> None:
+    result = demo("campaign", "run", str(EXAMPLES / "end-of-contract" / "campaign.toml"))
+    assert result.exit_code == 0, result.output
+    out = demo.root / "out" / "end-of-contract"  # type: ignore[attr-defined]
+    drafts = (out / "linkedin.csv").read_text(encoding="utf-8")
+    assert "Tom Fischer" in drafts  # a colleague without email: a LinkedIn farewell
+    assert "recommendation" in drafts
+    assert (out / "linkedin.html").exists()
+
+
+def test_reunion_lunch_attaches_the_candidate_dates(demo: Callable[..., Result]) -> None:
+    result = demo("campaign", "run", str(EXAMPLES / "reunion-lunch" / "campaign.toml"))
+    assert result.exit_code == 0, result.output
+    sent = messages(demo.root / "out" / "reunion-lunch" / "outbox")  # type: ignore[attr-defined]
+    assert sent
+    (ics,) = [
+        part for part in sent[0].iter_attachments() if part.get_content_type() == "text/calendar"
+    ]
+    calendar = icalendar.Calendar.from_ical(ics.get_content())
+    events = [e for e in calendar.walk("VEVENT")]
+    assert [str(e["DTSTART"].dt) for e in events] == [
+        "2026-12-04 12:30:00",
+        "2026-12-11 12:30:00",
+        "2026-12-18 12:30:00",
+    ]
+    assert events[0]["LOCATION"] == "Lou Malnati's, 439 N Wells St, Chicago"
+
+
+@pytest.mark.parametrize("name", CAMPAIGNS)
+def test_every_campaign_runs_on_a_sparse_book(name: str, tmp_path: Path) -> None:
+    root = tmp_path / "sparse"
+    Workspace.init(root, settings=EXAMPLES / "outreach.toml")
+    source = tmp_path / "linkedin-like.vcf"
+    source.write_text(SPARSE, encoding="utf-8")
+    runner = CliRunner()
+    assert (
+        runner.invoke(cli, ["--home", str(root), "contacts", "import", str(source)]).exit_code == 0
+    )
+    result = runner.invoke(
+        cli, ["--home", str(root), "campaign", "run", str(EXAMPLES / name / "campaign.toml")]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_library_usage_example_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "library_usage.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "imported 28 contacts" in done.stdout
+    assert "Hi Dan," in done.stdout

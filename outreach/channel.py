@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -132,6 +133,13 @@ class DeliveryRun(Protocol):
 
     def warn(self, message: str) -> None:
         """Report something the user should know that is not a failure."""
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Group the journal writes of several ``sending``/``finished`` calls into one commit.
+
+        A ``sending`` mark made inside is durable only when the block ends, so the channel
+        starts the irreversible step for that item after leaving it.
+        """
 
 
 @dataclass(slots=True)

@@ -18,7 +18,8 @@ the user asks for ``retry_unknown``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -170,6 +171,22 @@ class _Run:
         self._result = result
         self._progress = progress
         self._finished: set[DeliveryKey] = set()
+        self._batching = False
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group the journal writes made inside (sending, finished, the send log) into one
+        commit. A piece marked ``sending`` inside a batch is durable only once the batch has
+        ended: the channel starts the irreversible step after that."""
+        if self.journal is None or self._batching:
+            yield
+            return
+        self._batching = True
+        try:
+            with self.journal.transaction():
+                yield
+        finally:
+            self._batching = False
 
     def sending(self, item: Rendered) -> None:
         if self.journal is not None:
@@ -183,7 +200,7 @@ class _Run:
         if outcome.status in (FAILED, UNKNOWN):
             self._result.failures.append((item, outcome))
         if self.journal is not None:
-            with self.journal.transaction():
+            with nullcontext() if self._batching else self.journal.transaction():
                 self.journal.record(
                     item.key,
                     outcome.status,

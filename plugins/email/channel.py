@@ -194,13 +194,31 @@ class EmailChannel(Channel):
         text: Any,
         outbox_key: str,
     ) -> _Draft:
-        check_header_text(contact.display_name, "the contact's name")
+        name = contact.display_name
+        check_header_text(name, "the contact's name")
         check_header_text(subject, "the subject")
         to = validate_address(address)
         if options.sender:
             sender_name, sender = parse_mailbox(text(options.sender, "from"), "from")
         else:
             sender_name, sender = self._default_sender()
+        headers = Headers(
+            (sender_name, sender.address),
+            [(name, to.address)],
+            subject,
+            message_id(f"{outbox_key}/{sender.address}", sender.domain),
+            current_date(),
+        )
+        if not (options.cc or options.bcc or options.reply_to):
+            # The usual case: one recipient, nothing more to check.
+            return _Draft(
+                headers,
+                sender.address,
+                (to.address,),
+                (to.domain,),
+                sender.smtputf8 or to.smtputf8,
+                (),
+            )
         cc = [parse_mailbox(text(v, f"cc[{i}]"), "cc") for i, v in enumerate(options.cc)]
         bcc = [parse_mailbox(text(v, f"bcc[{i}]"), "bcc") for i, v in enumerate(options.bcc)]
         reply_to = (
@@ -208,22 +226,11 @@ class EmailChannel(Channel):
             if options.reply_to
             else []
         )
+        headers.cc = [(n, a.address) for n, a in cc]
+        headers.reply_to = [(n, a.address) for n, a in reply_to]
         everyone = [to, *(a for _, a in cc), *(a for _, a in bcc)]
-        utf8 = (
-            sender.smtputf8
-            or any(a.smtputf8 for a in everyone)
-            or any(a.smtputf8 for _, a in reply_to)
-        )
-        domain = sender.domain
-        headers = Headers(
-            sender=(sender_name, sender.address),
-            to=[(contact.display_name, to.address)],
-            subject=subject,
-            message_id=message_id(f"{outbox_key}/{sender.address}", domain),
-            date=current_date(),
-            cc=[(n, a.address) for n, a in cc],
-            reply_to=[(n, a.address) for n, a in reply_to],
-        )
+        utf8 = any(a.smtputf8 for a in [sender, *everyone, *(a for _, a in reply_to)])
+        # The same address twice (a Bcc to the contact) gets one copy.
         recipients: dict[str, Address] = {}
         for a in everyone:
             recipients.setdefault(a.address.lower(), a)
@@ -282,15 +289,18 @@ class EmailChannel(Channel):
                 run.finished(item, Outcome(FAILED, error=message.refused))
             else:
                 ready.append((item, message))
-        if not run.send:
-            for item, message in ready:
-                outbox.write(message.outbox_key, message.data)
-                run.finished(item, Outcome(SENT, message.message_id))
-            run.artifact(outbox.path, "outbox (Maildir, messages as they would be sent)")
-            return
-        if ready:
-            self._send(ready, run, outbox)
-        run.artifact(outbox.path, "outbox (Maildir, the messages sent)")
+        try:
+            if not run.send:
+                for item, message in ready:
+                    outbox.put(message.outbox_key, message.data)
+                    run.finished(item, Outcome(SENT, message.message_id))
+            elif ready:
+                self._send(ready, run, outbox)
+        finally:
+            for problem in outbox.close():
+                run.warn(problem)
+        what = "the messages sent" if run.send else "messages as they would be sent"
+        run.artifact(outbox.path, f"outbox (Maildir, {what})")
 
     def _send(
         self, ready: list[tuple[Rendered, OutgoingMessage]], run: DeliveryRun, outbox: Any

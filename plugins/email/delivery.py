@@ -417,7 +417,7 @@ class Sender:
                     f"({why}); the message went to the others"
                 )
             )
-        self.outbox.write(message.outbox_key, message.data)
+        self.outbox.put(message.outbox_key, message.data)
         self._finish(job, Outcome(SENT, message.message_id))
 
     async def _refused(self, connection: Connection, job: _Job, reply: Reply, step: str) -> None:
@@ -456,5 +456,5 @@ class Sender:
         job.marked = False
         self.pump.finish(job, outcome)
         if outcome.status == UNKNOWN:
-            self.outbox.write(job.message.outbox_key, job.message.data)
+            self.outbox.put(job.message.outbox_key, job.message.data)
         self._done()

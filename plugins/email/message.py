@@ -27,6 +27,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.utils import formatdate
+from functools import lru_cache
 
 from .headers import address_field, text_field
 
@@ -78,7 +79,7 @@ class Headers:
 
     def render(self) -> str:
         """The header block, each field ending in CRLF (no blank line)."""
-        parts = [address_field("From", [self.sender]), address_field("To", self.to)]
+        parts = [_from_field(*self.sender), address_field("To", self.to)]
         if self.cc:
             parts.append(address_field("Cc", self.cc))
         if self.reply_to:
@@ -86,6 +87,12 @@ class Headers:
         parts.append(text_field("Subject", self.subject))
         parts.append(f"Date: {self.date}\r\nMessage-ID: {self.message_id}\r\n")
         return "".join(parts)
+
+
+@lru_cache(maxsize=64)
+def _from_field(name: str, address: str) -> str:
+    # Usually the same for every message of a run.
+    return address_field("From", [(name, address)])
 
 
 def message_id(key: str, domain: str) -> str:
@@ -122,36 +129,33 @@ def _lines_normalised(text: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def choose_encoding(text: str) -> str:
-    """The transfer encoding for a text part: the email package's choice, kept 7-bit clean.
+def _encode_text(text: str) -> tuple[str, bytes]:
+    """(transfer encoding, encoded body with CRLF line endings) for a text part.
 
     ASCII with short lines is ``7bit``; otherwise the shorter of ``quoted-printable`` and
-    ``base64`` (never ``8bit``, which would need the server's 8BITMIME).
+    ``base64``: the email package's choice, except that ``8bit`` (which needs the server's
+    8BITMIME) is never used.
     """
     text = _lines_normalised(text)
     if text.isascii() and max(map(len, text.split("\n"))) <= _MAX_7BIT_LINE:
-        return "7bit"
+        return "7bit", text.replace("\n", "\r\n").encode("ascii")
     raw = text.encode("utf-8")
     qp = binascii.b2a_qp(raw, istext=True)
-    return "quoted-printable" if len(qp) <= len(base64.encodebytes(raw)) else "base64"
+    b64 = base64.encodebytes(raw)
+    if len(qp) <= len(b64):
+        return "quoted-printable", qp.replace(b"\n", b"\r\n")
+    return "base64", b64.replace(b"\n", b"\r\n")
 
 
-def _encode_text(text: str, cte: str) -> bytes:
-    text = _lines_normalised(text)
-    if cte == "7bit":
-        return text.replace("\n", "\r\n").encode("ascii")
-    raw = text.encode("utf-8")
-    if cte == "quoted-printable":
-        encoded = binascii.b2a_qp(raw, istext=True)
-    else:
-        encoded = base64.encodebytes(raw)
-    return encoded.replace(b"\n", b"\r\n")
+def choose_encoding(text: str) -> str:
+    """The transfer encoding :func:`build_message` gives a text part (see ``_encode_text``)."""
+    return _encode_text(text)[0]
 
 
 def _text_part(text: str, subtype: str) -> tuple[str, bytes]:
-    cte = choose_encoding(text)
+    cte, body = _encode_text(text)
     head = f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: {cte}\r\n'
-    return head, _encode_text(text, cte)
+    return head, body
 
 
 def _boundary(parts: Sequence[bytes]) -> str:

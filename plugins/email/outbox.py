@@ -5,12 +5,18 @@ fixed file name derived from its key, so running a campaign again replaces a mes
 than adding a second copy, wherever the mail reader has moved it (``new/`` or ``cur/``, with
 its flags). Files are written to ``tmp/`` and renamed into place, as the Maildir format asks,
 so a reader never sees half a message.
+
+While sending, files are written by a background thread (:meth:`Outbox.put`): the outbox is
+a copy for the user to read, not the record of what was sent (the journal is), and writing
+ten thousand small files costs more than sending them when the disk is busy.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import queue
+import threading
 from pathlib import Path
 
 __all__ = ["Outbox", "outbox_name"]
@@ -39,6 +45,9 @@ class Outbox:
                 if base.endswith(".outreach"):
                     self._where[base] = entry.path
         self._pid = os.getpid()
+        self._queue: queue.SimpleQueue[tuple[str, bytes] | None] | None = None
+        self._thread: threading.Thread | None = None
+        self._errors: list[str] = []
 
     def __len__(self) -> int:
         return len(self._where)
@@ -58,6 +67,36 @@ class Outbox:
         os.replace(tmp, target)
         self._where[base] = target
         return Path(target)
+
+    def put(self, key: str, data: bytes) -> None:
+        """Queue the message for ``key`` to be written by the background thread."""
+        if self._queue is None:
+            self._queue = queue.SimpleQueue()
+            self._thread = threading.Thread(target=self._drain, name="outreach-outbox", daemon=True)
+            self._thread.start()
+        self._queue.put((key, data))
+
+    def _drain(self) -> None:
+        assert self._queue is not None
+        while True:
+            entry = self._queue.get()
+            if entry is None:
+                return
+            try:
+                self.write(*entry)
+            except OSError as exc:
+                if len(self._errors) < 5:
+                    self._errors.append(f"{self.path}: cannot write a message: {exc.strerror}")
+
+    def close(self) -> list[str]:
+        """Wait for queued messages to be written; return the problems met, if any."""
+        if self._thread is not None and self._queue is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+            self._queue = None
+        errors, self._errors = self._errors, []
+        return errors
 
     def remove(self, key: str) -> bool:
         """Delete the message for ``key`` if there is one; True when a file was removed."""

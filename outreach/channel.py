@@ -128,6 +128,12 @@ class DeliveryRun(Protocol):
     def finished(self, item: Rendered, outcome: Outcome) -> None:
         """Call once ``item``'s outcome is known."""
 
+    def sending_many(self, items: Sequence[Rendered]) -> None:
+        """:meth:`sending` for several items at once (one journal statement)."""
+
+    def finished_many(self, outcomes: Sequence[tuple[Rendered, Outcome]]) -> None:
+        """:meth:`finished` for several items at once (one journal commit)."""
+
     def artifact(self, path: Path, description: str) -> None:
         """Report a file the channel wrote (cards.pdf, linkedin.html ...)."""
 

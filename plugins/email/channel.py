@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gc
 import mimetypes
 import re
 import threading
@@ -126,8 +127,11 @@ class EmailChannel(Channel):
         options: EmailOptions = piece.options
         contact = piece.contact
         context = piece.context
-        base = piece.campaign.directory or self.workspace.root
+        base = None
+        if options.data or options.attachments:
+            base = piece.campaign.directory or self.workspace.root
         if options.data:
+            assert base is not None
             context["row"] = self._row(base / options.data, options.data_key, piece.address)
 
         def text(source: str, what: str) -> str:
@@ -148,6 +152,7 @@ class EmailChannel(Channel):
         attachments = [
             self._attachment(text(path, f"attachments[{i}]"), path, base, contact)
             for i, path in enumerate(options.attachments)
+            if base is not None
         ]
         if options.ics:
             attachments.append(
@@ -332,7 +337,13 @@ class EmailChannel(Channel):
             tls_context=make_tls_context(settings) if settings.security != "none" else None,
             limiter=limiter,
         )
-        _run_coroutine(sender.send_all(ready))
+        # Everything alive now (the book, the rendered messages) lives until the run ends;
+        # frozen, the cyclic collector does not walk it over and over while sending.
+        gc.freeze()
+        try:
+            _run_coroutine(sender.send_all(ready))
+        finally:
+            gc.unfreeze()
 
 
 @dataclass(slots=True)

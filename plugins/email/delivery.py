@@ -6,18 +6,22 @@ What happens to a message:
   (recorded with the server's code and text); a 5xx for a Cc or Bcc only drops that
   recipient (a warning says so); a 4xx is tried again later with capped exponential backoff
   and jitter.
-* Then the message is marked ``sending`` in the journal, and only once that is committed does
-  ``DATA`` start. After a crash, a message left ``sending`` may or may not have arrived; the
+* The message is marked ``sending`` in the journal when its transaction starts, and the
+  message itself follows the server's 354 reply to ``DATA`` only once that mark is
+  committed. After a crash, a message left ``sending`` may or may not have arrived; the
   engine reports it as ``unknown`` and never sends it again on its own.
 * A 250 after the message is ``sent``; a 4xx or 5xx there is a retry or a failure (the
   server said it did not take the message). A timeout or a dropped connection *after* the
   message was handed over is ``unknown``.
 * A 421 or a dropped connection before that reconnects and carries on.
 
-Journal writes are grouped ("group commit"): the marks of several connections and the
-outcomes that came in meanwhile go into one transaction. A mark is always committed before its
-``DATA``; an outcome may be committed a moment after it happened, which after a crash can
-only turn a ``sent`` into ``unknown``, never cause a second send.
+Journal writes are grouped ("group commit"): a mark is queued when the transaction starts and
+committed, with everything else queued by then (other connections' marks, outcomes), when
+its 354 arrives and the message is about to go, unless another connection's commit took it
+along already; a timer commits what is left. So a mark is
+always committed before its message is sent, and a run commits far fewer times than it
+sends. An outcome may be committed a moment after it happened, which after a crash can only
+turn a ``sent`` into ``unknown``, never cause a second send.
 
 One contact's failure never stops the others. What stops the loop: a setup error (TLS,
 certificate, login: every message would fail the same way), the server staying unreachable,
@@ -29,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
+import itertools
 import random
 import time
 from collections import deque
@@ -37,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from outreach.channel import DeliveryRun, Outcome, Rendered
-from outreach.journal import FAILED, PENDING, SENT, UNKNOWN
+from outreach.journal import FAILED, PENDING, SENT, UNKNOWN, Record
 
 from .ratelimit import RateLimiter
 from .secrets import Credentials, Redactor
@@ -74,6 +79,8 @@ class _Job:
     last: str = ""
     #: In the journal as ``sending`` and not yet reopened or finished.
     marked: bool = False
+    #: The ``sending`` mark is committed.
+    committed: bool = False
 
 
 @dataclass(order=True, slots=True)
@@ -94,30 +101,30 @@ class _JournalPump:
         self._scheduled = False
         self._loop = asyncio.get_running_loop()
 
-    def mark(self, job: _Job) -> asyncio.Future[None]:
-        """Queue ``job``'s sending mark; the future is done once it is committed."""
-        waiter: asyncio.Future[None] = self._loop.create_future()
-        self._ops.append(("mark", job, waiter))
-        self._schedule(now=True)
-        return waiter
+    def mark(self, job: _Job) -> None:
+        """Queue ``job``'s sending mark (see :meth:`commit_mark`)."""
+        job.committed = False
+        self._ops.append(("mark", job, None))
+        self._schedule()
+
+    def commit_mark(self, job: _Job) -> None:
+        """Make sure ``job``'s mark is committed: commit everything queued if it is not."""
+        if not job.committed:
+            self.flush()
 
     def finish(self, job: _Job, outcome: Outcome) -> None:
         """Queue ``job``'s outcome."""
         self._ops.append(("finish", job, outcome))
-        self._schedule(now=False)
+        self._schedule()
 
     def reopen(self, job: _Job, error: str) -> None:
         """Queue putting a marked job back to pending (the server refused it before taking it)."""
         self._ops.append(("reopen", job, error))
-        self._schedule(now=False)
+        self._schedule()
 
-    def _schedule(self, *, now: bool) -> None:
-        if now:
-            if self._scheduled != "soon":
-                self._scheduled = "soon"  # type: ignore[assignment]
-                self._loop.call_soon(self.flush)
-        elif not self._scheduled:
-            self._scheduled = "later"  # type: ignore[assignment]
+    def _schedule(self) -> None:
+        if not self._scheduled:
+            self._scheduled = True
             self._loop.call_later(0.05, self.flush)
 
     def flush(self) -> None:
@@ -128,42 +135,46 @@ class _JournalPump:
             return
         run = self.run
         journal = run.journal
-        batch = getattr(run, "batch", None)
-        waiters = []
         try:
-            with batch() if batch is not None else _nothing():
-                for kind, job, arg in ops:
+            with run.batch():
+                for kind, entries in _grouped(ops):
+                    if not entries:
+                        continue
                     if kind == "finish":
-                        run.finished(job.item, arg)
-                    elif kind == "reopen":
-                        if journal is not None:
-                            journal.record(job.item.key, PENDING, error=arg)
-                    else:
-                        run.sending(job.item)
-                        now = time.time()
-                        if journal is not None:
-                            for domain in job.message.domains:
-                                journal.log_send(CHANNEL, domain, now)
-                        waiters.append(arg)
+                        run.finished_many([(job.item, outcome) for _, job, outcome in entries])
+                    elif kind == "mark":
+                        run.sending_many([job.item for _, job, _ in entries])
+                        if journal is not None and self.limiter.active:
+                            now = time.time()
+                            for _, job, _ in entries:
+                                for domain in job.message.domains:
+                                    journal.log_send(CHANNEL, domain, now)
+                    elif journal is not None:
+                        journal.record_many(
+                            [Record(job.item.key, PENDING, error=why) for _, job, why in entries]
+                        )
         except Exception as exc:
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_exception(DeliveryStopped(f"the journal cannot be written: {exc}"))
-            for kind, _job, arg in ops:
-                if kind == "mark" and not arg.done():
-                    arg.set_exception(DeliveryStopped(f"the journal cannot be written: {exc}"))
-            raise
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+            raise DeliveryStopped(f"the journal cannot be written: {exc}") from exc
+        for kind, job, _ in ops:
+            if kind == "mark":
+                job.committed = True
 
 
-class _nothing:
-    def __enter__(self) -> None:
-        return None
+def _grouped(ops: list[tuple[str, _Job, Any]]) -> list[tuple[str, list[tuple[str, _Job, Any]]]]:
+    """The queued operations grouped by kind, so each kind is one statement.
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+    Marks, then reopenings, then outcomes: each job's operations keep their order (a mark
+    comes before its job's outcome or reopening). A job queued twice (reopened and marked
+    again in one flush) keeps the exact order instead.
+    """
+    jobs = {id(job) for _, job, _ in ops}
+    if len(jobs) < len(ops):
+        return [(kind, list(group)) for kind, group in itertools.groupby(ops, key=_kind)]
+    return [(kind, [op for op in ops if op[0] == kind]) for kind in ("mark", "reopen", "finish")]
+
+
+def _kind(op: tuple[str, _Job, Any]) -> str:
+    return op[0]
 
 
 class Sender:
@@ -371,6 +382,10 @@ class Sender:
             if connection.supports("size"):
                 options.append(b"SIZE=%d" % len(message.data))
             sender = message.sender.encode("utf-8")
+            # Queued now, committed by the time the server says 354 (see commit_mark): by
+            # then other connections have usually committed it along with theirs.
+            job.marked = True
+            self.pump.mark(job)
             reply = await connection.command(b"MAIL", b"FROM:<" + sender + b">", *options)
             if not reply.ok:
                 await self._refused(connection, job, reply, "MAIL FROM")
@@ -384,12 +399,15 @@ class Sender:
                     await self._refused(connection, job, reply, f"RCPT TO:<{recipient}>")
                     return
                 refused.append((recipient, reply))
-            job.marked = True
-            await self.pump.mark(job)
             reply = await connection.command(b"DATA")
             if reply.code != 354:
                 await self._refused(connection, job, reply, "DATA")
                 return
+            try:
+                self.pump.commit_mark(job)
+            except DeliveryStopped:
+                connection.close()  # mid-DATA: the message must not go out unrecorded
+                raise
             reply = await connection.transfer(message.data, self.settings.data_timeout)
         except ServerUnavailable as exc:
             self._lost(job, clean(str(exc)))

@@ -141,10 +141,11 @@ def _encode_text(text: str) -> tuple[str, bytes]:
         return "7bit", text.replace("\n", "\r\n").encode("ascii")
     raw = text.encode("utf-8")
     qp = binascii.b2a_qp(raw, istext=True)
-    b64 = base64.encodebytes(raw)
-    if len(qp) <= len(b64):
+    # base64's length, 76-character lines each with a line break, without encoding it.
+    b64_chars = 4 * ((len(raw) + 2) // 3)
+    if len(qp) <= b64_chars + (b64_chars + 75) // 76:
         return "quoted-printable", qp.replace(b"\n", b"\r\n")
-    return "base64", b64.replace(b"\n", b"\r\n")
+    return "base64", base64.encodebytes(raw).replace(b"\n", b"\r\n")
 
 
 def choose_encoding(text: str) -> str:

@@ -3,7 +3,8 @@
 Providers count recipients, so each envelope recipient counts once. The limiter starts from
 the journal's ``sends`` log of the last 24 hours, so limits hold across runs (a second run
 on the same day sees what the first one sent), and every send this run makes is logged there
-too (by the delivery loop, in the same commit that marks the message as sending).
+too (by the delivery loop, in the same commit that marks the message as sending) while any
+limit is set.
 """
 
 from __future__ import annotations

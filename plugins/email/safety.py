@@ -47,6 +47,11 @@ _SIMPLE_ADDRESS = re.compile(
 )
 
 
+#: email-validator's special-use names (a test checks they agree); kept here so the fast
+#: path does not import it.
+SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
+
+
 class Refused(ValueError):
     """Contact data that cannot go into a message; the message says why."""
 
@@ -115,16 +120,9 @@ def validate_address(text: str) -> Address:
     if match is not None:
         local, domain = match.group("local"), match.group("domain").lower()
         tld = domain.rsplit(".", 1)[1]
-        if len(local) <= 64 and len(candidate) <= 254 and tld not in _special_use():
+        if len(local) <= 64 and len(candidate) <= 254 and tld not in SPECIAL_USE_TLDS:
             return Address(f"{local}@{domain}", domain, False)
     return _validate_fully(candidate)
-
-
-@lru_cache(maxsize=1)
-def _special_use() -> frozenset[str]:
-    from email_validator import SPECIAL_USE_DOMAIN_NAMES
-
-    return frozenset(SPECIAL_USE_DOMAIN_NAMES)
 
 
 def _validate_fully(candidate: str) -> Address:

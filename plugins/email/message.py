@@ -145,7 +145,9 @@ def _encode_text(text: str) -> tuple[str, bytes]:
     b64_chars = 4 * ((len(raw) + 2) // 3)
     if len(qp) <= b64_chars + (b64_chars + 75) // 76:
         return "quoted-printable", qp.replace(b"\n", b"\r\n")
-    return "base64", base64.encodebytes(raw).replace(b"\n", b"\r\n")
+    # base64 carries text in its canonical form, with CRLF line breaks (RFC 2045).
+    canonical = text.replace("\n", "\r\n").encode("utf-8")
+    return "base64", base64.encodebytes(canonical).replace(b"\n", b"\r\n")
 
 
 def choose_encoding(text: str) -> str:

@@ -196,6 +196,27 @@ def smtp_sink(*options: str, dump: Path | None = None) -> Iterator[int]:
         process.wait(timeout=5)
 
 
+@contextmanager
+def smtp_sink_dump(*options: str) -> Iterator[tuple[int, Path]]:
+    """smtp-sink keeping each message in a folder; yields (port, folder)."""
+    import shutil
+    import tempfile
+
+    # Outside pytest's private tmp: smtp-sink writes as the unprivileged user it switches to.
+    folder = Path(tempfile.mkdtemp(prefix="outreach-sink-"))
+    folder.chmod(0o777)
+    try:
+        with smtp_sink(*options, dump=folder) as port:
+            yield port, folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def dumped(folder: Path) -> list[bytes]:
+    """The messages smtp-sink kept in ``folder``."""
+    return [p.read_bytes() for p in folder.rglob("*") if p.is_file()]
+
+
 def email_settings(workspace_root: Path, **settings: Any) -> None:
     """Give the workspace an ``[email]`` table (test-speed retries unless told otherwise)."""
     values = {"host": "127.0.0.1", "security": "none", "backoff": 0.01, "backoff_max": 0.05}

@@ -144,7 +144,6 @@ def test_server_down_stops_the_run_without_failing_anyone(
     assert len(result.not_finished) == 2 and not result.failures
 
 
-@pytest.mark.slow
 def test_a_killed_run_resumes_without_duplicates_or_losses(
     workspace: Workspace,
     add_contacts,

@@ -1,4 +1,4 @@
-"""``outreach campaign from-mailmerge``: a mailmerge folder becomes a campaign, book and settings."""
+"""``outreach campaign from-mailmerge``: a mailmerge folder becomes campaign, book, settings."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ def messages(folder: Path) -> list[tuple[str, bytes]]:
             f"To: {row['name']} <{row['email']}>\r\n"
             f"Subject: Catching up, {row['first_name']}\r\n"
             f"Message-ID: <{index}.floor@example.com>\r\n"
-            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=\"utf-8\"\r\n\r\n"
+            'MIME-Version: 1.0\r\nContent-Type: text/plain; charset="utf-8"\r\n\r\n'
             + BODY.format(first=row["first_name"])
         )
         out.append((row["email"], text.encode("ascii")))

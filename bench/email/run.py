@@ -176,7 +176,8 @@ def main() -> None:
 
 
 def report(times: dict[str, list[float]], count: int) -> None:
-    print(f"\n{count} messages to smtp-sink on loopback, whole process, {len(times['floor'])} rounds")
+    rounds = len(times["floor"])
+    print(f"\n{count} messages to smtp-sink on loopback, whole process, {rounds} rounds")
     print(f"{'':10} {'best s':>8} {'median s':>9} {'msg/s':>8}")
     for name, values in times.items():
         best = min(values)
@@ -185,8 +186,10 @@ def report(times: dict[str, list[float]], count: int) -> None:
     floor = min(times["floor"])
     print(f"\noutreach / floor time: {ours / floor:.2f}x (target: at most 1.25x)")
     if "mailmerge" in times:
-        print(f"outreach vs mailmerge throughput: {min(times['mailmerge']) / ours:.2f}x "
-              "(target: at least 2.5x)")
+        print(
+            f"outreach vs mailmerge throughput: {min(times['mailmerge']) / ours:.2f}x "
+            "(target: at least 2.5x)"
+        )
 
 
 if __name__ == "__main__":

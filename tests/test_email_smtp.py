@@ -347,3 +347,17 @@ def test_daily_limit_stops_cleanly_and_holds_across_runs(
     )
     assert second.counts == {} and len(second.not_finished) == 1
     assert len(recorder.received) == 2
+
+
+def test_the_deadline_stops_starting_new_messages(
+    workspace: Workspace,
+    three,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    recorder = Recorder(delay=0.3)
+    with aiosmtpd_server(recorder) as port:
+        email_settings(workspace.root, port=port, pool_size=1, deadline=0.2)
+        result = run(workspace, campaign_file(tmp_path))
+    assert result.counts[("email", "sent")] == 1 and len(result.not_finished) == 2
+    assert any("deadline of 0.2 s was reached" in w for w in result.warnings)
+    assert len(recorder.received) == 1

@@ -26,8 +26,9 @@ from pathlib import Path
 
 __all__ = ["MaildirWriter", "Outbox", "outbox_name"]
 
-#: Messages sent to the writer in one batch.
-BATCH = 128
+#: Messages handed to the writer at a time (after a crash, at most this many sent messages
+#: can be missing from the outbox; the journal has them all).
+BATCH = 32
 _LENGTH = struct.Struct("!I")
 
 

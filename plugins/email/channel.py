@@ -38,7 +38,13 @@ _METHOD = re.compile(r"^METHOD:([A-Za-z-]+)\s*$", re.MULTILINE)
 
 @dataclass(slots=True)
 class OutgoingMessage:
-    """A message ready to send: envelope and bytes (the ``payload`` of a rendered piece)."""
+    """A message ready to send: envelope and bytes (the ``payload`` of a rendered piece).
+
+    Everything that can go wrong was checked when it was rendered. A message the fast
+    builder makes is kept as its headers and content and turned into bytes when first asked
+    (:attr:`data`), which the sending loop does while it waits for the server: the bytes
+    are the same whenever they are made (the Date was fixed at rendering).
+    """
 
     #: The envelope sender (MAIL FROM).
     sender: str
@@ -46,7 +52,6 @@ class OutgoingMessage:
     recipients: tuple[str, ...]
     #: The domain of each recipient (rate limits).
     domains: tuple[str, ...]
-    data: bytes
     message_id: str
     #: Names the message's file in the outbox.
     outbox_key: str
@@ -54,6 +59,18 @@ class OutgoingMessage:
     smtputf8: bool = False
     #: Why the message cannot be sent (contact data refused); nothing else is set then.
     refused: str | None = None
+    _data: bytes | None = None
+    _parts: tuple[Headers, Content] | None = None
+
+    @property
+    def data(self) -> bytes:
+        """The whole message, as it is sent."""
+        if self._data is None:
+            assert self._parts is not None
+            headers, content = self._parts
+            self._data = build_message(headers, content, utf8=self.smtputf8)
+            self._parts = None
+        return self._data
 
 
 def _run_coroutine(coroutine: Coroutine[Any, Any, None]) -> None:
@@ -164,11 +181,9 @@ class EmailChannel(Channel):
         outbox_key = f"{key.campaign}/{key.part}/{key.contact_uid}/{key.channel}"
         try:
             message = self._build(options, contact, piece.address, subject, text, outbox_key)
-            content = Content(body, html, attachments)
-            message.data = build_message(message.headers, content, utf8=message.smtputf8)
         except Refused as exc:
             reason = f"refused: {exc}"
-            refused = OutgoingMessage("", (), (), b"", "", outbox_key, refused=reason)
+            refused = OutgoingMessage("", (), (), "", outbox_key, refused=reason, _data=b"")
             return Rendered(
                 key, contact, piece.address, refused, subject, f"REFUSED ({reason})", {}
             )
@@ -177,14 +192,18 @@ class EmailChannel(Channel):
             message.sender,
             message.recipients,
             message.domains,
-            message.data,
             message.headers.message_id,
             outbox_key,
             message.smtputf8,
         )
+        content = Content(body, html, attachments)
+        if attachments:
+            # The email package builds these; any surprise surfaces now, before sending.
+            outgoing._data = build_message(message.headers, content, utf8=message.smtputf8)
+        else:
+            outgoing._parts = (message.headers, content)
         details = {
             "message_id": outgoing.message_id,
-            "bytes": len(outgoing.data),
             "attachments": [a.filename for a in attachments],
             "bcc": list(message.bcc),
         }
@@ -354,7 +373,6 @@ class _Draft:
     domains: tuple[str, ...]
     smtputf8: bool
     bcc: tuple[str, ...]
-    data: bytes = b""
 
 
 def _markdown(text: str) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -127,11 +128,24 @@ class DeliveryRun(Protocol):
     def finished(self, item: Rendered, outcome: Outcome) -> None:
         """Call once ``item``'s outcome is known."""
 
+    def sending_many(self, items: Sequence[Rendered]) -> None:
+        """:meth:`sending` for several items at once (one journal statement)."""
+
+    def finished_many(self, outcomes: Sequence[tuple[Rendered, Outcome]]) -> None:
+        """:meth:`finished` for several items at once (one journal commit)."""
+
     def artifact(self, path: Path, description: str) -> None:
         """Report a file the channel wrote (cards.pdf, linkedin.html ...)."""
 
     def warn(self, message: str) -> None:
         """Report something the user should know that is not a failure."""
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Group the journal writes of several ``sending``/``finished`` calls into one commit.
+
+        A ``sending`` mark made inside is durable only when the block ends, so the channel
+        starts the irreversible step for that item after leaving it.
+        """
 
 
 @dataclass(slots=True)

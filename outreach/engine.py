@@ -18,7 +18,8 @@ the user asks for ``retry_unknown``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -40,6 +41,8 @@ from .journal import (
     Delivery,
     DeliveryKey,
     Journal,
+    Record,
+    Touch,
 )
 from .planstate import load_first_seen
 from .pluginhost import PluginHost, get_host
@@ -171,37 +174,67 @@ class _Run:
         self._result = result
         self._progress = progress
         self._finished: set[DeliveryKey] = set()
+        self._batching = False
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group the journal writes made inside (sending, finished, the send log) into one
+        commit. A piece marked ``sending`` inside a batch is durable only once the batch has
+        ended: the channel starts the irreversible step after that."""
+        if self.journal is None or self._batching:
+            yield
+            return
+        self._batching = True
+        try:
+            with self.journal.transaction():
+                yield
+        finally:
+            self._batching = False
 
     def sending(self, item: Rendered) -> None:
-        if self.journal is not None:
-            self.journal.record(item.key, SENDING, address=item.address, attempt=True)
+        self.sending_many([item])
+
+    def sending_many(self, items: Sequence[Rendered]) -> None:
+        """:meth:`sending` for several items, in one statement."""
+        if self.journal is not None and items:
+            self.journal.record_many(
+                [Record(i.key, SENDING, address=i.address, attempt=True) for i in items]
+            )
 
     def finished(self, item: Rendered, outcome: Outcome) -> None:
-        if item.key in self._finished:
-            return
-        self._finished.add(item.key)
-        self._result.counts[(item.key.channel, outcome.status)] += 1
-        if outcome.status in (FAILED, UNKNOWN):
-            self._result.failures.append((item, outcome))
-        if self.journal is not None:
-            with self.journal.transaction():
-                self.journal.record(
-                    item.key,
-                    outcome.status,
-                    address=item.address,
-                    message_id=outcome.message_id,
-                    error=outcome.error,
-                )
-                if outcome.status in TOUCHING:
-                    self.journal.add_touch(
+        self.finished_many([(item, outcome)])
+
+    def finished_many(self, outcomes: Sequence[tuple[Rendered, Outcome]]) -> None:
+        """:meth:`finished` for several items, recorded in one commit."""
+        records = []
+        touches = []
+        for item, outcome in outcomes:
+            if item.key in self._finished:
+                continue
+            self._finished.add(item.key)
+            self._result.counts[(item.key.channel, outcome.status)] += 1
+            if outcome.status in (FAILED, UNKNOWN):
+                self._result.failures.append((item, outcome))
+            records.append(
+                Record(item.key, outcome.status, item.address, outcome.message_id, outcome.error)
+            )
+            if outcome.status in TOUCHING:
+                touches.append(
+                    Touch(
                         item.key.contact_uid,
                         self.today,
                         item.key.channel,
-                        note=item.summary,
-                        campaign=self.campaign.name,
+                        item.summary,
+                        self.campaign.name,
                     )
-        if self._progress is not None:
-            self._progress.advance(1)
+                )
+        if self.journal is not None and records:
+            with nullcontext() if self._batching else self.journal.transaction():
+                self.journal.record_many(records)
+                if touches:
+                    self.journal.add_touches(touches)
+        if self._progress is not None and records:
+            self._progress.advance(len(records))
 
     def artifact(self, path: Path, description: str) -> None:
         self._result.artifacts.append((path, description))
@@ -416,16 +449,23 @@ class Engine:
             by_channel.setdefault(item.key.channel, []).append(item)
         if progress is not None:
             progress.start(len(rendered))
+        deferred = run.journal.checkpoints_deferred() if run.journal is not None else nullcontext()
         try:
-            for name, items in by_channel.items():
-                try:
-                    self.channel(name).deliver(items, run)
-                except Exception as exc:  # noqa: BLE001 - one channel must not stop the others
-                    result.channel_errors.append(f"{name}: {type(exc).__name__}: {exc}")
-                result.not_finished.extend(i for i in items if not run.was_finished(i))
+            with deferred:
+                self._deliver_each(by_channel, run, result)
         finally:
             if progress is not None:
                 progress.close()
+
+    def _deliver_each(
+        self, by_channel: dict[str, list[Rendered]], run: _Run, result: RunResult
+    ) -> None:
+        for name, items in by_channel.items():
+            try:
+                self.channel(name).deliver(items, run)
+            except Exception as exc:  # noqa: BLE001 - one channel must not stop the others
+                result.channel_errors.append(f"{name}: {type(exc).__name__}: {exc}")
+            result.not_finished.extend(i for i in items if not run.was_finished(i))
 
     # -- status ---------------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ message.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = [
     "FAILED",
     "PENDING",
     "PRINTED",
+    "Record",
     "SENDING",
     "SENT",
     "SETTLED",
@@ -132,6 +134,19 @@ class Delivery:
 
 
 @dataclass(frozen=True, slots=True)
+class Record:
+    """One change to a delivery, for :meth:`Journal.record_many`."""
+
+    key: DeliveryKey
+    status: str
+    address: str | None = None
+    message_id: str | None = None
+    error: str | None = None
+    #: Count one more attempt.
+    attempt: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Touch:
     """A moment you were in touch with a contact."""
 
@@ -232,6 +247,23 @@ class Journal:
             )
         return [self._delivery(r) for r in rows]
 
+    _UPSERT = """
+        INSERT INTO deliveries (campaign, part, contact_uid, channel, status, address,
+                                message_id, attempts, last_error, created_at, updated_at,
+                                sent_at)
+        VALUES (?, ?, ?, ?, ?, COALESCE(?, ''), ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (campaign, part, contact_uid, channel) DO UPDATE SET
+            status = excluded.status,
+            address = COALESCE(?, deliveries.address),
+            message_id = COALESCE(excluded.message_id, deliveries.message_id),
+            attempts = deliveries.attempts + excluded.attempts,
+            last_error = CASE WHEN excluded.status IN ('sent', 'printed', 'drafted')
+                              THEN NULL
+                              ELSE COALESCE(excluded.last_error, deliveries.last_error) END,
+            updated_at = excluded.updated_at,
+            sent_at = COALESCE(excluded.sent_at, deliveries.sent_at)
+        """
+
     def record(
         self,
         key: DeliveryKey,
@@ -247,43 +279,35 @@ class Journal:
         ``attempt`` counts one more attempt; ``error`` replaces the last error (a success
         clears it); a status of sent or printed stamps ``sent_at``.
         """
-        if status not in STATUSES:
-            raise ValueError(f"unknown delivery status {status!r}")
+        self.record_many([Record(key, status, address, message_id, error, attempt)])
+
+    def record_many(self, records: Sequence[Record]) -> None:
+        """:meth:`record` for several deliveries in one statement (one commit, unless inside
+        :meth:`transaction`); they are applied in order."""
         now = self._now()
-        sent_at = now if status in TOUCHING else None
-        self._db.execute(
-            """
-            INSERT INTO deliveries (campaign, part, contact_uid, channel, status, address,
-                                    message_id, attempts, last_error, created_at, updated_at,
-                                    sent_at)
-            VALUES (?, ?, ?, ?, ?, COALESCE(?, ''), ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (campaign, part, contact_uid, channel) DO UPDATE SET
-                status = excluded.status,
-                address = COALESCE(?, deliveries.address),
-                message_id = COALESCE(excluded.message_id, deliveries.message_id),
-                attempts = deliveries.attempts + excluded.attempts,
-                last_error = CASE WHEN excluded.status IN ('sent', 'printed', 'drafted')
-                                  THEN NULL
-                                  ELSE COALESCE(excluded.last_error, deliveries.last_error) END,
-                updated_at = excluded.updated_at,
-                sent_at = COALESCE(excluded.sent_at, deliveries.sent_at)
-            """,
-            (
-                key.campaign,
-                key.part,
-                key.contact_uid,
-                key.channel,
-                status,
-                address,
-                message_id,
-                1 if attempt else 0,
-                error,
-                now,
-                now,
-                sent_at,
-                address,
-            ),
-        )
+        rows = []
+        for r in records:
+            if r.status not in STATUSES:
+                raise ValueError(f"unknown delivery status {r.status!r}")
+            key = r.key
+            rows.append(
+                (
+                    key.campaign,
+                    key.part,
+                    key.contact_uid,
+                    key.channel,
+                    r.status,
+                    r.address,
+                    r.message_id,
+                    1 if r.attempt else 0,
+                    r.error,
+                    now,
+                    now,
+                    now if r.status in TOUCHING else None,
+                    r.address,
+                )
+            )
+        self._db.executemany(self._UPSERT, rows)
 
     def settle_in_flight(self, campaign: str) -> list[Delivery]:
         """Turn deliveries left ``sending`` by a crash into ``unknown``; return them."""
@@ -313,6 +337,15 @@ class Journal:
             (contact_uid, day.isoformat(), via, note, campaign, self._now()),
         )
         return Touch(contact_uid, day, via, note, campaign)
+
+    def add_touches(self, touches: Sequence[Touch]) -> None:
+        """:meth:`add_touch` for several touches in one statement."""
+        now = self._now()
+        self._db.executemany(
+            "INSERT INTO touches (contact_uid, day, via, note, campaign, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(t.contact_uid, t.day.isoformat(), t.via, t.note, t.campaign, now) for t in touches],
+        )
 
     def touches(self, contact_uid: str | None = None) -> list[Touch]:
         """Every touch, or one contact's, oldest first."""
@@ -395,6 +428,23 @@ class Journal:
             "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
         )
         return {str(k): str(v) for k, v in rows}
+
+    @contextmanager
+    def checkpoints_deferred(self) -> Iterator[None]:
+        """Hold back WAL checkpoints until the block ends (a run committing many times).
+
+        A checkpoint copies the log back into the database and syncs it to disk; SQLite does
+        one every thousand pages, which during a long delivery run means a disk sync every
+        few hundred commits in the middle of sending. Committed transactions are exactly as
+        durable either way; the log is checkpointed once at the end instead.
+        """
+        (previous,) = self._db.execute("PRAGMA wal_autocheckpoint").fetchone()
+        self._db.execute("PRAGMA wal_autocheckpoint=0")
+        try:
+            yield
+        finally:
+            self._db.execute(f"PRAGMA wal_autocheckpoint={int(previous)}")
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def transaction(self) -> _Transaction:
         """A context manager grouping several writes into one commit."""

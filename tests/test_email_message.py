@@ -300,6 +300,23 @@ def test_invitation_and_markdown(workspace: Workspace, people, tmp_path: Path) -
     assert "SUMMARY:Lunch with Jörg" in invite.get_content()
 
 
+def test_markdown_never_turns_contact_data_into_markup(
+    workspace: Workspace,
+    add_contacts,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    add_contacts(
+        make_contact("evil", "<img src=x onerror=alert(1)>", "Doe", email="evil@example.com")
+    )
+    path = campaign_file(tmp_path, body="Hi **{{ first_name }}**\n", markdown=True)
+    engine = Engine(Workspace.load(workspace.root))
+    _, rendered = engine.preview(engine.load(path))
+    (evil,) = [r for r in rendered if r.contact.uid == "evil"]
+    html = message_from_bytes(evil.payload.data, policy=SMTP).get_body(("html",)).get_content()
+    assert "<strong>&lt;img src=x onerror=alert(1)&gt;</strong>" in html
+    assert "<img" not in html
+
+
 def test_non_ascii_address_needs_smtputf8(workspace: Workspace, add_contacts, tmp_path) -> None:  # noqa: ANN001
     add_contacts(make_contact("u", "José", "Núñez", email="josé@example.com"))
     engine = Engine(Workspace.load(workspace.root))

@@ -376,9 +376,18 @@ class _Draft:
 
 
 def _markdown(text: str) -> str:
+    """The HTML alternative of a Markdown body.
+
+    Raw HTML in the Markdown is shown as text, never passed through: the body holds contact
+    data (names, notes, relationships), and none of it may add markup, links or images to a
+    message. Templates that want real HTML use ``html_template``, which is autoescaped.
+    """
     import markdown
 
-    body = markdown.markdown(text, extensions=["extra", "sane_lists"])
+    converter = markdown.Markdown(extensions=["extra", "sane_lists"])
+    converter.preprocessors.deregister("html_block")
+    converter.inlinePatterns.deregister("html")
+    body = converter.convert(text)
     return (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head>\n'
         f"<body>\n{body}\n</body></html>\n"

@@ -30,7 +30,8 @@ class EmailOptions:
     body: str = ""
     #: An HTML alternative from a template file (``.html.j2`` files are autoescaped).
     html_template: str = ""
-    #: Or: the text body is Markdown; an HTML alternative is made from it.
+    #: Or: the text body is Markdown; an HTML alternative is made from it (raw HTML in it is
+    #: shown as text, so contact data can never add markup).
     markdown: bool = False
     #: Files to attach, relative to the campaign folder; paths may use template variables.
     attachments: list[str] = field(default_factory=list)

@@ -100,7 +100,7 @@ class RateLimiter:
         """Count a message to ``domains`` sent at ``now``."""
         for domain in domains:
             if self._day and now < self._day[-1]:
-                bisect.insort(self._day, now)  # type: ignore[type-var]
+                bisect.insort(self._day, now)
             else:
                 self._day.append(now)
             self._minute.append(now)

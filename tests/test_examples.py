@@ -7,8 +7,10 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import date
 from email import policy
 from pathlib import Path
+from types import SimpleNamespace
 
 import icalendar
 import pytest
@@ -16,9 +18,12 @@ from click.testing import CliRunner, Result
 from pypdf import PdfReader
 
 from outreach.cli import cli
+from outreach.contact import Contact, Name
+from outreach.templating import Renderer
 from outreach.workspace import Workspace
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+TEMPLATES = EXAMPLES.parent / "templates"
 CAMPAIGNS = ["holiday-cards", "annual-catch-up", "end-of-contract", "reunion-lunch"]
 
 #: A book like one made from a LinkedIn export: profile URLs, almost no emails, no addresses.
@@ -177,3 +182,44 @@ def test_library_usage_example_runs() -> None:
     assert done.returncode == 0, done.stderr
     assert "imported 28 contacts" in done.stdout
     assert "Hi Dan," in done.stdout
+
+
+TEMPLATE_VARS = {
+    "company": "Northwind Analytics",
+    "last_day": date(2026, 12, 18),
+    "keep_in_touch": "alex@example.org",
+    "thanks_for": "the introduction to Priya",
+    "group": "the old Northwind crowd",
+    "place": "Lou Malnati's, Chicago",
+    "time": "12:30",
+    "dates": [date(2026, 12, 4), date(2026, 12, 11)],
+    "occasion": "the new role",
+    "my_news": "",
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.j2")),
+)
+def test_every_built_in_template_renders(name: str, tmp_path: Path) -> None:
+    workspace = Workspace.init(tmp_path / "ws", settings=EXAMPLES / "outreach.toml")
+    campaign = SimpleNamespace(name="templates", vars=TEMPLATE_VARS, parts=[])
+    renderer = Renderer(workspace, today=date(2026, 11, 22))
+    for contact, last in [
+        (
+            Contact(
+                uid="a",
+                name=Name(given="Annabel", family="Lee", nickname="Ann"),
+                org="Lumen Health",
+                relationship="the Tokyo integration project",
+            ),
+            None,
+        ),
+        (Contact(uid="b", name=Name(given="Bo", formatted="Bo Chen")), date(2021, 5, 1)),
+    ]:
+        context = renderer.context(contact, campaign=campaign, last_touch=last)
+        text = renderer.render(name, context, contact=contact)
+        assert contact.greeting_name in text or name.endswith(".ics.j2")
+        # Conditional phrases leave no doubled spaces behind.
+        assert all("  " not in line.strip() for line in text.splitlines()), text

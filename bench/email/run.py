@@ -27,9 +27,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import venv
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from measure import measure  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -120,13 +122,12 @@ def mailmerge_command() -> list[str]:
     return [str(program), "--no-limit", "--no-dry-run", "--output-format", "raw"]
 
 
-def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
+def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and peak memory (MiB) of one whole process."""
+    done = measure(argv, cwd=cwd, env=env, check=False)
     if done.returncode != 0:
-        raise SystemExit(f"{argv[0]} failed:\n{done.stderr.decode(errors='replace')}")
-    return elapsed
+        raise SystemExit(f"{argv[0]} failed:\n{done.stderr}")
+    return done.seconds, done.peak_mib
 
 
 def main() -> None:
@@ -161,27 +162,31 @@ def main() -> None:
             if not args.skip_mailmerge:
                 contenders["mailmerge"] = (mailmerge_command(), work / "mm")
             times: dict[str, list[float]] = {name: [] for name in contenders}
+            peaks: dict[str, float] = dict.fromkeys(contenders, 0.0)
             for round_number in range(args.rounds):
                 for name, (argv, cwd) in contenders.items():
                     if name == "outreach":
                         for stale in work.glob("ws/journal.sqlite*"):
                             stale.unlink()
                         shutil.rmtree(work / "ws" / "out", ignore_errors=True)
-                    times[name].append(timed(argv, cwd, env))
-                    print(f"round {round_number + 1}: {name:9} {times[name][-1]:7.2f} s")
+                    seconds, peak = timed(argv, cwd, env)
+                    times[name].append(seconds)
+                    peaks[name] = max(peaks[name], peak)
+                    print(f"round {round_number + 1}: {name:9} {seconds:7.2f} s {peak:6.0f} MiB")
     finally:
         server.terminate()
         server.wait()
-    report(times, args.count)
+    report(times, peaks, args.count)
 
 
-def report(times: dict[str, list[float]], count: int) -> None:
+def report(times: dict[str, list[float]], peaks: dict[str, float], count: int) -> None:
     rounds = len(times["floor"])
     print(f"\n{count} messages to smtp-sink on loopback, whole process, {rounds} rounds")
-    print(f"{'':10} {'best s':>8} {'median s':>9} {'msg/s':>8}")
+    print(f"{'':10} {'best s':>8} {'median s':>9} {'msg/s':>8} {'peak MiB':>9}")
     for name, values in times.items():
         best = min(values)
-        print(f"{name:10} {best:8.2f} {statistics.median(values):9.2f} {count / best:8.0f}")
+        median = statistics.median(values)
+        print(f"{name:10} {best:8.2f} {median:9.2f} {count / best:8.0f} {peaks[name]:9.0f}")
     ours = min(times["outreach"])
     floor = min(times["floor"])
     print(f"\noutreach / floor time: {ours / floor:.2f}x (target: at most 1.25x)")

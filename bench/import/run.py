@@ -4,9 +4,11 @@ The alternative a user has is parsing the file with vobject, the library everyon
 for; outreach must import (parse, merge into an empty book, write the book and its cache:
 the whole process, start-up included) within 1.5 times what vobject needs just to parse.
 Then the warm-cache ``outreach contacts list --json`` on that book, which should stay under
-half a second. Every figure is measured in this one run, side by side.
+half a second, and, with ``--khard``, ``khard list`` on the same book as a vdir (the tool a
+khard user lists contacts with) beside outreach listing that vdir. Every figure, time and
+peak memory, is measured in this one run, side by side.
 
-    python bench/import/run.py [--cards 10000] [--runs 3]
+    python bench/import/run.py [--cards 10000] [--runs 3] [--khard PATH-TO-KHARD]
 
 The vCard file is generated (fixed seed): Apple-style cards with item groups and labels,
 non-ASCII names in several scripts, escaped commas, addresses in five countries, notes,
@@ -25,8 +27,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from measure import measure  # noqa: E402
 
 GIVEN = [
     "Anna",
@@ -194,8 +198,8 @@ def make_vcards(count: int, seed: int = 1) -> str:
     return "".join(cards)
 
 
-def time_vobject(path: Path) -> float:
-    """vobject parsing the file, in a fresh process; the parse alone is timed."""
+def time_vobject(path: Path) -> tuple[float, float]:
+    """vobject parsing the file, in a fresh process: the parse alone, and the peak memory."""
     code = (
         "import sys, time, vobject\n"
         "text = open(sys.argv[1], encoding='utf-8').read()\n"
@@ -203,10 +207,8 @@ def time_vobject(path: Path) -> float:
         "cards = list(vobject.readComponents(text))\n"
         "print(time.perf_counter() - start, len(cards))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True
-    ).stdout.split()
-    return float(out[0])
+    done = measure([sys.executable, "-c", code, str(path)])
+    return float(done.stdout.split()[0]), done.peak_mib
 
 
 def outreach_command() -> list[str]:
@@ -214,17 +216,48 @@ def outreach_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "outreach.cli"]
 
 
-def time_process(args: list[str]) -> float:
-    """Wall time of a whole process, start-up included."""
-    start = time.perf_counter()
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+def time_process(args: list[str]) -> tuple[float, float]:
+    """Wall time of a whole process, start-up included, and its peak memory in MiB."""
+    done = measure(args)
+    return done.seconds, done.peak_mib
+
+
+def khard_side_by_side(
+    outreach: list[str], vcf: Path, root: Path, khard: str, runs: int
+) -> dict[str, float]:
+    """``khard list`` and ``outreach contacts list --json`` on the same book as a vdir."""
+    vdir, home = root / "vdir", root / "ws-vdir"
+    subprocess.run([*outreach, "init", str(home)], check=True, stdout=subprocess.DEVNULL)
+    config = home / "outreach.toml"
+    config.write_text(config.read_text().replace('path = "contacts.vcf"', f'path = "{vdir}"'))
+    subprocess.run(
+        [*outreach, "--home", str(home), "contacts", "import", str(vcf)],
+        check=True,
+        capture_output=True,
+    )
+    khard_conf = root / "khard.conf"
+    khard_conf.write_text(
+        f"[addressbooks]\n[[bench]]\npath = {vdir}\n[general]\ndefault_action = list\n"
+        "editor = true\nmerge_editor = true\n"
+    )
+    khards = [measure([khard, "-c", str(khard_conf), "list"]) for _ in range(max(runs, 2))]
+    mine = [
+        measure([*outreach, "--home", str(home), "contacts", "list", "--json"])
+        for _ in range(max(runs, 5))
+    ]
+    return {
+        "khard_list_s": statistics.median(m.seconds for m in khards),
+        "khard_list_mib": max(m.peak_mib for m in khards),
+        "outreach_vdir_list_s": statistics.median(m.seconds for m in mine),
+        "outreach_vdir_list_mib": max(m.peak_mib for m in mine),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cards", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--khard", default=shutil.which("khard"), help="khard to compare with")
     args = parser.parse_args()
     outreach = outreach_command()
     with tempfile.TemporaryDirectory(prefix="outreach-bench-") as scratch:
@@ -251,11 +284,15 @@ def main() -> None:
             list_times.append(time_process(listing))
             startup_times.append(time_process(startup))
         size = vcf.stat().st_size
+        khard = khard_side_by_side(outreach, vcf, root, args.khard, args.runs) if args.khard else {}
         shutil.rmtree(root / "ws-0", ignore_errors=True)
-    vobject_s = statistics.median(vobject_times)
-    import_s = statistics.median(import_times)
-    list_s = statistics.median(list_times)
-    startup_s = statistics.median(startup_times)
+    vobject_s = statistics.median(t for t, _ in vobject_times)
+    vobject_mib = max(m for _, m in vobject_times)
+    import_s = statistics.median(t for t, _ in import_times)
+    import_mib = max(m for _, m in import_times)
+    list_s = statistics.median(t for t, _ in list_times)
+    list_mib = max(m for _, m in list_times)
+    startup_s = statistics.median(t for t, _ in startup_times)
     ratio = import_s / vobject_s
     result = {
         "cards": args.cards,
@@ -266,16 +303,33 @@ def main() -> None:
         "ratio": round(ratio, 3),
         "list_json_warm_s": round(list_s, 3),
         "startup_s": round(startup_s, 3),
+        "vobject_parse_mib": round(vobject_mib, 1),
+        "outreach_import_mib": round(import_mib, 1),
+        "list_json_warm_mib": round(list_mib, 1),
+        **{k: round(v, 3) for k, v in khard.items()},
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     print(f"{args.cards} cards, {size / 1e6:.1f} MB, median of {args.runs} runs")
-    print(f"  vobject readComponents (parse only)     {vobject_s:7.2f} s")
-    print(f"  outreach contacts import (whole process){import_s:7.2f} s")
+    print(f"  vobject readComponents (parse only)     {vobject_s:7.2f} s  {vobject_mib:6.0f} MiB")
+    print(f"  outreach contacts import (whole process){import_s:7.2f} s  {import_mib:6.0f} MiB")
     print(f"  ratio outreach / vobject                {ratio:7.2f}   (target <= 1.5)")
-    print(f"  outreach contacts list --json (warm)    {list_s:7.2f} s   (target < 0.5)")
+    print(
+        f"  outreach contacts list --json (warm)    {list_s:7.2f} s  {list_mib:6.0f} MiB"
+        "   (target < 0.5 s)"
+    )
     print(f"    of which start-up (contacts --help)   {startup_s:7.2f} s")
+    if khard:
+        print(
+            f"  khard list, the same book as a vdir     {khard['khard_list_s']:7.2f} s"
+            f"  {khard['khard_list_mib']:6.0f} MiB"
+        )
+        print(
+            f"  outreach contacts list --json, vdir     {khard['outreach_vdir_list_s']:7.2f} s"
+            f"  {khard['outreach_vdir_list_mib']:6.0f} MiB"
+            f"   ({khard['khard_list_s'] / khard['outreach_vdir_list_s']:.1f}x faster)"
+        )
     out = Path(__file__).resolve().parents[1] / "results"
     out.mkdir(exist_ok=True)
     (out / "import.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -14,11 +14,12 @@ import argparse
 import json
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from measure import measure  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -231,10 +232,10 @@ def bare(ws: Path, data: Path, accel: bool) -> list[str]:
     return [*launcher(accel), str(HERE / "bare_reportlab.py"), str(data), str(out)]
 
 
-def timed(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall time and peak memory (MiB) of one whole process."""
+    done = measure(command)
+    return done.seconds, done.peak_mib
 
 
 def main() -> None:
@@ -246,19 +247,27 @@ def main() -> None:
         ws = Path(tmp) / "ws"
         people = make_book(ws, args.contacts)
         data = baseline_data(ws, people)
-        cold = timed(ours(ws, True))  # the first run also fills the address book's cache
+        cold, _ = timed(ours(ws, True))  # the first run also fills the address book's cache
         print(
             f"{args.contacts} contacts; outreach cold start (book parsed, cache filled): "
             f"{cold:.2f} s"
         )
-        print(f"{'rl_accel':<10}{'outreach s':>12}{'bare s':>10}{'ratio':>8}")
+        print(
+            f"{'rl_accel':<10}{'outreach s':>12}{'bare s':>10}{'ratio':>8}"
+            f"{'outreach MiB':>14}{'bare MiB':>10}"
+        )
         for accel in (True, False):
             a, b = [], []
             for _ in range(args.rounds):
                 a.append(timed(ours(ws, accel)))
                 b.append(timed(bare(ws, data, accel)))
-            ma, mb = statistics.median(a), statistics.median(b)
-            print(f"{'on' if accel else 'off':<10}{ma:>12.2f}{mb:>10.2f}{ma / mb:>8.2f}")
+            ma = statistics.median(t for t, _ in a)
+            mb = statistics.median(t for t, _ in b)
+            pa, pb = max(m for _, m in a), max(m for _, m in b)
+            print(
+                f"{'on' if accel else 'off':<10}{ma:>12.2f}{mb:>10.2f}{ma / mb:>8.2f}"
+                f"{pa:>14.0f}{pb:>10.0f}"
+            )
         from pypdf import PdfReader
 
         for name in ("cards.pdf", "envelopes.pdf"):

@@ -33,6 +33,9 @@ __all__ = ["AddressBook", "vdir_filename"]
 #: Bumped whenever the cached form of contacts changes, so old caches are ignored; the
 #: field layout of the model classes (:func:`~outreach.contact.model_layout`) is checked too.
 CACHE_VERSION = 2
+#: What the parse cache holds: file name ("" for a single-file book) -> its signature,
+#: the digest of its bytes, and the contacts parsed from it.
+_CacheEntries = dict[str, tuple[FileSignature, str, list[Contact]]]
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]")
 
 
@@ -123,7 +126,7 @@ class AddressBook:
         key = hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:16]
         return self.cache_dir / f"book-{key}.pickle"
 
-    def _read_cache(self) -> dict[str, tuple[FileSignature, str, list[Contact]]]:
+    def _read_cache(self) -> _CacheEntries:
         cache_file = self._cache_file()
         if cache_file is None:
             return {}
@@ -135,7 +138,7 @@ class AddressBook:
         current = version == (CACHE_VERSION, model_layout())
         return entries if current and isinstance(entries, dict) else {}
 
-    def _write_cache(self, entries: dict[str, tuple[FileSignature, str, list[Contact]]]) -> None:
+    def _write_cache(self, entries: _CacheEntries) -> None:
         cache_file = self._cache_file()
         if cache_file is None:
             return
@@ -157,8 +160,8 @@ class AddressBook:
         self,
         name: str,
         file: Path,
-        cached: dict[str, tuple[FileSignature, str, list[Contact]]],
-        fresh: dict[str, tuple[FileSignature, str, list[Contact]]],
+        cached: _CacheEntries,
+        fresh: _CacheEntries,
     ) -> list[Contact]:
         signature = FileSignature.of(file)
         hit = cached.get(name)
@@ -176,7 +179,7 @@ class AddressBook:
 
     def _load(self) -> None:
         cached = self._read_cache()
-        fresh: dict[str, tuple[FileSignature, str, list[Contact]]] = {}
+        fresh: _CacheEntries = {}
         if self.is_vdir:
             names = sorted(p.name for p in self.path.glob("*.vcf")) if self.path.exists() else []
             for name in names:
@@ -341,7 +344,7 @@ class AddressBook:
         self._files = files
 
     def _refresh_cache(self) -> None:
-        entries: dict[str, tuple[FileSignature, str, list[Contact]]] = {}
+        entries: _CacheEntries = {}
         if self.is_vdir:
             by_file: dict[str, list[Contact]] = {}
             for uid, name in self._files.items():

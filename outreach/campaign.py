@@ -70,13 +70,18 @@ class Audience:
     #: Only these contacts (UIDs, email addresses or names); empty: no such limit.
     contacts: list[str] = field(default_factory=list)
 
-    def excludes(self, contact: Contact, overdue: set[str] | None = None) -> str | None:
-        """Why ``contact`` is not in the audience, or ``None`` when it is."""
+    def wants(self, contact: Contact) -> bool:
+        """True when the tag filters (``tags``, ``all_tags``) make ``contact`` a candidate.
+
+        Someone without the tags was never meant to get the campaign; the other filters
+        (:meth:`excludes`) leave out candidates, and those are worth telling the user about.
+        """
         if self.tags and not any(contact.has_tag(t) for t in self.tags):
-            return "not tagged " + " or ".join(self.tags)
-        missing = [t for t in self.all_tags if not contact.has_tag(t)]
-        if missing:
-            return "not tagged " + ", ".join(missing)
+            return False
+        return all(contact.has_tag(t) for t in self.all_tags)
+
+    def excludes(self, contact: Contact, overdue: set[str] | None = None) -> str | None:
+        """Why a candidate (see :meth:`wants`) is left out, or ``None`` when it is in."""
         excluded = [t for t in self.exclude_tags if contact.has_tag(t)]
         if excluded:
             return "tagged " + ", ".join(excluded)

@@ -18,7 +18,7 @@ the user asks for ``retry_unknown``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,10 +44,10 @@ from .journal import (
     Record,
     Touch,
 )
-from .planstate import load_first_seen
+from .planstate import load_first_seen, plan_settings
 from .pluginhost import PluginHost, get_host
 from .templating import Renderer
-from .touchplan import PlanSettings, overdue_uids
+from .touchplan import overdue_uids
 from .workspace import Workspace
 
 __all__ = [
@@ -95,6 +95,8 @@ class CampaignPlan:
     done: list[PlannedItem] = field(default_factory=list)
     #: Contacts a part's audience or channels could not include, with the reason.
     left_out: list[Exclusion] = field(default_factory=list)
+    #: Each contact's last touch, as the journal had it when the plan was made.
+    last_touches: dict[str, date] = field(default_factory=dict)
 
 
 class Progress(Protocol):
@@ -302,9 +304,7 @@ class Engine:
                 journal.close()
         overdue: set[str] | None = None
         if any(p.audience.overdue_only for p in campaign.parts):
-            settings = PlanSettings.from_config(
-                self.workspace.section("plan"), f"{self.workspace.config_path} [plan]"
-            )
+            settings = plan_settings(self.workspace)
             overdue = overdue_uids(book, touches, settings, self.today, first_seen)
         reopened = set()
         if retry_failed:
@@ -312,16 +312,17 @@ class Engine:
         if retry_unknown:
             reopened.add(UNKNOWN)
         settled = SETTLED - reopened
-        plan = CampaignPlan(campaign)
+        plan = CampaignPlan(campaign, last_touches=touches)
         for part in campaign.parts:
             only = self._named_contacts(book, part)
             for contact in book:
                 if only is not None and contact.uid not in only:
                     continue
+                if not part.audience.wants(contact):
+                    continue  # never a candidate: not worth listing as left out
                 reason = part.audience.excludes(contact, overdue)
                 if reason is not None:
-                    if not reason.startswith("not tagged"):
-                        plan.left_out.append(Exclusion(contact, part.id, reason))
+                    plan.left_out.append(Exclusion(contact, part.id, reason))
                     continue
                 reasons = []
                 chosen = 0
@@ -359,7 +360,7 @@ class Engine:
         campaign: Campaign,
         items: Sequence[PlannedItem],
         *,
-        last_touches: dict[str, date] | None = None,
+        last_touches: Mapping[str, date] | None = None,
         renderer: Renderer | None = None,
     ) -> list[Rendered]:
         """Render every item; the first error stops it (nothing has been delivered yet)."""
@@ -387,15 +388,8 @@ class Engine:
 
     def preview(self, campaign: Campaign) -> tuple[CampaignPlan, list[Rendered]]:
         """Plan and render without delivering or recording anything."""
-        book = self.workspace.open_book()
-        journal = self._journal_if_any()
-        try:
-            plan = self.plan(campaign, book=book, journal=journal)
-            touches = journal.last_touches() if journal else {}
-        finally:
-            if journal is not None:
-                journal.close()
-        return plan, self.render(campaign, plan.todo, last_touches=touches)
+        plan = self.plan(campaign)
+        return plan, self.render(campaign, plan.todo, last_touches=plan.last_touches)
 
     # -- run ------------------------------------------------------------------------------
 
@@ -424,8 +418,7 @@ class Engine:
                 retry_unknown=retry_unknown,
             )
             todo = plan.todo if limit is None else plan.todo[: max(limit, 0)]
-            touches = journal.last_touches() if journal else {}
-            rendered = self.render(campaign, todo, last_touches=touches)
+            rendered = self.render(campaign, todo, last_touches=plan.last_touches)
             result = RunResult(campaign, send, plan, rendered=rendered, interrupted=interrupted)
             self._deliver(campaign, rendered, send, journal, result, progress)
             return result

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from .errors import InputError
@@ -201,17 +200,12 @@ class Journal:
             )
         if current == SCHEMA_VERSION:
             return
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction():
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in _MIGRATIONS[version - 1].split(";"):
                     if statement.strip():
                         self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {version}")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def _now(self) -> str:
         return self.clock().isoformat(timespec="seconds")
@@ -312,12 +306,8 @@ class Journal:
     def settle_in_flight(self, campaign: str) -> list[Delivery]:
         """Turn deliveries left ``sending`` by a crash into ``unknown``; return them."""
         stuck = [d for d in self.deliveries(campaign) if d.status == SENDING]
-        for delivery in stuck:
-            self.record(
-                delivery.key,
-                UNKNOWN,
-                error="interrupted while sending: it may or may not have been delivered",
-            )
+        reason = "interrupted while sending: it may or may not have been delivered"
+        self.record_many([Record(d.key, UNKNOWN, error=reason) for d in stuck])
         return stuck
 
     # -- touches --------------------------------------------------------------------------
@@ -361,22 +351,6 @@ class Journal:
         """Each contact's most recent touch date."""
         rows = self._db.execute("SELECT contact_uid, MAX(day) FROM touches GROUP BY contact_uid")
         return {uid: date.fromisoformat(day) for uid, day in rows}
-
-    def rename_contact(self, old_uid: str, new_uid: str) -> None:
-        """Move deliveries and touches to another UID (after two contacts are merged)."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            self._db.execute(
-                "UPDATE touches SET contact_uid=? WHERE contact_uid=?", (new_uid, old_uid)
-            )
-            self._db.execute(
-                "UPDATE OR IGNORE deliveries SET contact_uid=? WHERE contact_uid=?",
-                (new_uid, old_uid),
-            )
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     # -- the send log (rate limits) -------------------------------------------------------
 
@@ -446,9 +420,16 @@ class Journal:
             self._db.execute(f"PRAGMA wal_autocheckpoint={int(previous)}")
             self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
-    def transaction(self) -> _Transaction:
-        """A context manager grouping several writes into one commit."""
-        return _Transaction(self._db)
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several writes into one commit; an exception rolls them all back."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def statuses(self, campaign: str) -> dict[DeliveryKey, str]:
         """Every delivery's status for one campaign."""
@@ -465,19 +446,3 @@ class Journal:
             self._db.backup(dest)
         finally:
             dest.close()
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")

@@ -133,6 +133,8 @@ def build_environment(
     env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
+        # Templates do not change during a run: do not stat every file on every render.
+        auto_reload=False,
         autoescape=_autoescape,
         keep_trailing_newline=True,
         trim_blocks=True,

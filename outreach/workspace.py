@@ -148,10 +148,7 @@ class Workspace:
         self.journal_settings: JournalSettings = self._core("journal", JournalSettings)
 
     def _core(self, name: str, cls: type) -> Any:
-        table = self.config.get(name, {})
-        if not isinstance(table, dict):
-            raise ConfigError(f"{self.config_path}: [{name}] must be a table")
-        return parse_table(cls, table, f"{self.config_path} [{name}]")
+        return parse_table(cls, self.section(name), f"{self.config_path} [{name}]")
 
     # -- finding and creating -------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from .addressbook import AddressBook
 from .campaign import Campaign, Part
 from .channel import Channel, Outcome, Piece, Rendered
 from .contact import Contact
+from .errors import OutreachError
 from .journal import (
     DRAFTED,
     FAILED,
@@ -456,6 +457,10 @@ class Engine:
         for name, items in by_channel.items():
             try:
                 self.channel(name).deliver(items, run)
+            except OutreachError:
+                # Bad input found only while delivering (an unwritable output folder, a
+                # barcode range used up): the user must fix it; stop with exit status 2.
+                raise
             except Exception as exc:  # noqa: BLE001 - one channel must not stop the others
                 result.channel_errors.append(f"{name}: {type(exc).__name__}: {exc}")
             result.not_finished.extend(i for i in items if not run.was_finished(i))

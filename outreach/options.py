@@ -124,7 +124,8 @@ def load_toml(path: Path, missing: str) -> dict[str, Any]:
     syntax errors, the line and column tomllib reports).
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: Windows editors save a byte-order mark that TOML does not allow.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(missing) from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -88,3 +88,11 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_vars_are_available(tmp_path: Path, fake_channel: type[Channel]) -> None:
     campaign = load(tmp_path, '[vars]\nlunch = "Friday"\n[fake]\n')
     assert campaign.vars == {"lunch": "Friday"}
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path, fake_channel: type[Channel]) -> None:
+    folder = tmp_path / "bom"
+    folder.mkdir()
+    path = folder / "campaign.toml"
+    path.write_bytes("\ufeff[fake]\nbody = 'Hi'\n".encode())
+    assert Campaign.load(path, get_host()).parts[0].options["fake"].body == "Hi"

@@ -221,3 +221,18 @@ def test_crash_mid_run_then_resume_sends_nothing_twice(
         final = journal.statuses("hello")
     assert list(final.values()).count(UNKNOWN) == 1
     assert list(final.values()).count(SENT) == 21
+
+
+def test_bad_input_found_while_delivering_stops_the_run(
+    engine: Engine, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outreach.errors import InputError
+
+    campaign = engine.load(write_campaign(workspace, BASIC))
+
+    def refuse(self: object, items: object, run: object) -> None:
+        raise InputError("out/hello: not writable")
+
+    monkeypatch.setattr(type(engine.channel("fake")), "deliver", refuse)
+    with pytest.raises(InputError, match="not writable"):
+        engine.run(campaign, send=True)

@@ -3,6 +3,7 @@ countries, campaign files, and reading PDFs back with pypdf and pdfplumber."""
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from pathlib import Path
@@ -159,6 +160,12 @@ def campaign(directory: Path, body: str, name: str = "cards") -> Path:
     path = directory / "campaign.toml"
     path.write_text(f'name = "{name}"\n\n[print]\n{body}\n', encoding="utf-8")
     return path
+
+
+def manifest(out: Path) -> list[dict[str, str]]:
+    """The rows of ``out/manifest.csv``, in print order."""
+    with (out / "manifest.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 def nfc(text: str) -> str:

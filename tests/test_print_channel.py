@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,12 +15,15 @@ from printing import (
     campaign,
     configure,
     lines_between,
+    manifest,
     nfc,
     pdf_fonts,
+    person,
     text_lines,
     world,
 )
 
+from outreach.contact import Address
 from outreach.workspace import Workspace
 
 BUNDLED = {face.name for face in FACES.values()}
@@ -56,8 +58,7 @@ def test_page_sizes_match_the_card_and_its_envelope(printed: Path) -> None:
 
 
 def test_envelopes_carry_the_addresses_as_written_in_manifest_order(printed: Path) -> None:
-    with (printed / "manifest.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = manifest(printed)
     assert [r["uid"] for r in rows] == ["us", "de", "fr", "jp", "gr", "ru"]
     with pdfplumber.open(printed / "envelopes.pdf") as pdf:
         for row in rows:
@@ -75,8 +76,7 @@ def test_envelopes_carry_the_addresses_as_written_in_manifest_order(printed: Pat
 def test_cards_pair_with_envelopes_and_carry_names_notes_and_literal_markup(
     printed: Path,
 ) -> None:
-    with (printed / "manifest.csv").open(encoding="utf-8") as handle:
-        rows = {r["uid"]: r for r in csv.DictReader(handle)}
+    rows = {r["uid"]: r for r in manifest(printed)}
     assert rows["us"]["card_pages"] == "1-2" and rows["ru"]["card_pages"] == "11-12"
     with pdfplumber.open(printed / "cards.pdf") as pdf:
         front = text_lines(pdf.pages[0])
@@ -321,6 +321,50 @@ def test_barcode_needs_a_mailer_id(
     result = run_cli("campaign", "run", str(campaign(workspace.root / "c", "barcode = true")))
     assert result.exit_code == 2
     assert "[print] mailer_id is needed" in result.output
+
+
+def test_imb_serial_numbers_that_run_out_stop_the_run_before_anything_is_written(
+    workspace: Workspace,
+    add_contacts: Callable[..., object],
+    run_cli: Callable[..., object],
+) -> None:
+    # A 9-digit Mailer ID leaves 6 digits for the serial: 999999 is the last there is.
+    configure(workspace, print_settings='mailer_id = "912345678"')
+    springfield = Address(
+        street=("1 Main St",),
+        locality="Springfield",
+        region="IL",
+        postal_code="62704",
+        country_code="US",
+    )
+    add_contacts(*world()[:1], person("us2", "Bea Lee", "Bea", springfield))
+    body = 'outputs = ["cards", "envelopes"]\nbarcode = true\nbarcode_serial_start = 999999'
+    result = run_cli("campaign", "run", str(campaign(workspace.root / "c", body)))
+    assert result.exit_code != 0
+    assert "Bea Lee <us2>: envelope: serial number 1000000 does not fit in 6 digits" in (
+        result.output
+    )
+    assert not (workspace.out_dir("cards") / "cards.pdf").exists()
+    assert not (workspace.out_dir("cards") / "envelopes.pdf").exists()
+
+
+def test_notes_csv_saved_by_a_spreadsheet_in_windows_1252(
+    workspace: Workspace, add_contacts: Callable[..., object]
+) -> None:
+    from outreach.engine import Engine
+
+    configure(workspace)
+    add_contacts(*world()[:3])
+    folder = workspace.root / "c"
+    path = campaign(folder, 'notes = "notes.csv"')
+    (folder / "notes.csv").write_bytes(
+        "contact,note\nÉmile Zola,Merci pour le dîner à Lyon !\n".encode("cp1252")
+    )
+    engine = Engine(Workspace.load(workspace.root))
+    _, rendered = engine.preview(engine.load(path))
+    notes = {r.contact.uid: r.details["note"] for r in rendered}
+    assert notes["fr"] == "Merci pour le dîner à Lyon !"
+    assert notes["us"] == "Fish & chips <soon>, I promise!"
 
 
 def test_the_note_prompt_depends_on_the_last_touch(

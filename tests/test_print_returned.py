@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
 
-from printing import campaign, configure, world
+from printing import campaign, configure, manifest, world
 
 from outreach.workspace import Workspace
 
 
 def printed_uids(out: Path) -> list[str]:
-    with (out / "manifest.csv").open(encoding="utf-8") as handle:
-        return [row["uid"] for row in csv.DictReader(handle)]
+    return [row["uid"] for row in manifest(out)]
 
 
 def left_out(run_cli: Callable[..., object], path: Path) -> dict[str, str]:

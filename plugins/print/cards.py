@@ -361,21 +361,20 @@ def _draw_design(canvas: Any, w: float, h: float) -> None:
 
 def draw_outside(canvas: Any, card: CardLayout) -> None:
     """The outside of the card at the origin: the front, or back | front when folded."""
-    if card.fold == "folded":
-        canvas.saveState()
-        canvas.translate(card.size.width, 0)
-        draw_panel(canvas, card.front)
-        canvas.restoreState()
-    else:
-        draw_panel(canvas, card.front)
+    _draw_side(canvas, card, card.front)
 
 
 def draw_inside(canvas: Any, card: CardLayout) -> None:
     """The inside at the origin: the back of a flat card, or blank | message when folded."""
+    _draw_side(canvas, card, card.inside)
+
+
+def _draw_side(canvas: Any, card: CardLayout, panel: Panel) -> None:
+    """``panel`` at the origin, or on the right half of a folded card's spread."""
     if card.fold == "folded":
         canvas.saveState()
         canvas.translate(card.size.width, 0)
-        draw_panel(canvas, card.inside)
+        draw_panel(canvas, panel)
         canvas.restoreState()
     else:
-        draw_panel(canvas, card.inside)
+        draw_panel(canvas, panel)

@@ -3,15 +3,18 @@
 ``render`` does everything that can fail: the template, the note, the address by the
 destination's rules, the font check of every character and the fitting of every card,
 envelope and label. An error names the contact and stops the run before any file is
-written. ``deliver`` only draws: ``cards.pdf``, ``envelopes.pdf`` (and ``envelope-flaps.pdf``
-for return addresses on the flap), ``labels.pdf``, ``manifest.csv`` pairing them page by page,
-and PNG previews of the first pages under ``preview/``.
+written. ``deliver`` first numbers the Intelligent Mail barcodes (their serial numbers follow
+the mailing's order, and running out of them names the contact before any file is written),
+then only draws: ``cards.pdf``, ``envelopes.pdf`` (and ``envelope-flaps.pdf`` for return
+addresses on the flap), ``labels.pdf``, ``manifest.csv`` pairing them page by page, and PNG
+previews of the first pages under ``preview/``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +26,7 @@ from outreach.options import parse_table
 
 from .cardtext import CardText, parse_card_text
 from .options import PrintOptions, PrintSettings
-from .sizes import CARD_SIZES, ENVELOPE_SIZES, SHEETS
+from .sizes import CARD_SIZES, ENVELOPE_SIZES, LABEL_SPECS, SHEETS
 
 if TYPE_CHECKING:
     from outreach.addressbook import AddressBook
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
 
     from .cards import CardLayout, Signature
     from .envelopes import EnvelopeLayout, TextBlock
+    from .imb import IMb
     from .postal import PostalAddress
 
 __all__ = ["PrintChannel", "PrintError", "PrintJob"]
@@ -79,7 +83,8 @@ class PrintChannel(Channel):
         )
         self._book: AddressBook | None = None
         self._notes: dict[Path, dict[str, str]] = {}
-        self._signature: Signature | None | bool = False
+        #: Front pictures already found readable (a campaign has one for every card).
+        self._front_images: set[Path] = set()
         #: The return address by (USPS style, domestic): the same for most envelopes.
         self._return_lines: dict[tuple[bool, bool], tuple[str, ...]] = {}
 
@@ -123,7 +128,7 @@ class PrintChannel(Channel):
                 job.envelope = self._envelope(job.postal, options)
             stage = "label"
             if "labels" in options.outputs:
-                from .labels import LABEL_SPECS, layout_label
+                from .labels import layout_label
 
                 job.label = layout_label(job.postal.lines, LABEL_SPECS[options.label_sheet])
         except MissingGlyphs as exc:
@@ -160,11 +165,14 @@ class PrintChannel(Channel):
                 return notes[piece.contact.uid]
         return piece.contact.card_note.strip()
 
+    def _campaign_file(self, piece: Piece, name: str) -> Path:
+        """A file the campaign names, relative to the campaign's folder."""
+        return (piece.campaign.directory or self.workspace.root) / name
+
     def _campaign_notes(self, piece: Piece, name: str) -> dict[str, str]:
         from .notes import read_notes
 
-        base = piece.campaign.directory or self.workspace.root
-        path = (base / name).resolve()
+        path = self._campaign_file(piece, name).resolve()
         if path not in self._notes:
             if self._book is None:
                 self._book = self.workspace.open_book()
@@ -184,20 +192,18 @@ class PrintChannel(Channel):
             usps_style=options.usps_style,
         )
 
-    def _signature_image(self) -> Signature | None:
-        if self._signature is not False:
-            return self._signature  # type: ignore[return-value]
+    @cached_property
+    def _signature(self) -> Signature | None:
+        """The ``[me] signature`` image, if one is set; read once per run."""
         from .cards import Signature
 
         me = self.workspace.me
-        found: Signature | None = None
-        if me.signature:
-            path = Path(me.signature).expanduser()
-            path = path if path.is_absolute() else self.workspace.root / path
-            width, height = _image_size(path, f"{self.workspace.config_path} [me] signature")
-            found = Signature(path, width, height)
-        self._signature = found
-        return found
+        if not me.signature:
+            return None
+        path = Path(me.signature).expanduser()
+        path = path if path.is_absolute() else self.workspace.root / path
+        width, height = _image_size(path, f"{self.workspace.config_path} [me] signature")
+        return Signature(path, width, height)
 
     def _card(self, piece: Piece, text: CardText, note: str) -> CardLayout:
         from .cards import layout_card
@@ -205,10 +211,12 @@ class PrintChannel(Channel):
         options: PrintOptions = piece.options
         front_image = None
         if options.front_image:
-            base = piece.campaign.directory or self.workspace.root
-            front_image = (base / options.front_image).resolve()
-            _image_size(front_image, "[print] front_image")
-        signature = self._signature_image() if options.signature else None
+            front_image = self._campaign_file(piece, options.front_image).resolve()
+            if front_image not in self._front_images:
+                where = f"{piece.campaign.path or piece.campaign.name} [print] front_image"
+                _image_size(front_image, where)
+                self._front_images.add(front_image)
+        signature = self._signature if options.signature else None
         card = layout_card(
             text,
             note,
@@ -271,6 +279,7 @@ class PrintChannel(Channel):
         from .manifest import ManifestRow, write_manifest
 
         jobs: list[PrintJob] = [item.payload for item in items]
+        barcodes = self._barcodes(items)  # before anything is written: it may fail
         rows = [
             ManifestRow(
                 n + 1,
@@ -292,7 +301,7 @@ class PrintChannel(Channel):
         if any(job.envelope for job in jobs):
             from .render_pdf import write_envelopes
 
-            paths = write_envelopes(out, jobs, rows, self.settings, title, author)
+            paths = write_envelopes(out, jobs, rows, barcodes, self.settings, title, author)
             made.append((paths[0], "envelopes", "envelope preview"))
             for extra in paths[1:]:
                 made.append((extra, "envelope flaps", ""))
@@ -314,8 +323,33 @@ class PrintChannel(Channel):
                 if preview:
                     for png in thumbnails(path, preview_dir, path.stem, pages):
                         run.artifact(png, preview)
+        run.finished_many([(item, Outcome(PRINTED)) for item in items])
+
+    def _barcodes(self, items: Sequence[Rendered]) -> list[IMb | None]:
+        """Each envelope's Intelligent Mail barcode (``None`` without one); serial numbers
+        count up from the part's ``barcode_serial_start`` in the order of the mailing."""
+        from .imb import IMb, IMbError, tracking_code
+
+        settings = self.settings
+        serials: dict[str, int] = {}
+        barcodes: list[IMb | None] = []
         for item in items:
-            run.finished(item, Outcome(PRINTED))
+            job: PrintJob = item.payload
+            if job.envelope is None or job.envelope.barcode_at is None:
+                barcodes.append(None)
+                continue
+            serial = serials.get(job.part, job.options.barcode_serial_start)
+            serials[job.part] = serial + 1
+            try:
+                code = tracking_code(
+                    settings.barcode_id, settings.service_type, settings.mailer_id, serial
+                )
+            except IMbError as exc:
+                raise PrintError(
+                    f"{_who(item.contact)}: envelope: {exc}; choose a lower barcode_serial_start"
+                ) from None
+            barcodes.append(IMb(code, job.postal.routing))
+        return barcodes
 
 
 def _image_size(path: Path, where: str) -> tuple[int, int]:

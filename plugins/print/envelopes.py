@@ -8,13 +8,13 @@ USPS rules allow, so the clear zone stays empty.
 
 The layout is computed when a piece is rendered, so an address too long for its envelope
 stops the run before anything is written; the IMb's serial number is filled in when the
-envelopes are drawn, because it follows the order of the mailing.
+mailing is delivered, because it follows the order of the mailing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -190,14 +190,7 @@ def layout_envelope(
 
 def _fit_return(lines: Sequence[str], *, max_width: float, start: float) -> TextBlock:
     """The return address at the largest size that fits (a fresh block each call)."""
-    fitted = _fit_return_cached(tuple(lines), max_width, start)
-    return TextBlock(
-        fitted.lines,
-        fitted.size,
-        width=fitted.width,
-        ascent_ratio=fitted.ascent_ratio,
-        descent_ratio=fitted.descent_ratio,
-    )
+    return replace(_fit_return_cached(tuple(lines), max_width, start))
 
 
 @lru_cache(maxsize=64)

@@ -9,75 +9,15 @@ measured amount.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from .cards import LayoutError
 from .envelopes import TextBlock, draw_block, text_block
 from .fonts import string_width
-from .sizes import INCH, MM, SHEETS, Size
+from .sizes import INCH, LabelSheet
 
-__all__ = ["LABEL_SPECS", "LabelSheet", "draw_label", "layout_label", "slot"]
-
-
-@dataclass(frozen=True, slots=True)
-class LabelSheet:
-    """The geometry of a label sheet, in points, measured from the top left corner."""
-
-    name: str
-    sheet: Size
-    columns: int
-    rows: int
-    label_width: float
-    label_height: float
-    left: float
-    top: float
-    pitch_x: float
-    pitch_y: float
-    #: Space between a label's left edge and the text.
-    padding: float
-
-    @property
-    def per_sheet(self) -> int:
-        """Labels on one sheet."""
-        return self.columns * self.rows
-
-    def origin(self, position: int) -> tuple[float, float]:
-        """Lower left corner (PDF coordinates) of label ``position`` (0-based on its sheet)."""
-        column, row = position % self.columns, position // self.columns
-        x = self.left + column * self.pitch_x
-        y = self.sheet.height - self.top - row * self.pitch_y - self.label_height
-        return x, y
-
-
-LABEL_SPECS: dict[str, LabelSheet] = {
-    "avery-5160": LabelSheet(
-        "Avery 5160",
-        SHEETS["letter"],
-        3,
-        10,
-        2.625 * INCH,
-        1.0 * INCH,
-        left=0.1875 * INCH,
-        top=0.5 * INCH,
-        pitch_x=2.75 * INCH,
-        pitch_y=1.0 * INCH,
-        padding=0.15 * INCH,
-    ),
-    "avery-l7160": LabelSheet(
-        "Avery L7160",
-        SHEETS["a4"],
-        3,
-        7,
-        63.5 * MM,
-        38.1 * MM,
-        left=7.21 * MM,
-        top=15.15 * MM,
-        pitch_x=66.04 * MM,
-        pitch_y=38.1 * MM,
-        padding=4.0 * MM,
-    ),
-}
+__all__ = ["draw_label", "layout_label", "slot"]
 
 
 def slot(index: int, start: int, spec: LabelSheet) -> tuple[int, int]:
@@ -108,14 +48,5 @@ def layout_label(lines: Sequence[str], spec: LabelSheet) -> TextBlock:
 def draw_label(canvas: Any, block: TextBlock, spec: LabelSheet, position: int) -> None:
     """Draw one label's text, vertically centred, at ``position`` on the current page."""
     x, y = spec.origin(position)
-    placed = TextBlock(
-        block.lines,
-        block.size,
-        width=block.width,
-        ascent_ratio=block.ascent_ratio,
-        descent_ratio=block.descent_ratio,
-    )
-    placed.x = x + spec.padding
     top = y + (spec.label_height + block.height) / 2
-    placed.y = top - block.ascent
-    draw_block(canvas, placed, (0.0, 0.0, 0.0))
+    draw_block(canvas, replace(block, x=x + spec.padding, y=top - block.ascent), (0.0, 0.0, 0.0))

@@ -3,7 +3,8 @@
 Writing fifty notes is easier in a spreadsheet than on the command line, so a campaign can
 name a notes file in ``[print] notes``:
 
-* CSV with a header row ``contact,note``;
+* CSV with a header row ``contact,note``, in UTF-8, UTF-16 or Windows-1252 (what spreadsheets
+  save; read as ``outreach contacts import`` reads a CSV);
 * TOML with a ``[notes]`` table: ``"Jane Doe" = "Congratulations on the new job!"``.
 
 ``contact`` is what ``outreach contacts set`` accepts: a UID, an email address or a name
@@ -20,27 +21,25 @@ from pathlib import Path
 
 from outreach.addressbook import AddressBook
 from outreach.errors import InputError, OutreachError
+from outreach.importer import decode_text
 
 __all__ = ["read_notes"]
 
 
 def read_notes(path: Path, book: AddressBook) -> dict[str, str]:
     """The notes in ``path`` by contact UID."""
+    rows_of = {".csv": _csv_rows, ".toml": _toml_rows}.get(path.suffix.lower())
+    if rows_of is None:
+        raise InputError(f"{path}: a notes file must be .csv or .toml")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: notes file not found (named by [print] notes)") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise InputError(f"{path}: cannot read the notes file: {exc}") from None
-    if path.suffix.lower() == ".toml":
-        rows = _toml_rows(path, text)
-    elif path.suffix.lower() == ".csv":
-        rows = _csv_rows(path, text)
-    else:
-        raise InputError(f"{path}: a notes file must be .csv or .toml")
     notes: dict[str, str] = {}
     where: dict[str, str] = {}
-    for place, query, note in rows:
+    for place, query, note in rows_of(path, data):
         try:
             contact = book.find(query)
         except OutreachError as exc:
@@ -55,8 +54,8 @@ def read_notes(path: Path, book: AddressBook) -> dict[str, str]:
     return notes
 
 
-def _csv_rows(path: Path, text: str) -> list[tuple[str, str, str]]:
-    reader = csv.DictReader(io.StringIO(text))
+def _csv_rows(path: Path, raw: bytes) -> list[tuple[str, str, str]]:
+    reader = csv.DictReader(io.StringIO(decode_text(raw, path)))
     fields = [f.strip().lower() for f in reader.fieldnames or []]
     if "contact" not in fields or "note" not in fields:
         raise InputError(f"{path}:1: the header row must have the columns contact,note")
@@ -74,9 +73,11 @@ def _csv_rows(path: Path, text: str) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _toml_rows(path: Path, text: str) -> list[tuple[str, str, str]]:
+def _toml_rows(path: Path, raw: bytes) -> list[tuple[str, str, str]]:
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot read the notes file: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: {exc}") from None
     unknown = sorted(set(data) - {"notes"})

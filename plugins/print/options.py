@@ -11,12 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .sizes import CARD_SIZES, ENVELOPE_FOR_CARD, ENVELOPE_SIZES
+from .sizes import CARD_SIZES, ENVELOPE_FOR_CARD, ENVELOPE_SIZES, LABEL_SPECS
 
-__all__ = ["Calibration", "Offset", "PrintOptions", "PrintSettings", "LABEL_SHEETS"]
-
-#: Label sheets by the name used in campaign files.
-LABEL_SHEETS = ("avery-5160", "avery-l7160")
+__all__ = ["Calibration", "Offset", "PrintOptions", "PrintSettings"]
 
 Output = Literal["cards", "envelopes", "labels"]
 
@@ -81,7 +78,7 @@ class PrintOptions:
         self.card = _one_of(self.card, CARD_SIZES, "card")
         if self.envelope:
             self.envelope = _one_of(self.envelope, ENVELOPE_SIZES, "envelope")
-        self.label_sheet = _one_of(self.label_sheet, LABEL_SHEETS, "label_sheet")
+        self.label_sheet = _one_of(self.label_sheet, LABEL_SPECS, "label_sheet")
         if not self.outputs:
             raise ValueError("outputs must name at least one of cards, envelopes, labels")
         if len(set(self.outputs)) != len(self.outputs):

@@ -54,11 +54,11 @@ _FORMAT_FIXES: dict[tuple[str, bool], str] = {
 
 _GENERIC_FORMAT = "%N%n%O%n%A%n%Z %C%n%S"
 
-# USPS Publication 28: no punctuation except the hyphen (ZIP+4, house numbers), and the
-# unit designator "#" and fraction slash are allowed.
 #: Accents Greek drops in all-capitals (tonos, perispomeni, breathings); the diaeresis stays.
 _GREEK_CAPS_DROP = {"\u0301", "\u0342", "\u0313", "\u0314", "\u0300"}
 
+# USPS Publication 28: no punctuation except the hyphen (ZIP+4, house numbers), the unit
+# designator "#" and the fraction slash; an ampersand in a name is kept as well.
 _USPS_DROP = re.compile(r"[^\w\s#/&-]", re.UNICODE)
 
 

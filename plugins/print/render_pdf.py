@@ -12,10 +12,11 @@ from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .sizes import MM, SHEETS
+from .sizes import LABEL_SPECS, MM, SHEETS
 
 if TYPE_CHECKING:
     from .channel import PrintJob
+    from .imb import IMb
     from .manifest import ManifestRow
     from .options import Offset, PrintSettings
 
@@ -92,13 +93,16 @@ def write_envelopes(
     out: Path,
     jobs: Sequence[PrintJob],
     rows: Sequence[ManifestRow],
+    barcodes: Sequence[IMb | None],
     settings: PrintSettings,
     title: str,
     author: str,
 ) -> list[Path]:
-    """envelopes.pdf, plus envelope-flaps.pdf when return addresses go on the flap."""
+    """envelopes.pdf, plus envelope-flaps.pdf when return addresses go on the flap.
+
+    ``barcodes`` holds each job's Intelligent Mail barcode, already numbered (or ``None``).
+    """
     from .envelopes import draw_envelope, draw_flap
-    from .imb import IMb, tracking_code
     from .pdf import PdfFile
 
     offset = settings.calibration.envelopes
@@ -108,30 +112,22 @@ def write_envelopes(
         out / "envelopes.pdf", (size.width, size.height), f"{title}: envelopes", author
     )
     flaps: PdfFile | None = None
-    for group in _groups(jobs, rows, "envelope"):
-        serial = group[0][0].options.barcode_serial_start
-        for job, row in group:
-            layout = job.envelope
-            assert layout is not None
-            pagesize = (layout.size.width, layout.size.height)
-            imb = None
-            if layout.barcode_at is not None:
-                code = tracking_code(
-                    settings.barcode_id, settings.service_type, settings.mailer_id, serial
-                )
-                imb = IMb(code, job.postal.routing)
-                serial += 1
-            canvas = fronts.page(pagesize)
+    for job, row, imb in zip(jobs, rows, barcodes, strict=True):
+        layout = job.envelope
+        if layout is None:
+            continue
+        pagesize = (layout.size.width, layout.size.height)
+        canvas = fronts.page(pagesize)
+        _shift(canvas, offset)
+        draw_envelope(canvas, layout, imb)
+        row.envelope_page = str(fronts.end_page())
+        if layout.flap is not None:
+            if flaps is None:
+                flaps = PdfFile(out / "envelope-flaps.pdf", pagesize, f"{title}: flaps", author)
+            canvas = flaps.page(pagesize)
             _shift(canvas, offset)
-            draw_envelope(canvas, layout, imb)
-            row.envelope_page = str(fronts.end_page())
-            if layout.flap is not None:
-                if flaps is None:
-                    flaps = PdfFile(out / "envelope-flaps.pdf", pagesize, f"{title}: flaps", author)
-                canvas = flaps.page(pagesize)
-                _shift(canvas, offset)
-                draw_flap(canvas, layout)
-                flaps.end_page()
+            draw_flap(canvas, layout)
+            flaps.end_page()
     written = [fronts.save()]
     if flaps is not None:
         written.append(flaps.save())
@@ -147,7 +143,7 @@ def write_labels(
     author: str,
 ) -> Path:
     """labels.pdf: addresses on label sheets, starting at each part's ``label_start``."""
-    from .labels import LABEL_SPECS, draw_label, slot
+    from .labels import draw_label, slot
     from .pdf import PdfFile
 
     offset = settings.calibration.labels

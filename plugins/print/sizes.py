@@ -1,4 +1,4 @@
-"""Paper sizes: cards, envelopes and the sheets they are printed on, in PostScript points.
+"""Paper sizes: cards, envelopes, the sheets they are printed on and label sheets, in points.
 
 Cards are given portrait (width x height of the finished card); envelopes landscape, the way
 they go through a printer's envelope feed and the way the post office reads them.
@@ -13,6 +13,8 @@ __all__ = [
     "ENVELOPE_FOR_CARD",
     "ENVELOPE_SIZES",
     "INCH",
+    "LABEL_SPECS",
+    "LabelSheet",
     "MM",
     "SHEETS",
     "Size",
@@ -81,4 +83,65 @@ ENVELOPE_FOR_CARD: dict[str, str] = {
 SHEETS: dict[str, Size] = {
     "letter": _in("Letter", 8.5, 11.0),
     "a4": _mm("A4", 210, 297),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSheet:
+    """The geometry of a label sheet, in points, measured from the top left corner."""
+
+    name: str
+    sheet: Size
+    columns: int
+    rows: int
+    label_width: float
+    label_height: float
+    left: float
+    top: float
+    pitch_x: float
+    pitch_y: float
+    #: Space between a label's left edge and the text.
+    padding: float
+
+    @property
+    def per_sheet(self) -> int:
+        """Labels on one sheet."""
+        return self.columns * self.rows
+
+    def origin(self, position: int) -> tuple[float, float]:
+        """Lower left corner (PDF coordinates) of label ``position`` (0-based on its sheet)."""
+        column, row = position % self.columns, position // self.columns
+        x = self.left + column * self.pitch_x
+        y = self.sheet.height - self.top - row * self.pitch_y - self.label_height
+        return x, y
+
+
+#: Label sheets by the name used in campaign files (Avery's published geometry).
+LABEL_SPECS: dict[str, LabelSheet] = {
+    "avery-5160": LabelSheet(
+        "Avery 5160",
+        SHEETS["letter"],
+        3,
+        10,
+        2.625 * INCH,
+        1.0 * INCH,
+        left=0.1875 * INCH,
+        top=0.5 * INCH,
+        pitch_x=2.75 * INCH,
+        pitch_y=1.0 * INCH,
+        padding=0.15 * INCH,
+    ),
+    "avery-l7160": LabelSheet(
+        "Avery L7160",
+        SHEETS["a4"],
+        3,
+        7,
+        63.5 * MM,
+        38.1 * MM,
+        left=7.21 * MM,
+        top=15.15 * MM,
+        pitch_x=66.04 * MM,
+        pitch_y=38.1 * MM,
+        padding=4.0 * MM,
+    ),
 }

@@ -394,6 +394,8 @@ def test_rate_limiter_windows() -> None:
 def test_send_without_host_is_a_clear_error(workspace: Workspace, people, tmp_path: Path) -> None:  # noqa: ANN001
     email_settings(workspace.root, host="")
     engine = Engine(Workspace.load(workspace.root))
-    result = engine.run(engine.load(campaign_file(tmp_path)), send=True)
-    assert result.channel_errors and "host is not set" in result.channel_errors[0]
-    assert len(result.not_finished) == 2
+    # A settings mistake is the user's to fix: the run stops with exit status 2.
+    with pytest.raises(ConfigError, match=r"outreach.toml \[email\]: host is not set"):
+        engine.run(engine.load(campaign_file(tmp_path)), send=True)
+    with workspace.open_journal() as journal:
+        assert [d.status for d in journal.deliveries()] == []

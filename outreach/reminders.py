@@ -34,6 +34,7 @@ from typing import Any, Literal
 from . import __version__
 from .cadence import Cadence
 from .contact import Contact
+from .errors import InputError
 from .fsutil import atomic_write
 from .journal import Journal
 from .options import parse_table
@@ -341,11 +342,18 @@ class _Written:
 
     @classmethod
     def load(cls, text: str) -> _Written | None:
+        """The entry saved as ``text``, or ``None`` when it is damaged in any way."""
         try:
             data = json.loads(text)
-            return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+            written = cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+            texts = (written.digest, written.component, written.summary, written.status)
+            if type(written.seq) is not int or not all(isinstance(t, str) for t in texts):
+                return None
+            for day in (written.last_touch, written.completed, written.due, written.day):
+                _as_date(day)  # ValueError or TypeError when it is not an ISO date
         except (ValueError, KeyError, TypeError):
             return None
+        return written
 
 
 def _as_date(text: str | None) -> date | None:
@@ -558,7 +566,10 @@ def write_reminders(
         ]
         data = to_ics(numbered, stamp)
         if path is not None:
-            atomic_write(path, data)  # names and addresses: private, like the book
+            try:
+                atomic_write(path, data)  # names and addresses: private, like the book
+            except OSError as exc:
+                raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         state.save(journal)
     return ReminderReport(
         path,

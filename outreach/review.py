@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from .channel import Rendered
 from .engine import RunResult
+from .errors import InputError
 from .fsutil import atomic_write
 from .htmlpage import render_page
 
@@ -184,8 +185,14 @@ def build_review_page(result: RunResult, *, page_dir: Path, today: date | None =
 
 
 def write_review_page(result: RunResult, path: Path, *, today: date | None = None) -> Path:
-    """Write the review page to ``path`` atomically (readable by the user only)."""
+    """Write the review page to ``path`` atomically (readable by the user only).
+
+    Raises :class:`~outreach.errors.InputError` naming ``path`` when it cannot be written.
+    """
     path = Path(path)
     page = build_review_page(result, page_dir=path.parent.resolve(), today=today)
-    atomic_write(path, page.encode("utf-8"))
+    try:
+        atomic_write(path, page.encode("utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the review page: {exc.strerror or exc}") from None
     return path

@@ -1,7 +1,8 @@
 """How long the touch plan takes on a large book, next to the tools a user would otherwise use.
 
 Builds a workspace with a vdir of N contacts (default 2,000) and a journal with touches for
-most of them, then times, each as a fresh process like a user would run it:
+most of them, then times, each as a fresh process like a user would run it (the median time,
+and the highest peak memory, through ``bench/measure.py`` like every benchmark):
 
 * ``outreach plan --json``: the whole plan (book through the parse cache, journal, sections);
 * ``outreach reminders --ics FILE``: the plan plus the calendar file;
@@ -20,16 +21,17 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 from outreach.cadence import Cadence
 from outreach.contact import Contact, Email, Name
 from outreach.workspace import Workspace
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import measure  # noqa: E402
 
 DIY_SCRIPT = r"""
 import sqlite3, sys
@@ -85,15 +87,11 @@ def build(root: Path, count: int) -> Workspace:
     return workspace
 
 
-def timed(command: list[str], runs: int, env: dict[str, str]) -> float:
-    """Median wall-clock seconds of ``runs`` runs (after one warm-up run)."""
-    subprocess.run(command, check=True, capture_output=True, env=env)
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, env=env)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+def timed(command: list[str], runs: int, env: dict[str, str]) -> tuple[float, float]:
+    """Median wall-clock seconds and highest peak MiB of ``runs`` runs (after a warm-up run)."""
+    measure(command, env=env)
+    samples = [measure(command, env=env) for _ in range(runs)]
+    return statistics.median(s.seconds for s in samples), max(s.peak_mib for s in samples)
 
 
 def main() -> None:
@@ -109,7 +107,7 @@ def main() -> None:
         root = Path(tmp) / "ws"
         workspace = build(root, args.contacts)
         today = "2025-06-01"
-        rows: list[tuple[str, float]] = []
+        rows: list[tuple[str, tuple[float, float]]] = []
         rows.append(
             (
                 "outreach plan --json",
@@ -163,11 +161,11 @@ def main() -> None:
                 f"[addressbooks]\n[[bench]]\npath = {workspace.book_path}\n", encoding="utf-8"
             )
             rows.append(("khard list", timed([khard, "-c", str(config), "list"], args.runs, env)))
-        base = rows[0][1]
+        base = rows[0][1][0]
         print(f"{args.contacts} contacts, median of {args.runs} runs, each a fresh process")
-        print(f"{'command':32} {'seconds':>8} {'vs plan':>8}")
-        for name, seconds in rows:
-            print(f"{name:32} {seconds:8.3f} {seconds / base:7.2f}x")
+        print(f"{'command':32} {'seconds':>8} {'vs plan':>8} {'peak MiB':>9}")
+        for name, (seconds, peak) in rows:
+            print(f"{name:32} {seconds:8.3f} {seconds / base:7.2f}x {peak:9.0f}")
 
 
 if __name__ == "__main__":

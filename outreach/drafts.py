@@ -25,6 +25,7 @@ from .errors import InputError
 from .journal import DRAFTED, SENT, Delivery, DeliveryKey, Journal
 
 if TYPE_CHECKING:
+    from .addressbook import AddressBook
     from .campaign import Campaign
     from .contact import Contact
     from .engine import Engine
@@ -68,14 +69,16 @@ def mark_campaign_sent(
     *,
     channel: str,
     day: date,
+    book: AddressBook | None = None,
 ) -> MarkResult:
     """Mark a campaign's drafts on ``channel`` as sent: for ``contacts``, or all when ``None``.
 
     A draft counts when the journal has it as ``drafted`` or the campaign's plan still has it
     to deliver (drafts written by a dry run are never recorded). Each one marked gets a touch.
     A named contact with no such draft is an error, raised before anything is recorded.
+    ``book`` is the workspace's address book when the caller has it open already.
     """
-    book = engine.workspace.open_book()
+    book = book if book is not None else engine.workspace.open_book()
     with engine.workspace.open_journal() as journal:
         candidates: dict[DeliveryKey, str] = {}
         already: list[DeliveryKey] = []
@@ -91,16 +94,14 @@ def mark_campaign_sent(
             if item.channel == channel:
                 candidates.setdefault(item.key, item.address)
         if contacts is not None:
-            wanted = {c.uid for c in contacts}
+            with_drafts = {k.contact_uid for k in [*candidates, *already]}
             for contact in contacts:
-                has_any = any(k.contact_uid == contact.uid for k in candidates) or any(
-                    k.contact_uid == contact.uid for k in already
-                )
-                if not has_any:
+                if contact.uid not in with_drafts:
                     raise InputError(
                         f"{contact.display_name} <{contact.uid}> has no {channel} draft in "
                         f"campaign {campaign.name}"
                     )
+            wanted = {c.uid for c in contacts}
             candidates = {k: a for k, a in candidates.items() if k.contact_uid in wanted}
             already = [k for k in already if k.contact_uid in wanted]
         result = MarkResult(already=already)

@@ -34,6 +34,7 @@ from typing import Any, Literal
 from . import __version__
 from .cadence import Cadence
 from .contact import Contact
+from .errors import InputError
 from .fsutil import atomic_write
 from .journal import Journal
 from .options import parse_table
@@ -62,7 +63,8 @@ _ANCHOR_KEY = "reminders.anchor"
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 # Control characters other than tab and newline are not allowed in iCalendar text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_DUE_SECTIONS = (SLIPPING, OVERDUE, SOON)
+#: The plan sections that become to-dos, and their priority (1 is the most urgent).
+_PRIORITY = {SLIPPING: 1, OVERDUE: 5, SOON: 9}
 
 
 def _month_day(value: str, key: str) -> tuple[int, int] | None:
@@ -193,7 +195,8 @@ def contact_items(
     """
     items = []
     for entry in entries:
-        if entry.section not in _DUE_SECTIONS:
+        priority = _PRIORITY.get(entry.section)
+        if priority is None:
             continue
         contact = contacts.get(entry.uid)
         name = _one_line(entry.name)
@@ -207,7 +210,6 @@ def contact_items(
             lines.extend(_one_line(line) for line in _how_to_reach(contact))
         lines.append(f'When done: outreach touch {entry.uid} --via call --note "..."')
         description = "\n".join(lines)
-        priority = {SLIPPING: 1, OVERDUE: 5, SOON: 9}[entry.section]
         if events:
             items.append(
                 CalendarItem(
@@ -240,6 +242,19 @@ def _on_or_after(day: date, month: int, dom: int) -> date:
     return candidate if candidate >= day else date(day.year + 1, month, dom)
 
 
+def _habit(name: str, summary: str, description: str, day: date, rrule: str) -> CalendarItem:
+    return CalendarItem(
+        "VEVENT",
+        f"habit-{name}@{_DOMAIN}",
+        summary,
+        description,
+        day=day,
+        rrule=rrule,
+        status="CONFIRMED",
+        alarm=True,
+    )
+
+
 def habit_items(settings: ReminderSettings, anchor: date) -> list[CalendarItem]:
     """The recurring habit reminders, starting on or after ``anchor``.
 
@@ -251,64 +266,52 @@ def habit_items(settings: ReminderSettings, anchor: date) -> list[CalendarItem]:
     if connections:
         monday = anchor + timedelta(days=(7 - anchor.weekday()) % 7)
         items.append(
-            CalendarItem(
-                "VEVENT",
-                f"habit-connections@{_DOMAIN}",
+            _habit(
+                "connections",
                 "Add two new LinkedIn connections",
                 "Two people you would vouch for: someone you worked with, met at an event or "
                 "who helped you. Write a personal note, and record how you know them:\n"
                 'outreach contacts set NAME --relationship "..."',
-                day=monday,
-                rrule=connections,
-                status="CONFIRMED",
-                alarm=True,
+                monday,
+                connections,
             )
         )
     backup = cadence_rrule(Cadence.parse(settings.backup))
     if backup:
         first = anchor if anchor.day == 1 else (anchor.replace(day=28) + timedelta(days=4))
         items.append(
-            CalendarItem(
-                "VEVENT",
-                f"habit-backup@{_DOMAIN}",
+            _habit(
+                "backup",
                 "Back up your address book",
                 "Three copies: one local, one in the cloud, one on another device.\n"
                 "outreach backup DEST...",
-                day=first.replace(day=1),
-                rrule=backup,
-                status="CONFIRMED",
-                alarm=True,
+                first.replace(day=1),
+                backup,
             )
         )
     catch_up = _month_day(settings.catch_up, "catch_up")
     if catch_up:
         items.append(
-            CalendarItem(
-                "VEVENT",
-                f"habit-catch-up@{_DOMAIN}",
+            _habit(
+                "catch-up",
                 "Yearly catch-up",
                 "Write to everyone you have not been in touch with this year, not because "
                 "you want something, just to hear how they are.\noutreach plan",
-                day=_on_or_after(anchor, *catch_up),
-                rrule="FREQ=YEARLY",
-                status="CONFIRMED",
-                alarm=True,
+                _on_or_after(anchor, *catch_up),
+                "FREQ=YEARLY",
             )
         )
     cards = _month_day(settings.holiday_cards, "holiday_cards")
     if cards:
         items.append(
-            CalendarItem(
-                "VEVENT",
-                f"habit-holiday-cards@{_DOMAIN}",
+            _habit(
+                "holiday-cards",
                 "Holiday-card season",
                 "Fix the addresses that came back (outreach plan), add a handwritten line for "
                 'those you neglected this year (outreach contacts set NAME --card-note "..."), '
                 "then print, sign and post the cards.",
-                day=_on_or_after(anchor, *cards),
-                rrule="FREQ=YEARLY",
-                status="CONFIRMED",
-                alarm=True,
+                _on_or_after(anchor, *cards),
+                "FREQ=YEARLY",
             )
         )
     return items
@@ -339,11 +342,18 @@ class _Written:
 
     @classmethod
     def load(cls, text: str) -> _Written | None:
+        """The entry saved as ``text``, or ``None`` when it is damaged in any way."""
         try:
             data = json.loads(text)
-            return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+            written = cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+            texts = (written.digest, written.component, written.summary, written.status)
+            if type(written.seq) is not int or not all(isinstance(t, str) for t in texts):
+                return None
+            for day in (written.last_touch, written.completed, written.due, written.day):
+                _as_date(day)  # ValueError or TypeError when it is not an ISO date
         except (ValueError, KeyError, TypeError):
             return None
+        return written
 
 
 def _as_date(text: str | None) -> date | None:
@@ -556,7 +566,10 @@ def write_reminders(
         ]
         data = to_ics(numbered, stamp)
         if path is not None:
-            atomic_write(path, data)  # names and addresses: private, like the book
+            try:
+                atomic_write(path, data)  # names and addresses: private, like the book
+            except OSError as exc:
+                raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         state.save(journal)
     return ReminderReport(
         path,

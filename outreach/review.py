@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import os
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +24,7 @@ from urllib.parse import quote
 
 from .channel import Rendered
 from .engine import RunResult
+from .errors import InputError
 from .fsutil import atomic_write
 from .htmlpage import render_page
 
@@ -127,20 +129,16 @@ def build_review_page(result: RunResult, *, page_dir: Path, today: date | None =
         groups = by_part.setdefault(item.key.part, {})
         group = groups.setdefault(item.key.channel, _ChannelGroup(item.key.channel))
         group.pieces.append(_piece(item))
-    left_out_by_part: dict[str, int] = {}
-    for excluded in result.plan.left_out:
-        left_out_by_part[excluded.part] = left_out_by_part.get(excluded.part, 0) + 1
-    done_by_part: dict[str, int] = {}
-    for planned in result.plan.done:
-        done_by_part[planned.key.part] = done_by_part.get(planned.key.part, 0) + 1
+    left_out_by_part = Counter(excluded.part for excluded in result.plan.left_out)
+    done_by_part = Counter(planned.key.part for planned in result.plan.done)
     parts = [
         {
             "id": part.id,
             "description": part.description,
             "deliver": part.deliver,
-            "channels": [g for g in by_part[part.id].values()],
-            "left_out": left_out_by_part.get(part.id, 0),
-            "done": done_by_part.get(part.id, 0),
+            "channels": list(by_part[part.id].values()),
+            "left_out": left_out_by_part[part.id],
+            "done": done_by_part[part.id],
         }
         for part in campaign.parts
     ]
@@ -187,8 +185,14 @@ def build_review_page(result: RunResult, *, page_dir: Path, today: date | None =
 
 
 def write_review_page(result: RunResult, path: Path, *, today: date | None = None) -> Path:
-    """Write the review page to ``path`` atomically (readable by the user only)."""
+    """Write the review page to ``path`` atomically (readable by the user only).
+
+    Raises :class:`~outreach.errors.InputError` naming ``path`` when it cannot be written.
+    """
     path = Path(path)
     page = build_review_page(result, page_dir=path.parent.resolve(), today=today)
-    atomic_write(path, page.encode("utf-8"))
+    try:
+        atomic_write(path, page.encode("utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the review page: {exc.strerror or exc}") from None
     return path

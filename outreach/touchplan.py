@@ -35,7 +35,7 @@ two sections until then. Everything here is pure: the caller passes ``today``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -139,17 +139,24 @@ def spread_offset(uid: str, days: int) -> int:
     return int.from_bytes(digest[:8], "big") % days
 
 
-def _unsnoozed_due(
-    contact: Contact, cadence: Cadence, last_touch: date | None, seen: date, spread: bool
-) -> tuple[date, bool]:
-    """The due date before any snooze, and whether it was spread from ``seen``."""
+def _due(
+    contact: Contact, cadence: Cadence, last_touch: date | None, seen: date, settings: PlanSettings
+) -> tuple[date, bool, bool]:
+    """The due date, whether it was spread from ``seen``, and whether a snooze set it."""
     natural = cadence.after(last_touch) if last_touch is not None else None
+    spread = False
     if natural is not None and natural >= seen:
-        return natural, False
-    if not spread:
-        return natural or seen, False
-    window = (cadence.after(seen) or seen) - seen
-    return date.fromordinal(seen.toordinal() + spread_offset(contact.uid, window.days)), True
+        due = natural
+    elif not settings.spread_first_touches:
+        due = natural or seen
+    else:
+        window = (cadence.after(seen) or seen) - seen
+        due = date.fromordinal(seen.toordinal() + spread_offset(contact.uid, window.days))
+        spread = True
+    snooze = contact.snooze_until
+    if snooze is not None and snooze > due:
+        return snooze, spread, True
+    return due, spread, False
 
 
 def due_date(
@@ -168,11 +175,7 @@ def due_date(
     cadence = effective_cadence(contact, settings)
     if cadence.never:
         return None
-    due, _ = _unsnoozed_due(
-        contact, cadence, last_touch, first_seen or today, settings.spread_first_touches
-    )
-    if contact.snooze_until is not None and contact.snooze_until > due:
-        return contact.snooze_until
+    due, _, _ = _due(contact, cadence, last_touch, first_seen or today, settings)
     return due
 
 
@@ -249,11 +252,7 @@ def build_plan(
             continue
         last = last_touches.get(contact.uid)
         seen = seen_map.get(contact.uid, today)
-        due, spread = _unsnoozed_due(contact, cadence, last, seen, settings.spread_first_touches)
-        snooze = contact.snooze_until
-        snoozed_due = False
-        if snooze is not None and snooze > due:
-            due, snoozed_due = snooze, True
+        due, spread, snoozed_due = _due(contact, cadence, last, seen, settings)
         overdue = (today - due).days
         history = f"last touch {last.isoformat()}" if last else "no touch recorded yet"
         detail = f"{cadence} cadence; {history}"
@@ -274,7 +273,7 @@ def build_plan(
             found.append((OVERDUE, -overdue, f"{_when(overdue)} ({detail})"))
         elif -overdue <= settings.soon_days:
             found.append((SOON, -overdue, f"{_when(overdue)} ({detail})"))
-        if snooze is None or snooze <= today:
+        if contact.snooze_until is None or contact.snooze_until <= today:
             if contact.has_returned_address:
                 returned = next(a for a in contact.addresses if a.returned)
                 text = f"mail to {returned.one_line() or 'their postal address'} came back"
@@ -291,6 +290,22 @@ def build_plan(
     return [row[4] for row in rows]
 
 
+def _due_dates(
+    contacts: Iterable[Contact],
+    last_touches: Mapping[str, date],
+    settings: PlanSettings,
+    today: date,
+    first_seen: Mapping[str, date] | None,
+) -> Iterator[tuple[date, Contact]]:
+    """Each contact's due date, as :func:`due_date` has it, skipping cadence ``never``."""
+    seen_map = first_seen or {}
+    for contact in contacts:
+        uid = contact.uid
+        due = due_date(contact, last_touches.get(uid), settings, today, seen_map.get(uid))
+        if due is not None:
+            yield due, contact
+
+
 def overdue_uids(
     contacts: Iterable[Contact],
     last_touches: Mapping[str, date],
@@ -298,12 +313,12 @@ def overdue_uids(
     today: date,
     first_seen: Mapping[str, date] | None = None,
 ) -> set[str]:
-    """UIDs of contacts due today or earlier (the ``overdue`` and ``slipping-away`` sections)."""
-    return {
-        e.uid
-        for e in build_plan(contacts, last_touches, settings, today, first_seen)
-        if e.section in DUE_SECTIONS
-    }
+    """UIDs of contacts due today or earlier (the ``overdue`` and ``slipping-away`` sections).
+
+    The same contacts as those sections of :func:`build_plan`, without building its entries.
+    """
+    dues = _due_dates(contacts, last_touches, settings, today, first_seen)
+    return {contact.uid for due, contact in dues if due <= today}
 
 
 def next_due(
@@ -314,14 +329,9 @@ def next_due(
     first_seen: Mapping[str, date] | None = None,
 ) -> tuple[date, Contact] | None:
     """The earliest due date after ``today`` and its contact, or ``None`` when nobody is."""
-    seen_map = first_seen or {}
-    best: tuple[date, str, Contact] | None = None
-    for contact in contacts:
-        last = last_touches.get(contact.uid)
-        due = due_date(contact, last, settings, today, seen_map.get(contact.uid, today))
-        if due is None or due <= today:
-            continue
-        key = (due, contact.display_name.casefold(), contact)
-        if best is None or key[:2] < best[:2]:
-            best = key
-    return (best[0], best[2]) if best else None
+    dues = _due_dates(contacts, last_touches, settings, today, first_seen)
+    return min(
+        ((due, contact) for due, contact in dues if due > today),
+        key=lambda pair: (pair[0], pair[1].display_name.casefold()),
+        default=None,
+    )

@@ -7,13 +7,11 @@ import email
 import email.policy
 import json
 import mailbox
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
-from aiosmtpd.controller import Controller
+from smtp_servers import Recorder, aiosmtpd_server, email_settings
 
 from outreach.congrats import CAMPAIGN_NAME, check_occasion, congratulate
 from outreach.errors import InputError
@@ -23,40 +21,13 @@ from tests.conftest import make_contact
 TODAY = date(2025, 6, 4)
 
 
-@dataclass
-class _Inbox:
-    """An SMTP server's handler that keeps every message it accepts."""
-
-    messages: list[email.message.EmailMessage] = field(default_factory=list)
-    recipients: list[str] = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd API
-        self.recipients.extend(envelope.rcpt_tos)
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp_server(workspace) -> Iterator[_Inbox]:
+def smtp_server(workspace) -> Iterator[Recorder]:
     """A real SMTP server on 127.0.0.1, named in the workspace's ``[email]`` table."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    config = workspace.root / "outreach.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8")
-        + f'\n[email]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n',
-        encoding="utf-8",
-    )
-    try:
-        yield inbox
-    finally:
-        controller.stop()
+    recorder = Recorder()
+    with aiosmtpd_server(recorder) as port:
+        email_settings(workspace.root, port=port)
+        yield recorder
 
 
 def _people(add_contacts) -> None:
@@ -107,10 +78,10 @@ def test_send_by_email_records_the_touch_once(workspace, add_contacts, run_cli, 
     result = run_cli(*args)
     assert result.exit_code == 0, result.output
     assert "touch recorded for Jane Doe (email)" in result.output
-    # The email channel sends over SMTP when [email] names a server; one that only fills the
-    # outbox must still have produced exactly this one message.
-    delivered = smtp_server.messages or _outbox(workspace)
-    assert [m["Subject"] for m in delivered] == ["Congratulations on the new role"]
+    # [email] names the server, so the message went out over SMTP, to Jane only.
+    (received,) = smtp_server.received
+    assert received.recipients == ["jane@example.com"]
+    assert received.message["Subject"] == "Congratulations on the new role"
     (touch,) = _touches(workspace, "jane")
     assert (touch.day, touch.via, touch.campaign) == (TODAY, "email", CAMPAIGN_NAME)
     with workspace.open_journal() as journal:
@@ -120,7 +91,7 @@ def test_send_by_email_records_the_touch_once(workspace, add_contacts, run_cli, 
     again = run_cli(*args)
     assert again.exit_code == 0, again.output
     assert "already went out today (email); nothing sent again" in again.output
-    assert len(smtp_server.messages or _outbox(workspace)) == 1
+    assert len(smtp_server.received) == 1
     assert len(_touches(workspace, "jane")) == 1
     # The touch restarts Jane's clock in the plan.
     rows = json.loads(run_cli("plan", "--json", "--today", "2025-06-05").stdout)

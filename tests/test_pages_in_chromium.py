@@ -110,7 +110,8 @@ def test_linkedin_page_counts_copy_and_live_update(
     first = fields[0]
     browser.click(f"button[data-target='{first['id']}']")
     assert browser.clipboard_text() == first["value"]
-    assert browser.evaluate(f"document.querySelector('[data-target={first['id']}]').textContent")
+    button = f"document.querySelector('[data-target={first['id']}]').textContent"
+    assert browser.evaluate(button) == "Copied"
     selection = browser.evaluate(
         f"(() => {{ const f = document.getElementById('{first['id']}');"
         "return [f.selectionStart, f.selectionEnd, document.activeElement === f]; })()"

@@ -7,6 +7,7 @@ SEQUENCE is higher, or equal with a later DTSTAMP; anything else is a new item.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -317,6 +318,45 @@ def test_reminder_settings(workspace, add_contacts, run_cli, tmp_path) -> None:
         assert not target.exists()
     with pytest.raises(ConfigError, match="connections"):
         write_reminders(Workspace.load(workspace.root), None, today=TODAY)
+
+
+def test_a_file_that_cannot_be_written_is_one_clear_error(workspace, add_contacts, run_cli):
+    _book(workspace, add_contacts)
+    blocker = workspace.root / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    target = blocker / "outreach.ics"
+    result = run_cli("reminders", "--ics", str(target), "--today", TODAY.isoformat())
+    assert result.exit_code == 2, result.output
+    assert f"{target}: cannot write: " in result.output and "internal error" not in result.output
+    with workspace.open_journal() as journal:
+        assert journal.meta_items("reminders.") == {}  # nothing noted as written
+
+
+def test_damaged_state_counts_as_never_written(workspace, add_contacts) -> None:
+    _book(workspace, add_contacts)
+    damaged = {
+        "bad-date": {"due": "garbage"},
+        "bad-seq": {"seq": "1"},
+        "bad-touch": {"last_touch": 20250101},
+        "not-json": None,
+    }
+    with workspace.open_journal() as journal:
+        for name, change in damaged.items():
+            entry = {
+                "seq": 0,
+                "digest": "d",
+                "component": "VTODO",
+                "summary": "s",
+                "status": "NEEDS-ACTION",
+            }
+            text = json.dumps({**entry, **change}) if change else "{not json"
+            journal.set_meta(f"reminders.item.todo-{name}@outreach", text)
+    cal = _export(workspace)
+    assert len(_items(cal, "VTODO")) == 3  # the due contacts; nothing closed for the damage
+    with workspace.open_journal() as journal:
+        kept = journal.meta_items("reminders.item.todo-bad")
+    assert len(kept) == 3  # left as they were, not rewritten as closed to-dos
+    assert all(json.loads(v)["status"] == "NEEDS-ACTION" for v in kept.values())
 
 
 def test_ics_to_standard_output(workspace, add_contacts, run_cli) -> None:

@@ -155,6 +155,12 @@ def test_preview_html_cli_writes_the_page_and_records_nothing(
     plain = run_cli("campaign", "preview", str(file))
     assert plain.exit_code == 0 and "review page" not in plain.output
 
+    folder = workspace.root / "a-folder"
+    folder.mkdir()
+    clash = run_cli("campaign", "preview", str(file), "--html", str(folder))
+    assert clash.exit_code == 2
+    assert f"{folder}: cannot write the review page: Is a directory" in clash.output
+
 
 def test_review_page_lists_what_earlier_runs_settled(
     workspace: Workspace, add_contacts: AddContacts, run_cli: RunCli, fake_channel: object

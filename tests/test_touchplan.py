@@ -20,6 +20,7 @@ from outreach.planstate import (
 )
 from outreach.pluginhost import get_host
 from outreach.touchplan import (
+    DUE_SECTIONS,
     FIX_ADDRESS,
     OVERDUE,
     SLIPPING,
@@ -204,11 +205,9 @@ def test_sections_and_their_order() -> None:
     assert "1 Old Rd, Berlin" in by_uid["moved"].reason
     assert by_uid["lost"].reason.endswith("phone +1 555 0100")
     seen = dict.fromkeys(touches, date(2024, 1, 1))
-    assert overdue_uids([later, soon, today, late, silent], touches, settings(), TODAY, seen) == {
-        "late",
-        "today",
-        "silent",
-    }
+    everyone = [later, soon, today, late, silent, returned, lost]
+    assert overdue_uids(everyone, touches, settings(), TODAY, seen) == {"late", "today", "silent"}
+    assert {e.uid for e in entries if e.section in DUE_SECTIONS} == {"late", "today", "silent"}
 
 
 def test_soon_days_bounds_the_soon_section() -> None:
@@ -247,12 +246,15 @@ def test_snoozed_contacts_leave_every_section_until_the_snooze_ends() -> None:
     contact = make_contact("c", "Cee", "Dee")
     contact.snooze_until = TODAY + timedelta(days=30)
     assert _plan([contact], {"c": LONG_AGO}) == []
+    assert overdue_uids([contact], {"c": LONG_AGO}, settings(), TODAY) == set()
     contact.snooze_until = TODAY + timedelta(days=3)
     entries = _plan([contact], {"c": LONG_AGO})
     assert [e.section for e in entries] == [SOON]
     assert "snoozed until then" in entries[0].reason
     contact.snooze_until = TODAY
     assert sections(_plan([contact], {"c": LONG_AGO}), "c") == [SLIPPING, UNREACHABLE]
+    seen = {"c": date(2024, 1, 1)}
+    assert overdue_uids([contact], {"c": LONG_AGO}, settings(), TODAY, seen) == {"c"}
 
 
 def test_never_touched_contacts_slip_away_only_a_year_after_the_plan_met_them() -> None:

@@ -197,7 +197,9 @@ def mark_sent(
         raise click.UsageError(f"campaign {campaign.name} does not use the {channel} channel")
     book = app.workspace.open_book()
     chosen = list({c.uid: c for c in (book.find(q) for q in contacts)}.values()) or None
-    result = mark_campaign_sent(engine, campaign, chosen, channel=channel, day=day or date.today())
+    result = mark_campaign_sent(
+        engine, campaign, chosen, channel=channel, day=day or date.today(), book=book
+    )
 
     def name(uid: str) -> str:
         contact = book.get(uid)

@@ -39,7 +39,7 @@ def plan(app: AppContext, as_json: bool, today: date | None) -> None:
     already due when the plan first saw them (a fresh import) are spread over one cadence.
     """
     from ..planstate import workspace_plan
-    from ..touchplan import SECTIONS, effective_cadence, next_due
+    from ..touchplan import DUE_SECTIONS, SECTIONS, SOON, effective_cadence, next_due
 
     day = today or date.today()
     result = workspace_plan(app.workspace, day)
@@ -59,7 +59,7 @@ def plan(app: AppContext, as_json: bool, today: date | None) -> None:
         for entry in entries:
             click.echo(f"  {entry.name:<{width}}  {entry.reason}")
     planned = sum(1 for c in result.contacts if not effective_cadence(c, result.settings).never)
-    if not any(result.section(s) for s in ("overdue", "slipping-away", "soon")):
+    if not any(e.section in DUE_SECTIONS or e.section == SOON for e in result.entries):
         if printed:
             click.echo()
         upcoming = next_due(

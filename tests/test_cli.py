@@ -261,3 +261,14 @@ def test_export_vcard_round_trip(
     )
     assert [c.uid for c in fresh.open_book()] == ["ann-uid", "bo-uid"]
     assert fresh.open_book().get("ann-uid") == imported.open_book().get("ann-uid")
+
+
+def test_unwritable_output_is_one_line_naming_the_file(
+    imported: Workspace, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    folder = tmp_path / "a-folder.vcf"
+    folder.mkdir()
+    result = run_cli("contacts", "export", str(folder))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("outreach: error: ")
+    assert "a-folder.vcf" in result.stderr and "Traceback" not in result.stderr

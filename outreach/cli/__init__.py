@@ -105,6 +105,11 @@ class OutreachGroup(LazyPluginGroup):
             app = ctx.find_object(AppContext)
             if app is not None and app.debug:
                 raise
+            if isinstance(exc, OSError) and exc.filename is not None:
+                # A file the user named or owns cannot be read or written (a folder in the
+                # way, no permission, a full disk): theirs to fix, one line naming the file.
+                click.echo(f"outreach: error: {exc.filename}: {exc.strerror}", err=True)
+                ctx.exit(2)
             click.echo(
                 f"outreach: internal error: {type(exc).__name__}: {exc} "
                 "(run with --debug for the traceback)",

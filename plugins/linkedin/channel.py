@@ -118,8 +118,7 @@ class LinkedInChannel(Channel):
         run.artifact(html_path, "LinkedIn drafts page")
         run.artifact(csv_path, "LinkedIn drafts table")
         self._warn(drafts, run)
-        for item in items:
-            run.finished(item, Outcome(DRAFTED))
+        run.finished_many([(item, Outcome(DRAFTED)) for item in items])
 
     def _warn(self, drafts: list[tuple[Contact, str, Draft]], run: DeliveryRun) -> None:
         searches = [c.display_name for c, _, d in drafts if not d.profile.known]

@@ -25,9 +25,9 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from pathlib import Path
 
-from .contact import Contact, Email, Name, content_uid
+from .contact import Contact, Email, content_uid
 from .errors import InputError
-from .importer import ImportedRecord
+from .importer import ImportedRecord, split_name
 
 __all__ = ["SENT_WEIGHT", "Correspondent", "Harvest", "harvest", "read_headers"]
 
@@ -67,7 +67,7 @@ class Correspondent:
     @property
     def display(self) -> str:
         """The name as it would be imported ("Doe, Jane" is Jane Doe)."""
-        return _split_name(self.name).display
+        return split_name(self.name).display
 
     def seen(self, day: date | None) -> None:
         """Note a message dated ``day``."""
@@ -80,7 +80,7 @@ class Correspondent:
         """A new contact for this correspondent (its UID derives from the address)."""
         return Contact(
             uid=content_uid("mailbox\x1f" + self.address),
-            name=_split_name(self.name),
+            name=split_name(self.name),
             emails=[Email(self.address)],
         )
 
@@ -109,20 +109,6 @@ class Harvest:
         if found is None:
             found = self.correspondents[address] = Correspondent(address)
         return found
-
-
-def _split_name(text: str) -> Name:
-    whole = " ".join(text.split())
-    if not whole:
-        return Name()
-    if whole.count(",") == 1:
-        family, given = (p.strip() for p in whole.split(","))
-        if family and given:
-            return Name(given=given, family=family, formatted=f"{given} {family}")
-    parts = whole.split(" ")
-    if len(parts) == 1:
-        return Name(given=whole, formatted=whole)
-    return Name(given=" ".join(parts[:-1]), family=parts[-1], formatted=whole)
 
 
 def _decode(value: str) -> str:

@@ -104,11 +104,24 @@ class Harvest:
             key=lambda c: (-c.score, -(c.last.toordinal() if c.last else 0), c.address),
         )
 
-    def _get(self, address: str) -> Correspondent:
-        found = self.correspondents.get(address)
-        if found is None:
-            found = self.correspondents[address] = Correspondent(address)
-        return found
+    def _count(
+        self, people: list[tuple[str, str]], mine: set[str], day: date | None, *, sent: bool
+    ) -> None:
+        """Count a message you sent to (or received from) each of ``people``, except your
+        own addresses and robots."""
+        for display, address in people:
+            if address in mine or _ROBOTS.match(address.split("@")[0]):
+                continue
+            person = self.correspondents.get(address)
+            if person is None:
+                person = self.correspondents[address] = Correspondent(address)
+            if sent:
+                person.sent += 1
+            else:
+                person.received += 1
+            person.seen(day)
+            if display:
+                person.names[display] += 1
 
 
 def _decode(value: str) -> str:
@@ -229,24 +242,9 @@ def harvest(mailboxes: Sequence[Path], me: Iterable[str]) -> Harvest:
             from_me = any(address in mine for _, address in senders)
             day = _day(message)
             if from_me:
-                for display, address in _addresses(message, "To", "Cc", "Bcc"):
-                    if address in mine or _ROBOTS.match(address.split("@")[0]):
-                        continue
-                    person = result._get(address)
-                    person.sent += 1
-                    person.seen(day)
-                    if display:
-                        person.names[display] += 1
-                continue
-            if _automated(message):
+                result._count(_addresses(message, "To", "Cc", "Bcc"), mine, day, sent=True)
+            elif _automated(message):
                 result.skipped_automated += 1
-                continue
-            for display, address in senders:
-                if address in mine or _ROBOTS.match(address.split("@")[0]):
-                    continue
-                person = result._get(address)
-                person.received += 1
-                person.seen(day)
-                if display:
-                    person.names[display] += 1
+            else:
+                result._count(senders, mine, day, sent=False)
     return result

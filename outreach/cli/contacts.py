@@ -283,7 +283,10 @@ def export(app: AppContext, file: Path, fmt: str | None, tags: tuple[str, ...]) 
     data = exporter.dumps(selected)
     for line in exporter.losses(selected):
         click.echo(f"not exported: {line}", err=True)
-    atomic_write(file, data)
+    try:
+        atomic_write(file, data)
+    except OSError as exc:
+        raise InputError(f"{file}: cannot write: {exc.strerror or exc}") from None
     click.echo(f"exported {len(selected)} contacts to {file} ({name})")
 
 

@@ -509,8 +509,6 @@ def field_value(raw: RawProperty) -> str:
 
 def finish_contact(contact: Contact) -> Contact:
     """Fill the formatted name from the parts, as the vCard reader does for a card."""
-    name = contact.name
-    if not name.formatted:
-        parts = (name.prefix, name.given, name.additional, name.family, name.suffix)
-        name.formatted = " ".join(p for p in parts if p)
+    # Name.display is the formatted name when there is one, else the parts joined.
+    contact.name.formatted = contact.name.display
     return contact

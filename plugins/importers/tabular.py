@@ -394,7 +394,7 @@ def day_first_in(values: Sequence[str]) -> bool | None:
     return None
 
 
-# -- addresses, labels -------------------------------------------------------------
+# -- addresses, labels ----------------------------------------------------------------------
 
 
 def address(

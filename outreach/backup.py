@@ -39,8 +39,8 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .errors import InputError
-from .fsutil import fsync_dir
+from .errors import InputError, OutreachError
+from .fsutil import atomic_write, fsync_dir
 from .workspace import CONFIG_NAME, Workspace
 
 __all__ = [
@@ -287,8 +287,8 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes, mtime: float) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
-def build_archive(workspace: Workspace, target: Path, now: datetime) -> Manifest:
-    """Write the workspace's archive to ``target`` and return its manifest."""
+def build_archive(workspace: Workspace, now: datetime) -> tuple[Manifest, bytes]:
+    """The workspace's archive: its manifest and its bytes."""
     # Bytes, not text: the copy keeps the file's line endings exactly.
     config_text = workspace.config_path.read_bytes().decode("utf-8")
     cleaned, stripped = clean_config(config_text, str(workspace.config_path))
@@ -313,17 +313,14 @@ def build_archive(workspace: Workspace, target: Path, now: datetime) -> Manifest
         files={name: _sha256(data) for name, data in sorted(files.items())},
         stripped=stripped,
     )
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as raw:
-        # mtime=0 in the gzip header: the archive's bytes depend only on what it holds.
-        zipped = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
-        with zipped, tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar:
-            _add(tar, MANIFEST, manifest.to_json(), now.timestamp())
-            for name, data in sorted(files.items()):
-                _add(tar, name, data, now.timestamp())
-        raw.flush()
-        os.fsync(raw.fileno())
-    return manifest
+    raw = io.BytesIO()
+    # mtime=0 in the gzip header: the archive's bytes depend only on what it holds.
+    zipped = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
+    with zipped, tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        _add(tar, MANIFEST, manifest.to_json(), now.timestamp())
+        for name, data in sorted(files.items()):
+            _add(tar, name, data, now.timestamp())
+    return manifest, raw.getvalue()
 
 
 def _safe_member(name: str) -> bool:
@@ -394,34 +391,18 @@ def _archive_name(workspace: Workspace, now: datetime) -> str:
 
 
 def _write_to(
-    source: Path, digest: str, folder: Path, name: str, keep: int, prefix: str
+    data: bytes, digest: str, folder: Path, name: str, keep: int, prefix: str
 ) -> Destination:
     result = Destination(str(folder), False)
     if not folder.is_dir():
         result.error = "not a folder (is the drive mounted? create the folder first)"
         return result
     target = folder / name
-    temp = folder / f".{name}.tmp"
     sidecar = folder / f"{name}.sha256"
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-            shutil.copyfileobj(src, out, _CHUNK)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o600)
-        os.replace(temp, target)
-        side_temp = folder / f".{name}.sha256.tmp"
-        fd = os.open(side_temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(f"{digest}  {name}\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(side_temp, sidecar)
-        fsync_dir(folder)
+        atomic_write(target, data, 0o600)
+        atomic_write(sidecar, f"{digest}  {name}\n".encode(), 0o600)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink()
         result.error = f"cannot write: {exc.strerror or exc}"
         return result
     # Read it back from the destination, as a restore would.
@@ -476,11 +457,9 @@ def make_backup(
         while (folder / name).exists():
             n += 1
             name = _archive_name(workspace, now).replace(".tar.gz", f"-{n}.tar.gz")
-    with tempfile.TemporaryDirectory(prefix="outreach-backup-") as scratch:
-        archive = Path(scratch) / name
-        manifest = build_archive(workspace, archive, now)
-        digest = _file_sha256(archive)
-        outcomes = [_write_to(archive, digest, f, name, keep, prefix) for f in folders]
+    manifest, data = build_archive(workspace, now)
+    digest = _sha256(data)
+    outcomes = [_write_to(data, digest, f, name, keep, prefix) for f in folders]
     result = BackupResult(name, digest, manifest, outcomes)
     _remember(workspace, result, now)
     return result
@@ -553,10 +532,22 @@ def _journal_has_records(path: Path) -> bool:
         return path.stat().st_size > 0
 
 
-def _settings_path(root: Path, config_text: str, table: str, default: str) -> Path:
-    value = tomllib.loads(config_text).get(table, {}).get("path", default)
-    candidate = Path(str(value)).expanduser()
-    return candidate if candidate.is_absolute() else root / candidate
+def _archived_workspace(root: Path, config_text: str, where: str) -> Workspace:
+    """The workspace the archive's ``outreach.toml`` makes of ``root``: where its book and
+    journal go."""
+    try:
+        return Workspace(root, tomllib.loads(config_text))
+    except tomllib.TOMLDecodeError as exc:
+        raise BackupError(f"{where}: {exc}") from None
+
+
+def _current_workspace(root: Path) -> Workspace:
+    """The workspace at ``root`` as it is; a config that cannot be read stops the restore,
+    since it alone says where the book and journal that would be replaced are."""
+    try:
+        return Workspace.load(root)
+    except OutreachError as exc:
+        raise BackupError(f"{exc} (fix it, or move it aside, before restoring)") from None
 
 
 def _checkpoint(journal: Path) -> None:
@@ -577,17 +568,19 @@ def restore(
     """Verify ``archive`` and put its book, journal, config and templates into ``root``."""
     manifest, files = read_archive(archive)
     root = Path(root).expanduser()
-    config_text = files[CONFIG_NAME].decode("utf-8")
+    now = now or datetime.now(UTC)
+    incoming = _archived_workspace(
+        root, files[CONFIG_NAME].decode("utf-8"), f"{archive}: {CONFIG_NAME}"
+    )
     current_config = root / CONFIG_NAME
     # What is there now is judged by the workspace's own settings, if it has any.
-    judge = current_config.read_text("utf-8") if current_config.exists() else config_text
-    book_now = _settings_path(root, judge, "book", "contacts.vcf")
-    journal_now = _settings_path(root, judge, "journal", "journal.sqlite")
+    current = _current_workspace(root) if current_config.exists() else None
+    judge = current or incoming
     occupied = [
         what
         for what, busy in (
-            (f"the address book {book_now}", _book_has_contacts(book_now)),
-            (f"the journal {journal_now}", _journal_has_records(journal_now)),
+            (f"the address book {judge.book_path}", _book_has_contacts(judge.book_path)),
+            (f"the journal {judge.journal_path}", _journal_has_records(judge.journal_path)),
         )
         if busy
     ]
@@ -597,12 +590,10 @@ def restore(
             "them (add --force: the workspace as it is now is saved first)"
         )
     saved_as = None
-    if occupied and current_config.exists():
-        stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-        saved_as = root / f"pre-restore-{stamp}.tar.gz"
-        build_archive(Workspace.load(root), saved_as, now or datetime.now(UTC))
-    book_target = _settings_path(root, config_text, "book", "contacts.vcf")
-    journal_target = _settings_path(root, config_text, "journal", "journal.sqlite")
+    if occupied and current is not None:
+        saved_as = root / f"pre-restore-{now:%Y%m%dT%H%M%SZ}.tar.gz"
+        atomic_write(saved_as, build_archive(current, now)[1], 0o600)
+    book_target, journal_target = incoming.book_path, incoming.journal_path
     placements: list[tuple[str, Path, bytes]] = [(CONFIG_NAME, current_config, files[CONFIG_NAME])]
     book_files = {n: d for n, d in files.items() if n.startswith("book/")}
     if manifest.book_kind == "file":

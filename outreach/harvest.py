@@ -25,9 +25,9 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from pathlib import Path
 
-from .contact import Contact, Email, Name, content_uid
+from .contact import Contact, Email, content_uid
 from .errors import InputError
-from .importer import ImportedRecord
+from .importer import ImportedRecord, split_name
 
 __all__ = ["SENT_WEIGHT", "Correspondent", "Harvest", "harvest", "read_headers"]
 
@@ -67,7 +67,7 @@ class Correspondent:
     @property
     def display(self) -> str:
         """The name as it would be imported ("Doe, Jane" is Jane Doe)."""
-        return _split_name(self.name).display
+        return split_name(self.name).display
 
     def seen(self, day: date | None) -> None:
         """Note a message dated ``day``."""
@@ -80,7 +80,7 @@ class Correspondent:
         """A new contact for this correspondent (its UID derives from the address)."""
         return Contact(
             uid=content_uid("mailbox\x1f" + self.address),
-            name=_split_name(self.name),
+            name=split_name(self.name),
             emails=[Email(self.address)],
         )
 
@@ -104,25 +104,24 @@ class Harvest:
             key=lambda c: (-c.score, -(c.last.toordinal() if c.last else 0), c.address),
         )
 
-    def _get(self, address: str) -> Correspondent:
-        found = self.correspondents.get(address)
-        if found is None:
-            found = self.correspondents[address] = Correspondent(address)
-        return found
-
-
-def _split_name(text: str) -> Name:
-    whole = " ".join(text.split())
-    if not whole:
-        return Name()
-    if whole.count(",") == 1:
-        family, given = (p.strip() for p in whole.split(","))
-        if family and given:
-            return Name(given=given, family=family, formatted=f"{given} {family}")
-    parts = whole.split(" ")
-    if len(parts) == 1:
-        return Name(given=whole, formatted=whole)
-    return Name(given=" ".join(parts[:-1]), family=parts[-1], formatted=whole)
+    def _count(
+        self, people: list[tuple[str, str]], mine: set[str], day: date | None, *, sent: bool
+    ) -> None:
+        """Count a message you sent to (or received from) each of ``people``, except your
+        own addresses and robots."""
+        for display, address in people:
+            if address in mine or _ROBOTS.match(address.split("@")[0]):
+                continue
+            person = self.correspondents.get(address)
+            if person is None:
+                person = self.correspondents[address] = Correspondent(address)
+            if sent:
+                person.sent += 1
+            else:
+                person.received += 1
+            person.seen(day)
+            if display:
+                person.names[display] += 1
 
 
 def _decode(value: str) -> str:
@@ -243,24 +242,9 @@ def harvest(mailboxes: Sequence[Path], me: Iterable[str]) -> Harvest:
             from_me = any(address in mine for _, address in senders)
             day = _day(message)
             if from_me:
-                for display, address in _addresses(message, "To", "Cc", "Bcc"):
-                    if address in mine or _ROBOTS.match(address.split("@")[0]):
-                        continue
-                    person = result._get(address)
-                    person.sent += 1
-                    person.seen(day)
-                    if display:
-                        person.names[display] += 1
-                continue
-            if _automated(message):
+                result._count(_addresses(message, "To", "Cc", "Bcc"), mine, day, sent=True)
+            elif _automated(message):
                 result.skipped_automated += 1
-                continue
-            for display, address in senders:
-                if address in mine or _ROBOTS.match(address.split("@")[0]):
-                    continue
-                person = result._get(address)
-                person.received += 1
-                person.seen(day)
-                if display:
-                    person.names[display] += 1
+            else:
+                result._count(senders, mine, day, sent=False)
     return result

@@ -9,6 +9,7 @@ book is left as it was (unless the user asked to skip bad rows).
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .contact import Contact
+from .contact import Contact, Name
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -30,7 +31,9 @@ __all__ = [
     "Importer",
     "SkippedRow",
     "detect_format",
+    "family_and_suffix",
     "read_contacts",
+    "split_name",
 ]
 
 #: How many bytes of a file importers get to sniff.
@@ -151,6 +154,47 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> str:
             ) from None
         return text[1:] if text.startswith("\ufeff") else text
     raise AssertionError("unreachable")
+
+
+#: Credentials and generation marks written after a name ("Doe, PhD", "Roe, Jr."): capitals
+#: (MBA, III), capitals with lower-case letters between them (PhD, MSc), abbreviations with
+#: dots (M.D., Ph.D.), Jr, Sr and Esq; more may follow ("PhD, MBA"). A capitalised word
+#: alone ("Jane") is a name, not a credential.
+_SUFFIX = re.compile(
+    r"^(?:[A-Z]{2,6}|[A-Z][a-z]{0,2}[A-Z][A-Za-z]{0,2}|(?:[A-Z][a-z]{0,2}\.)+|Jr|Sr|Esq)\.?"
+    r"(?:[ ,]+\S.*)?$"
+)
+
+
+def split_name(full: str) -> Name:
+    """A name written whole ("Jane Q. Doe", "Doe, Jane", "Grace Kim, PhD"), split into parts.
+
+    Importers and the mailbox harvest read names this way, so a person named in a CSV cell
+    or a mail header becomes the same contact.
+    """
+    text = " ".join(full.split())
+    if not text:
+        return Name()
+    if text.count(",") == 1:
+        before, after = (p.strip() for p in text.split(","))
+        if before and after and not _SUFFIX.match(after):
+            return Name(given=after, family=before, formatted=f"{after} {before}")
+        if before and after:
+            name = split_name(before)
+            name.suffix, name.formatted = after, text
+            return name
+    parts = text.split(" ")
+    if len(parts) == 1:
+        return Name(given=text, formatted=text)
+    return Name(given=" ".join(parts[:-1]), family=parts[-1], formatted=text)
+
+
+def family_and_suffix(family: str) -> tuple[str, str]:
+    """Split credentials off a family name: ``Doe, PhD`` -> (``Doe``, ``PhD``)."""
+    head, comma, tail = family.partition(",")
+    if comma and head.strip() and tail.strip() and _SUFFIX.match(tail.strip()):
+        return head.strip(), tail.strip()
+    return family.strip(), ""
 
 
 def _head(path: Path) -> bytes:

@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from email.utils import getaddresses
 from functools import cache
 
 from . import countries
@@ -508,6 +507,9 @@ def _h_email(b: _CardBuilder, p: _Prop) -> bool:
         # else (a line break, two addresses) is no address to send to: kept as written.
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in address):
             return False
+        # Imported here: the email package is slow to import, and every command reads cards.
+        from email.utils import getaddresses
+
         found = getaddresses([address])
         if len(found) != 1 or not _PLAIN_ADDRESS.match(found[0][1]):
             return False
@@ -693,10 +695,6 @@ def escape_text(value: str, *, structured: bool = False) -> str:
     return value
 
 
-def _component(value: str) -> str:
-    return escape_text(value)
-
-
 def _format_params(params: Params) -> str:
     out = []
     for name, values in params:
@@ -741,14 +739,14 @@ def dump_contact(contact: Contact) -> str:
     # FN is required in 3.0; fall back on what we would display.
     out.append(_prop("FN", escape_text(contact.display_name)))
     n_parts = (name.family, name.given, name.additional, name.prefix, name.suffix)
-    out.append(_prop("N", ";".join(_component(p) for p in n_parts)))
+    out.append(_prop("N", ";".join(escape_text(p) for p in n_parts)))
     if name.nickname:
         out.append(_prop("NICKNAME", escape_text(name.nickname)))
     if contact.org or contact.department:
         units = (
             [contact.org, *contact.department.split(";")] if contact.department else [contact.org]
         )
-        out.append(_prop("ORG", ";".join(_component(u) for u in units)))
+        out.append(_prop("ORG", ";".join(escape_text(u) for u in units)))
     if contact.title:
         out.append(_prop("TITLE", escape_text(contact.title)))
     for email in contact.emails:
@@ -773,7 +771,7 @@ def dump_contact(contact: Contact) -> str:
             address.country,
         )
         cc: Params = ((P_COUNTRY, (address.country_code,)),) if address.country_code else ()
-        value = ";".join(_component(p) for p in parts)
+        value = ";".join(escape_text(p) for p in parts)
         out.append(_prop("ADR", value, _typed(address.types, address.params, cc), address.group))
         if address.returned:
             returned.append(address.returned_for)

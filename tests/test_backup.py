@@ -147,6 +147,19 @@ def test_restore_refuses_to_replace_data_without_force(run_cli, filled, places) 
     assert any(row[3] == "call" for row in journal_rows(saved_journal)["touches"])
 
 
+def test_restore_over_an_unreadable_config_names_it(run_cli, filled, places) -> None:
+    run_cli("backup", str(places[0]))
+    (archive,) = places[0].glob("*.tar.gz")
+    # Only the workspace's own config says where the book and journal to be replaced are.
+    filled.config_path.write_text(filled.config_path.read_text() + "broken = [\n")
+    before = tree_digest(filled.root)
+    result = run_cli("restore", str(archive), "--force")
+    assert result.exit_code == 2, result.output
+    assert f"outreach: error: {filled.config_path}:" in result.output
+    assert "move it aside, before restoring" in result.output
+    assert tree_digest(filled.root) == before
+
+
 @pytest.mark.parametrize("damage", ["flip-byte", "flip-byte-no-sidecar", "truncate", "member"])
 def test_a_corrupted_archive_is_refused_with_a_clear_message(
     run_cli, filled, places, tmp_path, damage

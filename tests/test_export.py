@@ -114,3 +114,13 @@ def test_export_refuses_to_overwrite_the_book(run_cli, workspace):
     result = run_cli("contacts", "export", str(workspace.book_path))
     assert result.exit_code == 2 and "that is the address book itself" in result.output
     assert workspace.book_path.read_bytes() == before
+
+
+def test_export_to_a_place_that_cannot_be_written_is_a_clear_error(run_cli, tmp_path):
+    import_all(run_cli, [FIXTURES / "csv" / "generic.csv"])
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file, not a folder\n")
+    result = run_cli("contacts", "export", str(blocker / "out.vcf"))
+    assert result.exit_code == 2, result.output
+    assert f"outreach: error: {blocker / 'out.vcf'}: cannot write: " in result.output
+    assert blocker.read_text() == "a file, not a folder\n"

@@ -115,6 +115,24 @@ def test_suggest_import_adds_the_chosen_and_records_the_last_message(
     assert len(json.loads(run_cli("contacts", "list", "--json").output)) == 5
 
 
+def test_suggest_import_reports_a_merge_as_import_does(run_cli, workspace: Workspace) -> None:
+    known = workspace.root.parent / "known.csv"
+    known.write_text("Name,Phone\nJosé García,+34 600 000 000\n")
+    run_cli("contacts", "import", str(known))
+    mailboxes = [str(MBOX), "--me", "alex.work@corp.example", "--import", "--pick", "1"]
+    before = tree_digest(workspace.root)
+    dry = run_cli("contacts", "suggest", *mailboxes, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    # Matched by name: the address would be added to the contact already in the book.
+    assert (
+        "would merge: José García <jose.garcia@partner.example> "
+        "(email jose.garcia@partner.example added)"
+    ) in dry.output
+    assert tree_digest(workspace.root) == before
+    done = run_cli("contacts", "suggest", *mailboxes)
+    assert "merged: José García <jose.garcia@partner.example>" in done.output
+
+
 def test_suggest_errors(run_cli, tmp_path: Path) -> None:
     bad_pick = run_cli("contacts", "suggest", str(MBOX), "--import", "--pick", "99")
     assert bad_pick.exit_code == 2 and "--pick 99: the list lists ranks 1 to" in bad_pick.output

@@ -58,6 +58,16 @@ def test_format_auto_sniffs_vcard_and_refuses_the_unknown(tmp_path: Path) -> Non
 # -- LinkedIn -------------------------------------------------------------------------------
 
 
+def test_format_auto_sniffs_a_utf16_export(tmp_path: Path) -> None:
+    # Outlook's "Unicode" export is UTF-16 with a byte-order mark: the importers read it,
+    # so detection must see its header too rather than fall back on the generic CSV.
+    utf16 = tmp_path / "contacts.csv"
+    utf16.write_bytes((CSV / "outlook.csv").read_bytes().decode("cp1252").encode("utf-16"))
+    assert detect_format(utf16, get_host()) == "outlook"
+    imported = read_contacts(utf16, get_host())
+    assert [r.contact for r in imported.records] == contacts("outlook.csv")
+
+
 def test_linkedin_finds_the_header_after_the_notes_preamble() -> None:
     result = read("linkedin-connections.csv")
     rows = [(r.line, r.contact.display_name) for r in result.records]
@@ -247,6 +257,25 @@ def test_generic_csv_recognises_usual_column_names() -> None:
     assert hana.addresses[0].country_code == "CZ"
     assert piotr.addresses[0].country_code == "PL"
     assert fields(hana) == {"Shoe size": "38"}
+
+
+def test_generic_csv_splits_whole_names_family_first_or_with_credentials(
+    tmp_path: Path,
+) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(
+        'Name,Email\n"Lovelace, Ada",ada@example.com\n"Grace Kim, PhD",grace@example.kr\n'
+        "Jane Q. Doe,jane@example.com\n"
+    )
+    names = [
+        (c.name.given, c.name.family, c.name.suffix, c.display_name)
+        for c in (r.contact for r in read_contacts(people, get_host()).records)
+    ]
+    assert names == [
+        ("Ada", "Lovelace", "", "Ada Lovelace"),
+        ("Grace", "Kim", "PhD", "Grace Kim, PhD"),
+        ("Jane Q.", "Doe", "", "Jane Q. Doe"),
+    ]
 
 
 def test_generic_csv_with_a_column_map(run_cli) -> None:

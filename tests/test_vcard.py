@@ -132,8 +132,13 @@ def test_folded_lines_and_bom() -> None:
 
 
 def test_missing_uid_gets_one() -> None:
-    (card,) = parse_vcards("BEGIN:VCARD\nVERSION:3.0\nFN:No Uid\nEND:VCARD\n")
-    assert card.contact.uid
+    card = "BEGIN:VCARD\nVERSION:3.0\nFN:No Uid\nEND:VCARD\n"
+    (first,) = parse_vcards(card)
+    assert first.contact.uid
+    # Derived from the card, so the same card reads the same; a twin in one file differs.
+    again, twin = parse_vcards(card * 2)
+    assert again.contact.uid == first.contact.uid
+    assert twin.contact.uid == f"{first.contact.uid}-2"
 
 
 @pytest.mark.parametrize(

@@ -212,8 +212,12 @@ def time_vobject(path: Path) -> tuple[float, float]:
 
 
 def outreach_command() -> list[str]:
+    """The installed ``outreach`` script, else its entry point run by this Python
+    (``outreach.cli`` is a package with no ``__main__``: ``-m`` cannot run it)."""
     exe = Path(sys.executable).with_name("outreach")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "outreach.cli"]
+    if exe.exists():
+        return [str(exe)]
+    return [sys.executable, "-c", "from outreach.cli import main; main()"]
 
 
 def time_process(args: list[str]) -> tuple[float, float]:

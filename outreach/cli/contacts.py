@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from ..fsutil import atomic_write
 from ..jsonview import contact_json
 from . import LazyPluginGroup
 from .context import AppContext, DateType, echo_json, pass_app
+
+if TYPE_CHECKING:
+    from ..merge import MergeReport
 
 
 @click.group(cls=LazyPluginGroup)
@@ -66,7 +70,7 @@ def import_(
     organisation; a match gains what it lacks and keeps what it has: differences are listed
     as conflicts, never overwritten.
     """
-    from ..importing import describe, import_files
+    from ..importing import import_files
 
     options: dict[str, object] = {}
     if mapping or preset:
@@ -90,17 +94,7 @@ def import_(
     report = outcome.report
     for row in outcome.skipped:
         click.echo(f"skipped {row.source}:{row.line}: {row.reason}", err=True)
-    for contact in report.added:
-        click.echo(f"{'would add' if dry_run else 'added'}: {describe(contact)}")
-    for contact, changes in report.merged:
-        verb = "would merge" if dry_run else "merged"
-        click.echo(f"{verb}: {describe(contact)} ({'; '.join(changes)})")
-    for conflict in report.conflicts:
-        click.echo(
-            f"conflict: {conflict.name}: {conflict.field} is {conflict.current!r} in the book, "
-            f"{conflict.incoming!r} in {conflict.where}; kept the book's",
-            err=True,
-        )
+    echo_merge(report, dry_run)
     summary = (
         f"{len(report.added)} added, {len(report.merged)} merged, "
         f"{len(report.unchanged)} unchanged, {len(report.conflicts)} conflicts, "
@@ -110,6 +104,23 @@ def import_(
         verb = "to record" if dry_run else "recorded"
         summary += f", {len(outcome.touches)} connection dates {verb} as touches"
     click.echo(summary + (" (dry run: nothing changed)" if dry_run else ""))
+
+
+def echo_merge(report: MergeReport, dry_run: bool, *, err: bool = False) -> None:
+    """Print what an import added and merged (on stderr with ``err``) and its conflicts."""
+    from ..importing import describe
+
+    for contact in report.added:
+        click.echo(f"{'would add' if dry_run else 'added'}: {describe(contact)}", err=err)
+    for contact, changes in report.merged:
+        verb = "would merge" if dry_run else "merged"
+        click.echo(f"{verb}: {describe(contact)} ({'; '.join(changes)})", err=err)
+    for conflict in report.conflicts:
+        click.echo(
+            f"conflict: {conflict.name}: {conflict.field} is {conflict.current!r} in the book, "
+            f"{conflict.incoming!r} in {conflict.where}; kept the book's",
+            err=True,
+        )
 
 
 @contacts.command(name="list")
@@ -283,7 +294,10 @@ def export(app: AppContext, file: Path, fmt: str | None, tags: tuple[str, ...]) 
     data = exporter.dumps(selected)
     for line in exporter.losses(selected):
         click.echo(f"not exported: {line}", err=True)
-    atomic_write(file, data)
+    try:
+        atomic_write(file, data)
+    except OSError as exc:
+        raise InputError(f"{file}: cannot write: {exc.strerror or exc}") from None
     click.echo(f"exported {len(selected)} contacts to {file} ({name})")
 
 

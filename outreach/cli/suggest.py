@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
+from .contacts import echo_merge
 from .context import AppContext, echo_json, pass_app
 
 
@@ -127,8 +128,4 @@ def suggest(
         touch_via="email",
         touch_note="last message in the mailbox",
     )
-    verb = "would add" if dry_run else "added"
-    for contact in outcome.report.added:
-        click.echo(f"{verb}: {contact.display_name} <{contact.primary_email}>", err=as_json)
-    for contact, changes in outcome.report.merged:
-        click.echo(f"merged: {contact.display_name} ({'; '.join(changes)})", err=as_json)
+    echo_merge(outcome.report, dry_run, err=as_json)

@@ -21,7 +21,7 @@ from outreach import hookimpl
 from outreach.cadence import Cadence
 from outreach.contact import Contact, Email, Name, Phone
 from outreach.errors import InputError
-from outreach.importer import ImportedRecord, Importer, ImportResult
+from outreach.importer import ImportedRecord, Importer, ImportResult, split_name
 
 from . import tabular
 from .tabular import BadRow, Row
@@ -145,10 +145,8 @@ class CsvImporter(Importer):
         """How sure this importer is that it reads ``path`` (0 to 100)."""
         if path.is_dir():
             return 0
-        first = head.decode("utf-8", "replace").lstrip("\ufeff").split("\n", 1)[0]
-        columns = re.split(r"[,;\t]", first)
-        known = [_alias(c.strip().strip('"')) for c in columns]
-        if "email" in known or "name" in known or {"given", "family"} <= set(known):
+        known = {_alias(c) for c in tabular.sniff_header(head) or ()}
+        if "email" in known or "name" in known or {"given", "family"} <= known:
             return 40
         return 10 if path.suffix.lower() in (".csv", ".tsv") else 0
 
@@ -224,10 +222,11 @@ def _contact(row: Row, table: tabular.Table, plan: list[str]) -> Contact:
         elif target == "uid":
             contact.uid = value
         elif target == "name":
-            whole = tabular.split_name(value)
+            whole = split_name(value)
             name = contact.name
             name.given = name.given or whole.given
             name.family = name.family or whole.family
+            name.suffix = name.suffix or whole.suffix
             name.formatted = whole.formatted
         elif target in ("given", "family", "additional", "prefix", "suffix", "nickname"):
             setattr(contact.name, target, " ".join(value.split()))

@@ -140,13 +140,10 @@ class GoogleImporter(Importer):
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> int:
         """How sure this importer is that it reads ``path`` (0 to 100)."""
-        if path.is_dir():
-            return 0
-        first = head.decode("utf-8", "replace").lstrip("\ufeff").split("\n", 1)[0]
-        columns = [c.strip().strip('"') for c in first.split(",")]
+        columns = tabular.sniff_header(head) or []
         if _is_current(columns) or _is_legacy(columns):
             return 95
-        return 60 if " - Value" in first and "E-mail 1" in first else 0
+        return 60 if "e-mail 1 - value" in {c.casefold() for c in columns} else 0
 
     def read(
         self, path: Path, *, skip_bad: bool = False, options: Mapping[str, Any] | None = None

@@ -14,7 +14,7 @@ from typing import Any
 
 from outreach import hookimpl
 from outreach.contact import Contact, Email, Name, content_uid, normalise_linkedin
-from outreach.importer import ImportedRecord, Importer, ImportResult
+from outreach.importer import ImportedRecord, Importer, ImportResult, family_and_suffix
 
 from . import tabular
 from .tabular import Row
@@ -36,12 +36,8 @@ class LinkedInImporter(Importer):
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> int:
         """How sure this importer is that it reads ``path`` (0 to 100)."""
-        if path.is_dir():
-            return 0
-        text = head.decode("utf-8", "replace").casefold()
-        if "first name,last name" in text and "connected on" in text:
-            return 95
-        return 0
+        columns = tabular.sniff_header(head, _is_header) or []
+        return 95 if "connected on" in {c.casefold() for c in columns} else 0
 
     def read(
         self, path: Path, *, skip_bad: bool = False, options: Mapping[str, Any] | None = None
@@ -55,7 +51,7 @@ class LinkedInImporter(Importer):
     @staticmethod
     def _record(row: Row, table: tabular.Table) -> ImportedRecord | None:
         given = " ".join(row.get("First Name").split())
-        family, suffix = tabular.family_and_suffix(" ".join(row.get("Last Name").split()))
+        family, suffix = family_and_suffix(" ".join(row.get("Last Name").split()))
         url = row.get("URL")
         email = row.get("Email Address")
         if not (given or family or url or email):

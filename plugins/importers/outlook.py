@@ -120,17 +120,7 @@ class OutlookImporter(Importer):
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> int:
         """How sure this importer is that it reads ``path`` (0 to 100)."""
-        if path.is_dir():
-            return 0
-        text = head.decode("cp1252", "replace").casefold()
-        first = text.lstrip("\ufeff\u00ef\u00bb\u00bf").split("\n", 1)[0]
-        if (
-            "e-mail address" in first
-            and "first name" in first
-            and ("business street" in first or "home street" in first or "job title" in first)
-        ):
-            return 90
-        return 0
+        return 90 if tabular.sniff_header(head, _is_header) else 0
 
     def read(
         self, path: Path, *, skip_bad: bool = False, options: Mapping[str, Any] | None = None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from outreach import countries
-from outreach.contact import Address, Birthday, Contact, Name, RawProperty, content_uid
+from outreach.contact import Address, Birthday, Contact, RawProperty, content_uid
 from outreach.errors import InputError
 from outreach.importer import ImportedRecord, ImportResult, SkippedRow, decode_text
 from outreach.vcard import escape_text, unescape_text
@@ -39,8 +39,8 @@ __all__ = [
     "raw_field",
     "read_table",
     "rows_of",
+    "sniff_header",
     "split_multi",
-    "split_name",
     "types_for",
 ]
 
@@ -135,17 +135,48 @@ def read_table(
     *,
     what: str = "CSV",
 ) -> Table:
-    """Read ``path`` and find its header row.
-
-    ``is_header`` recognises the header among the first rows (LinkedIn writes a "Notes:"
-    preamble of varying length before it); without it, the first non-blank row is the header.
-    Commas, semicolons (Outlook in many European locales) and tabs are tried in that order.
-    """
+    """Read ``path`` and find its header row (see :func:`_find_header`)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     text = decode_text(data, path, (options or {}).get("encoding"))
+    found = _find_header(text, is_header)
+    if found is None:
+        raise InputError(f"{path}: no {what} header row found")
+    columns, line, delimiter = found
+    return Table(path, columns, line, delimiter, text)
+
+
+def sniff_header(
+    head: bytes, is_header: Callable[[list[str]], bool] | None = None
+) -> list[str] | None:
+    """The header row among a file's first bytes, found as :func:`read_table` finds it.
+
+    For an importer's ``sniff``: the bytes are decoded as :func:`decode_text` would (a
+    UTF-16 byte-order mark is honoured), but leniently, since the head may end mid-character
+    and column names are what matters. None when no header row is found.
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head[: len(head) // 2 * 2].decode("utf-16", "replace")
+    else:
+        text = head.decode("utf-8", "replace")
+    text = text.lstrip("\ufeff")
+    # The last line may be cut short (inside a quoted cell, too): it is left out.
+    cut = text.rfind("\n")
+    found = _find_header(text[: cut + 1] if cut >= 0 else text, is_header)
+    return found[0] if found is not None else None
+
+
+def _find_header(
+    text: str, is_header: Callable[[list[str]], bool] | None
+) -> tuple[list[str], int, str] | None:
+    """(columns, line, delimiter) of the header row of a CSV text, or None.
+
+    ``is_header`` recognises the header among the first rows (LinkedIn writes a "Notes:"
+    preamble of varying length before it); without it, the first non-blank row is the header.
+    Commas, semicolons (Outlook in many European locales) and tabs are tried in that order.
+    """
     for delimiter in _DELIMITERS:
         try:
             for line, cells in _rows(text, delimiter):
@@ -154,15 +185,15 @@ def read_table(
                 columns = [c.strip().lstrip("\ufeff") for c in cells]
                 if is_header is None:
                     if len(columns) > 1 or delimiter == _DELIMITERS[-1]:
-                        return Table(path, columns, line, delimiter, text)
+                        return columns, line, delimiter
                     break
                 if is_header(columns):
-                    return Table(path, columns, line, delimiter, text)
+                    return columns, line, delimiter
                 if line > 50:
                     break
         except _QuotingError:
             continue
-    raise InputError(f"{path}: no {what} header row found")
+    return None
 
 
 def rows_of(
@@ -363,33 +394,7 @@ def day_first_in(values: Sequence[str]) -> bool | None:
     return None
 
 
-# -- names, addresses, labels -------------------------------------------------------------
-
-#: Credentials LinkedIn users put after their family name ("Doe, PhD").
-_SUFFIX = re.compile(r"^(?:[A-Z][A-Za-z.]{0,7}|Jr\.?|Sr\.?|[IVX]{1,4})(?:[ ,]+\S.*)?$")
-
-
-def split_name(full: str) -> Name:
-    """A name written whole ("Jane Q. Doe", "Doe, Jane"), split into given and family."""
-    text = " ".join(full.split())
-    if not text:
-        return Name()
-    if text.count(",") == 1:
-        family, given = (p.strip() for p in text.split(","))
-        if family and given and not _SUFFIX.match(given):
-            return Name(given=given, family=family, formatted=f"{given} {family}")
-    parts = text.split(" ")
-    if len(parts) == 1:
-        return Name(given=text, formatted=text)
-    return Name(given=" ".join(parts[:-1]), family=parts[-1], formatted=text)
-
-
-def family_and_suffix(family: str) -> tuple[str, str]:
-    """Split credentials off a family name: ``Doe, PhD`` -> (``Doe``, ``PhD``)."""
-    head, comma, tail = family.partition(",")
-    if comma and head.strip() and tail.strip() and _SUFFIX.match(tail.strip()):
-        return head.strip(), tail.strip()
-    return family.strip(), ""
+# -- addresses, labels ----------------------------------------------------------------------
 
 
 def address(
@@ -504,8 +509,6 @@ def field_value(raw: RawProperty) -> str:
 
 def finish_contact(contact: Contact) -> Contact:
     """Fill the formatted name from the parts, as the vCard reader does for a card."""
-    name = contact.name
-    if not name.formatted:
-        parts = (name.prefix, name.given, name.additional, name.family, name.suffix)
-        name.formatted = " ".join(p for p in parts if p)
+    # Name.display is the formatted name when there is one, else the parts joined.
+    contact.name.formatted = contact.name.display
     return contact

@@ -291,3 +291,11 @@ def test_status_warns_when_backups_fall_behind(run_cli, filled, places) -> None:
     assert info["book"]["contacts"] == 8 and info["journal"]["touches"] == 6
     assert info["last_backup"]["destinations"] == [str(p.resolve()) for p in places]
     assert date.fromisoformat(info["last_backup"]["at"][:10]) == date(2024, 3, 2)
+
+
+def test_status_counts_the_same_due_contacts_as_the_plan(run_cli, filled) -> None:
+    for today in ("2024-03-10", "2024-09-01", "2025-06-01"):
+        plan = json.loads(run_cli("plan", "--json", "--today", today).stdout)
+        due = {e["uid"] for e in plan if e["section"] in ("overdue", "slipping-away")}
+        info = json.loads(run_cli("status", "--json", "--today", today).stdout)
+        assert info["due"] == len(due)

@@ -98,7 +98,8 @@ def restore(app: AppContext, archive: Path, force: bool) -> None:
 
 def _status(app: AppContext, today: date) -> dict[str, Any]:
     from ..backup import backup_history
-    from ..touchplan import PlanSettings, overdue_uids
+    from ..planstate import load_first_seen, plan_settings
+    from ..touchplan import overdue_uids
 
     workspace = app.workspace
     book = workspace.open_book()
@@ -119,9 +120,11 @@ def _status(app: AppContext, today: date) -> dict[str, Any]:
         "warnings": [],
     }
     touches: dict[str, date] = {}
+    first_seen: dict[str, date] = {}
     if workspace.journal_path.exists():
         with workspace.open_journal() as journal:
             touches = journal.last_touches()
+            first_seen = load_first_seen(journal)
             statuses: dict[str, int] = {}
             for delivery in journal.deliveries():
                 statuses[delivery.status] = statuses.get(delivery.status, 0) + 1
@@ -130,10 +133,9 @@ def _status(app: AppContext, today: date) -> dict[str, Any]:
                 "touches": len(journal.touches()),
                 "deliveries": statuses,
             }
-    settings = PlanSettings.from_config(
-        workspace.section("plan"), f"{workspace.config_path} [plan]"
-    )
-    info["due"] = len(overdue_uids(contacts, touches, settings, today))
+    # The same due contacts as `outreach plan`, which spreads first touches from first sight.
+    settings = plan_settings(workspace)
+    info["due"] = len(overdue_uids(contacts, touches, settings, today, first_seen))
     history = backup_history(workspace)
     warnings: list[str] = info["warnings"]
     done = [r for r in history if r.reached]

@@ -117,9 +117,12 @@ class Name:
     @property
     def display(self) -> str:
         """The formatted name, else the parts joined in the usual order."""
-        if self.formatted:
-            return self.formatted
-        parts = [self.prefix, self.given, self.additional, self.family, self.suffix]
+        return self.formatted or self.joined
+
+    @property
+    def joined(self) -> str:
+        """The name parts alone, in the usual order ("Dr. Jane Q. Doe Jr."), ignoring FN."""
+        parts = (self.prefix, self.given, self.additional, self.family, self.suffix)
         return " ".join(p for p in parts if p)
 
 

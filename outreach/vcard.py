@@ -24,7 +24,6 @@ from .contact import (
     Birthday,
     Contact,
     Email,
-    Name,
     Params,
     Phone,
     RawProperty,
@@ -392,8 +391,8 @@ class _CardBuilder:
                 contact.uid = f"{base}-{n}"
         name = contact.name
         if not name.formatted:
-            name.formatted = _parts_display(name)
-        elif not _parts_display(name) and name.formatted in _placeholders(contact):
+            name.formatted = name.joined
+        elif not name.joined and name.formatted in _placeholders(contact):
             # FN is required, so writers fill it with the organisation (Apple's company
             # cards) or the address; it is not the person's name.
             name.formatted = ""
@@ -420,12 +419,6 @@ def _escape_decoded(value: str, name: str) -> str:
 
 def _is_base64(params: Params) -> bool:
     return any(v.upper() == "B" for v in _param(params, "ENCODING"))
-
-
-def _parts_display(name: Name) -> str:
-    """The name from its parts alone, ignoring the formatted name."""
-    parts = (name.prefix, name.given, name.additional, name.family, name.suffix)
-    return " ".join(p for p in parts if p)
 
 
 def _placeholders(contact: Contact) -> set[str]:

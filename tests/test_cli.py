@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import textwrap
 from collections.abc import Callable
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from filetree import tree_digest
 
 from outreach.cli import cli
 from outreach.workspace import Workspace
@@ -34,15 +34,6 @@ FN:Bo Chen
 N:Chen;Bo;;;
 END:VCARD
 """
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    """A digest of every file in the workspace (caches excluded)."""
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and ".cache" not in p.parts
-    }
 
 
 @pytest.fixture
@@ -101,11 +92,11 @@ def test_list_json_shape(imported: Workspace, run_cli: Callable[..., Result]) ->
 def test_reimport_changes_nothing(
     imported: Workspace, run_cli: Callable[..., Result], tmp_path: Path
 ) -> None:
-    before = snapshot(imported.root)
+    before = tree_digest(imported.root)
     result = run_cli("contacts", "import", str(tmp_path / "cards.vcf"))
     assert result.exit_code == 0
     assert "0 added, 0 merged, 2 unchanged" in result.output
-    assert snapshot(imported.root) == before
+    assert tree_digest(imported.root) == before
 
 
 def test_set_and_touch(imported: Workspace, run_cli: Callable[..., Result]) -> None:
@@ -176,19 +167,19 @@ def test_bad_input_exits_2_with_one_line_and_changes_nothing(
     args: list[str],
     message: str,
 ) -> None:
-    before = snapshot(imported.root)
+    before = tree_digest(imported.root)
     result = run_cli(*[a.format(cards=tmp_path / "cards.vcf") for a in args])
     assert result.exit_code == 2
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 3  # click usage errors add a hint line
     assert "Traceback" not in result.output
-    assert snapshot(imported.root) == before
+    assert tree_digest(imported.root) == before
 
 
 def test_malformed_vcard_import_leaves_the_book_alone(
     imported: Workspace, run_cli: Callable[..., Result], tmp_path: Path
 ) -> None:
-    before = snapshot(imported.root)
+    before = tree_digest(imported.root)
     broken = tmp_path / "broken.vcf"
     broken.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:New Person\nnonsense line\nEND:VCARD\n")
     result = run_cli("contacts", "import", str(broken))
@@ -196,7 +187,7 @@ def test_malformed_vcard_import_leaves_the_book_alone(
     assert (
         result.stderr.strip() == f"outreach: error: {broken}:4: not a vCard line: 'nonsense line'"
     )
-    assert snapshot(imported.root) == before
+    assert tree_digest(imported.root) == before
 
 
 def test_not_a_workspace(tmp_path: Path) -> None:

@@ -349,11 +349,6 @@ def _formatted(address: Address) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _parts_name(contact: Contact) -> str:
-    n = contact.name
-    return " ".join(p for p in (n.prefix, n.given, n.additional, n.family, n.suffix) if p)
-
-
 class GoogleCsvExporter(Exporter):
     """Writes Google Contacts' current CSV column set (UTF-8 with a byte-order mark)."""
 
@@ -452,7 +447,7 @@ def _export_row(contact: Contact) -> dict[str, Any]:
         row["Website"].append(["LinkedIn", contact.linkedin])
     custom = row["Custom Field"]
     custom.append([_OUTREACH + "uid", contact.uid])
-    if name.formatted and name.formatted != _parts_name(contact):
+    if name.formatted and name.formatted != contact.name.joined:
         custom.append([_OUTREACH + "name", name.formatted])
     if contact.cadence is not None:
         custom.append([_OUTREACH + "cadence", str(contact.cadence)])

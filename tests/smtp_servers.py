@@ -3,6 +3,8 @@
 :class:`Recorder` is an aiosmtpd handler that records every envelope and can be told to
 answer with faults (a 4xx or 5xx for an address or a DATA, a 421 and a hang-up, a slow reply).
 :func:`self_signed` makes a certificate for 127.0.0.1 with ``cryptography``.
+:func:`email_settings`, :func:`campaign_file` and :func:`send` set up and run a sending
+campaign in a test workspace.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from tools import require_tool
+
+from outreach.engine import Engine, RunResult
+from outreach.workspace import Workspace
 
 
 def free_port() -> int:
@@ -221,16 +226,7 @@ def email_settings(workspace_root: Path, **settings: Any) -> None:
     """Give the workspace an ``[email]`` table (test-speed retries unless told otherwise)."""
     values = {"host": "127.0.0.1", "security": "none", "backoff": 0.01, "backoff_max": 0.05}
     values.update(settings)
-    lines = ["", "[email]"]
-    for key, value in values.items():
-        if isinstance(value, str):
-            lines.append(f"{key} = {_toml(value)}")
-        elif isinstance(value, bool):
-            lines.append(f"{key} = {'true' if value else 'false'}")
-        elif isinstance(value, list):
-            lines.append(f"{key} = [{', '.join(_toml(v) for v in value)}]")
-        else:
-            lines.append(f"{key} = {value}")
+    lines = ["", "[email]", *(f"{key} = {_toml(value)}" for key, value in values.items())]
     config = workspace_root / "outreach.toml"
     config.write_text(config.read_text(encoding="utf-8") + "\n".join(lines) + "\n")
 
@@ -241,20 +237,26 @@ def campaign_file(directory: Path, name: str = "hello", **email: Any) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     table = {"subject": "Hello {{ first_name }}", "body": "Hi {{ greeting }},\nhow are you?\n"}
     table.update(email)
-    lines = [f'name = "{name}"', "[email]"]
-    for key, value in table.items():
-        if isinstance(value, bool):
-            lines.append(f"{key} = {'true' if value else 'false'}")
-        elif isinstance(value, list):
-            lines.append(f"{key} = [{', '.join(_toml(v) for v in value)}]")
-        else:
-            lines.append(f"{key} = {_toml(value)}")
+    lines = [f'name = "{name}"', "[email]", *(f"{k} = {_toml(v)}" for k, v in table.items())]
     path = folder / "campaign.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
-def _toml(value: str) -> str:
+def send(workspace: Workspace, campaign: Path, **kwargs: Any) -> RunResult:
+    """Run ``campaign`` with ``--send`` in a freshly loaded copy of ``workspace``."""
+    engine = Engine(Workspace.load(workspace.root))
+    return engine.run(engine.load(campaign), send=True, **kwargs)
+
+
+def _toml(value: Any) -> str:
+    """A TOML value: text, a bool, a number, or a list of texts."""
     import json
 
-    return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return f"[{', '.join(_toml(v) for v in value)}]"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

@@ -399,3 +399,23 @@ def test_send_without_host_is_a_clear_error(workspace: Workspace, people, tmp_pa
         engine.run(engine.load(campaign_file(tmp_path)), send=True)
     with workspace.open_journal() as journal:
         assert [d.status for d in journal.deliveries()] == []
+
+
+def test_the_data_file_is_read_like_an_imported_csv(
+    workspace: Workspace, people, tmp_path: Path
+) -> None:
+    path = campaign_file(tmp_path, data="rows.csv", body="Hi from {{ row.city }}\n")
+    rows = path.parent / "rows.csv"
+    # A spreadsheet's Windows-1252 export, not UTF-8.
+    rows.write_bytes(
+        "EMAIL,city\r\nJoerg@Example.de,Zürich\r\nann@example.org,Genève\r\n".encode("cp1252")
+    )
+    engine = Engine(Workspace.load(workspace.root))
+    _, rendered = engine.preview(engine.load(path))
+    previews = {r.contact.uid: r.preview for r in rendered}
+    assert previews["u1"].endswith("Hi from Zürich\n")
+    assert previews["u2"].endswith("Hi from Genève\n")
+    rows.write_bytes(b"address,city\r\n")
+    engine = Engine(Workspace.load(workspace.root))
+    with pytest.raises(InputError, match=r"rows.csv: the data file has no column 'email'"):
+        engine.preview(engine.load(path))

@@ -17,11 +17,12 @@ from smtp_servers import (
     campaign_file,
     dumped,
     email_settings,
+    send,
     smtp_sink,
     smtp_sink_dump,
 )
 
-from outreach.engine import Engine, RunResult
+from outreach.engine import RunResult
 from outreach.workspace import Workspace
 
 
@@ -31,11 +32,6 @@ def two(add_contacts):  # noqa: ANN001, ANN201
         make_contact("u1", "Ann", "Lee", email="ann@example.org"),
         make_contact("u2", "Bo", "Chen", email="bo@example.net"),
     )
-
-
-def run(workspace: Workspace, campaign: Path, **kwargs: object) -> RunResult:
-    engine = Engine(Workspace.load(workspace.root))
-    return engine.run(engine.load(campaign), send=True, **kwargs)  # type: ignore[arg-type]
 
 
 def errors(result: RunResult) -> dict[str, tuple[str, str]]:
@@ -49,7 +45,7 @@ def test_sink_receives_each_message_once_with_bcc_in_the_envelope(
 ) -> None:
     with smtp_sink_dump() as (port, dump):
         email_settings(workspace.root, port=port)
-        result = run(workspace, campaign_file(tmp_path, bcc=["me@example.com"]))
+        result = send(workspace, campaign_file(tmp_path, bcc=["me@example.com"]))
         files = dumped(dump)
     assert result.ok and result.counts[("email", "sent")] == 2
     assert len(files) == 2
@@ -81,7 +77,7 @@ def test_faults_injected_by_smtp_sink(
 ) -> None:
     with smtp_sink(*options) as port:
         email_settings(workspace.root, port=port, retries=3, pool_size=2)
-        result = run(workspace, campaign_file(tmp_path))
+        result = send(workspace, campaign_file(tmp_path))
     outcomes = errors(result)
     assert set(outcomes) == {"u1", "u2"}, (result.counts, result.channel_errors)
     for got_status, text in outcomes.values():
@@ -102,7 +98,7 @@ def test_timeout_after_the_final_dot_is_unknown(
 ) -> None:
     with smtp_sink("-W", ".:2") as port:
         email_settings(workspace.root, port=port, data_timeout=0.3)
-        result = run(workspace, campaign_file(tmp_path))
+        result = send(workspace, campaign_file(tmp_path))
     assert {s for s, _ in errors(result).values()} == {"unknown"}
 
 
@@ -139,7 +135,7 @@ def test_server_down_stops_the_run_without_failing_anyone(
     from smtp_servers import free_port
 
     email_settings(workspace.root, port=free_port(), retries=2)
-    result = run(workspace, campaign_file(tmp_path))
+    result = send(workspace, campaign_file(tmp_path))
     assert result.channel_errors and "cannot reach the server" in result.channel_errors[0]
     assert len(result.not_finished) == 2 and not result.failures
 

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import ssl
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import make_contact
-from smtp_servers import Recorder, aiosmtpd_server, campaign_file, email_settings, self_signed
+from smtp_servers import (
+    Recorder,
+    aiosmtpd_server,
+    campaign_file,
+    email_settings,
+    self_signed,
+    send,
+)
 
-from outreach.engine import Engine, RunResult
 from outreach.workspace import Workspace
 
 PASSWORD = "pa55-W0rd-never-shown"
@@ -27,9 +36,25 @@ def three(add_contacts):  # noqa: ANN001, ANN201
     )
 
 
-def run(workspace: Workspace, campaign: Path, **kwargs: Any) -> RunResult:
-    engine = Engine(Workspace.load(workspace.root))
-    return engine.run(engine.load(campaign), send=True, **kwargs)
+@pytest.fixture
+def serve(workspace: Workspace) -> Iterator[Callable[..., Recorder]]:
+    """``serve(recorder=None, server={...}, **settings)``: start aiosmtpd (with ``server``
+    as its options) until the test ends, point the workspace's ``[email]`` at it with
+    ``settings``, and return the recorder."""
+    with ExitStack() as servers:
+
+        def start(
+            recorder: Recorder | None = None,
+            *,
+            server: dict[str, Any] | None = None,
+            **settings: Any,
+        ) -> Recorder:
+            recorder = recorder or Recorder()
+            port = servers.enter_context(aiosmtpd_server(recorder, **(server or {})))
+            email_settings(workspace.root, port=port, **settings)
+            return recorder
+
+        yield start
 
 
 def statuses(workspace: Workspace) -> dict[str, tuple[str, str | None, int]]:
@@ -42,14 +67,13 @@ def statuses(workspace: Workspace) -> dict[str, tuple[str, str | None, int]]:
 def test_sends_once_with_bcc_only_in_the_envelope(
     workspace: Workspace,
     three,
-    tmp_path: Path,  # noqa: ANN001
+    tmp_path: Path,
+    serve: Callable[..., Recorder],
 ) -> None:
-    recorder = Recorder()
-    with aiosmtpd_server(recorder) as port:
-        email_settings(workspace.root, port=port, pool_size=2, local_hostname="client.example")
-        path = campaign_file(tmp_path, bcc=["me@example.com"])
-        result = run(workspace, path)
-        again = run(workspace, path)
+    recorder = serve(pool_size=2, local_hostname="client.example")
+    path = campaign_file(tmp_path, bcc=["me@example.com"])
+    result = send(workspace, path)
+    again = send(workspace, path)
     assert result.ok and result.counts[("email", "sent")] == 3
     assert again.counts == {} and len(again.plan.done) == 3
     assert len(recorder.received) == 3
@@ -73,20 +97,22 @@ def test_temporary_failures_are_retried_and_permanent_ones_recorded(
     workspace: Workspace,
     three,
     tmp_path: Path,
+    serve: Callable[..., Recorder],
     run_cli,  # noqa: ANN001
 ) -> None:
-    recorder = Recorder(
-        rcpt_replies={
-            "joerg@example.de": ["451 4.7.1 greylisted, try later", "451 4.7.1 still"],
-            "bo@example.net": ["550 5.1.1 <bo@example.net>: no such user"],
-        },
-        data_replies=["452 4.3.1 insufficient storage"],
+    recorder = serve(
+        Recorder(
+            rcpt_replies={
+                "joerg@example.de": ["451 4.7.1 greylisted, try later", "451 4.7.1 still"],
+                "bo@example.net": ["550 5.1.1 <bo@example.net>: no such user"],
+            },
+            data_replies=["452 4.3.1 insufficient storage"],
+        ),
+        retries=4,
     )
-    with aiosmtpd_server(recorder) as port:
-        email_settings(workspace.root, port=port, retries=4)
-        path = campaign_file(tmp_path)
-        result = run(workspace, path)
-        status = run_cli("campaign", "status", str(path), "--json")
+    path = campaign_file(tmp_path)
+    result = send(workspace, path)
+    status = run_cli("campaign", "status", str(path), "--json")
     assert result.counts[("email", "sent")] == 2
     assert result.counts[("email", "failed")] == 1
     assert recorder.attempts.count("joerg@example.de") == 3
@@ -101,13 +127,14 @@ def test_temporary_failures_are_retried_and_permanent_ones_recorded(
 def test_retries_give_up_with_the_last_reply(
     workspace: Workspace,
     add_contacts,
-    tmp_path: Path,  # noqa: ANN001
+    tmp_path: Path,
+    serve: Callable[..., Recorder],
 ) -> None:
     add_contacts(make_contact("u1", "Ann", "Lee", email="ann@example.org"))
-    recorder = Recorder(rcpt_replies={"ann@example.org": ["450 4.2.0 mailbox busy"] * 10})
-    with aiosmtpd_server(recorder) as port:
-        email_settings(workspace.root, port=port, retries=3)
-        result = run(workspace, campaign_file(tmp_path))
+    recorder = serve(
+        Recorder(rcpt_replies={"ann@example.org": ["450 4.2.0 mailbox busy"] * 10}), retries=3
+    )
+    result = send(workspace, campaign_file(tmp_path))
     ((item, outcome),) = result.failures
     assert outcome.status == "failed"
     assert "450 4.2.0 mailbox busy" in outcome.error and "gave up after 3 attempts" in outcome.error
@@ -117,13 +144,12 @@ def test_retries_give_up_with_the_last_reply(
 def test_a_refused_copy_fails_only_that_recipient(
     workspace: Workspace,
     add_contacts,
-    tmp_path: Path,  # noqa: ANN001
+    tmp_path: Path,
+    serve: Callable[..., Recorder],
 ) -> None:
     add_contacts(make_contact("u1", "Ann", "Lee", email="ann@example.org"))
-    recorder = Recorder(rcpt_replies={"boss@example.com": ["550 5.7.1 relaying denied"]})
-    with aiosmtpd_server(recorder) as port:
-        email_settings(workspace.root, port=port)
-        result = run(workspace, campaign_file(tmp_path, cc=["boss@example.com"]))
+    recorder = serve(Recorder(rcpt_replies={"boss@example.com": ["550 5.7.1 relaying denied"]}))
+    result = send(workspace, campaign_file(tmp_path, cc=["boss@example.com"]))
     assert result.counts[("email", "sent")] == 1
     assert recorder.received[0].recipients == ["ann@example.org"]
     assert any("boss@example.com" in w and "550 5.7.1" in w for w in result.warnings)
@@ -132,12 +158,11 @@ def test_a_refused_copy_fails_only_that_recipient(
 def test_a_421_hang_up_reconnects_and_carries_on(
     workspace: Workspace,
     three,
-    tmp_path: Path,  # noqa: ANN001
+    tmp_path: Path,
+    serve: Callable[..., Recorder],
 ) -> None:
-    recorder = Recorder(hangups=2)
-    with aiosmtpd_server(recorder) as port:
-        email_settings(workspace.root, port=port, pool_size=1)
-        result = run(workspace, campaign_file(tmp_path))
+    recorder = serve(Recorder(hangups=2), pool_size=1)
+    result = send(workspace, campaign_file(tmp_path))
     assert result.ok and result.counts[("email", "sent")] == 3
     assert sorted(r.recipients[0] for r in recorder.received) == [
         "ann@example.org",
@@ -150,19 +175,18 @@ def test_timeout_after_the_data_is_unknown_and_not_resent(
     workspace: Workspace,
     add_contacts,
     tmp_path: Path,
+    serve: Callable[..., Recorder],
     run_cli,  # noqa: ANN001
 ) -> None:
     add_contacts(make_contact("u1", "Ann", "Lee", email="ann@example.org"))
-    recorder = Recorder(slow=1.5, slow_count=1)
-    with aiosmtpd_server(recorder) as port:
-        email_settings(workspace.root, port=port, data_timeout=0.3)
-        path = campaign_file(tmp_path)
-        first = run(workspace, path)
-        assert first.counts[("email", "unknown")] == 1
-        assert "may or may not have arrived" in first.failures[0][1].error
-        plain = run_cli("campaign", "run", str(path), "--send")
-        assert "nothing to deliver" in plain.output
-        retried = run_cli("campaign", "run", str(path), "--send", "--retry-unknown")
+    recorder = serve(Recorder(slow=1.5, slow_count=1), data_timeout=0.3)
+    path = campaign_file(tmp_path)
+    first = send(workspace, path)
+    assert first.counts[("email", "unknown")] == 1
+    assert "may or may not have arrived" in first.failures[0][1].error
+    plain = run_cli("campaign", "run", str(path), "--send")
+    assert "nothing to deliver" in plain.output
+    retried = run_cli("campaign", "run", str(path), "--send", "--retry-unknown")
     assert retried.exit_code == 0, retried.output
     assert statuses(workspace)["u1"][0] == "sent"
     # Tried twice in all: the first run (timed out) and --retry-unknown; the plain run sent
@@ -174,22 +198,21 @@ def test_timeout_after_the_data_is_unknown_and_not_resent(
 def test_smtputf8_is_used_or_refused_clearly(
     workspace: Workspace,
     add_contacts,
-    tmp_path: Path,  # noqa: ANN001
+    tmp_path: Path,
+    serve: Callable[..., Recorder],
 ) -> None:
     add_contacts(make_contact("u1", "José", "Núñez", email="josé@example.com"))
     path = campaign_file(tmp_path)
-    plain = Recorder()
-    with aiosmtpd_server(plain, enable_SMTPUTF8=False) as port:
-        email_settings(workspace.root, port=port)
-        result = run(workspace, path)
+    plain = serve(server={"enable_SMTPUTF8": False})
+    result = send(workspace, path)
     assert result.counts[("email", "failed")] == 1, (result.counts, result.channel_errors)
     assert "does not support SMTPUTF8" in result.failures[0][1].error
     assert not plain.received
     capable = Recorder()
-    config = workspace.config_path.read_text().replace(f"port = {port}", "port = PORT")
+    config = workspace.config_path.read_text()
     with aiosmtpd_server(capable, enable_SMTPUTF8=True) as port:
-        workspace.config_path.write_text(config.replace("port = PORT", f"port = {port}"))
-        retried = run(workspace, path, retry_failed=True)
+        workspace.config_path.write_text(re.sub(r"(?m)^port = \d+$", f"port = {port}", config))
+        retried = send(workspace, path, retry_failed=True)
     assert retried.ok
     (received,) = capable.received
     assert received.recipients == ["josé@example.com"]
@@ -218,17 +241,19 @@ def test_auth_is_never_sent_without_tls(
     workspace: Workspace,
     three,
     tmp_path: Path,
+    serve: Callable[..., Recorder],
     monkeypatch: pytest.MonkeyPatch,
     run_cli,  # noqa: ANN001
 ) -> None:
     monkeypatch.setenv("OUTREACH_SMTP_PASSWORD", PASSWORD)
     recorder = Recorder()
-    with aiosmtpd_server(
-        recorder, auth_require_tls=False, authenticator=_authenticator(recorder)
-    ) as port:
-        email_settings(workspace.root, port=port, security="starttls", username="me")
-        path = campaign_file(tmp_path)
-        output = run_cli("campaign", "run", str(path), "--send")
+    serve(
+        recorder,
+        server={"auth_require_tls": False, "authenticator": _authenticator(recorder)},
+        security="starttls",
+        username="me",
+    )
+    output = run_cli("campaign", "run", str(campaign_file(tmp_path)), "--send")
     assert output.exit_code == 1
     assert "STARTTLS" in output.output or "starttls" in output.output.lower()
     assert recorder.auth == [] and not recorder.received
@@ -240,29 +265,26 @@ def test_starttls_verifies_the_certificate_then_logs_in(
     workspace: Workspace,
     three,
     tmp_path: Path,
+    serve: Callable[..., Recorder],
     monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
 ) -> None:
     monkeypatch.setenv("OUTREACH_SMTP_PASSWORD", PASSWORD)
     context, cert = _tls(tmp_path)
     recorder = Recorder()
-    with aiosmtpd_server(
-        recorder,
-        tls_context=context,
-        require_starttls=True,
-        auth_required=True,
-        authenticator=_authenticator(recorder),
-    ) as port:
-        email_settings(workspace.root, port=port, security="starttls", username="me")
-        path = campaign_file(tmp_path)
-        untrusted = run(workspace, path)
-        assert (
-            "certificate" in untrusted.channel_errors[0]
-            and "ca_file" in untrusted.channel_errors[0]
-        )
-        assert recorder.auth == []
-        config = workspace.config_path.read_text()
-        workspace.config_path.write_text(config + f'ca_file = "{cert}"\n')
-        trusted = run(workspace, path)
+    server = {
+        "tls_context": context,
+        "require_starttls": True,
+        "auth_required": True,
+        "authenticator": _authenticator(recorder),
+    }
+    serve(recorder, server=server, security="starttls", username="me")
+    path = campaign_file(tmp_path)
+    untrusted = send(workspace, path)
+    assert "certificate" in untrusted.channel_errors[0] and "ca_file" in untrusted.channel_errors[0]
+    assert recorder.auth == []
+    config = workspace.config_path.read_text()
+    workspace.config_path.write_text(config + f'ca_file = "{cert}"\n')
+    trusted = send(workspace, path)
     assert trusted.ok and trusted.counts[("email", "sent")] == 3
     assert recorder.auth and all(a[1].login == b"me" for a in recorder.auth)
 
@@ -270,7 +292,8 @@ def test_starttls_verifies_the_certificate_then_logs_in(
 def test_implicit_tls_and_xoauth2_token_command(
     workspace: Workspace,
     three,
-    tmp_path: Path,  # noqa: ANN001
+    tmp_path: Path,
+    serve: Callable[..., Recorder],
 ) -> None:
     from aiosmtpd.smtp import AuthResult
 
@@ -283,16 +306,15 @@ def test_implicit_tls_and_xoauth2_token_command(
         return AuthResult(success=True)
 
     recorder.auth_XOAUTH2 = auth_XOAUTH2  # type: ignore[attr-defined]
-    with aiosmtpd_server(recorder, ssl_context=context, auth_require_tls=False) as port:
-        email_settings(
-            workspace.root,
-            port=port,
-            security="tls",
-            username="me@example.com",
-            token_command=["printf", "tok-123"],
-            ca_file=str(cert),
-        )
-        result = run(workspace, campaign_file(tmp_path))
+    serve(
+        recorder,
+        server={"ssl_context": context, "auth_require_tls": False},
+        security="tls",
+        username="me@example.com",
+        token_command=["printf", "tok-123"],
+        ca_file=str(cert),
+    )
+    result = send(workspace, campaign_file(tmp_path))
     assert result.ok and result.counts[("email", "sent")] == 3
     assert tokens and tokens[0] == "user=me@example.com\x01auth=Bearer tok-123\x01\x01"
 
@@ -301,6 +323,7 @@ def test_a_server_echoing_the_password_never_shows_it(
     workspace: Workspace,
     three,
     tmp_path: Path,
+    serve: Callable[..., Recorder],
     monkeypatch: pytest.MonkeyPatch,
     run_cli,  # noqa: ANN001
 ) -> None:
@@ -316,11 +339,14 @@ def test_a_server_echoing_the_password_never_shows_it(
     from aiosmtpd.smtp import AuthResult
 
     recorder.auth_PLAIN = auth_PLAIN  # type: ignore[attr-defined]
-    with aiosmtpd_server(recorder, tls_context=context, require_starttls=True) as port:
-        email_settings(
-            workspace.root, port=port, security="starttls", username="me", ca_file=str(cert)
-        )
-        output = run_cli("campaign", "run", str(campaign_file(tmp_path)), "--send")
+    serve(
+        recorder,
+        server={"tls_context": context, "require_starttls": True},
+        security="starttls",
+        username="me",
+        ca_file=str(cert),
+    )
+    output = run_cli("campaign", "run", str(campaign_file(tmp_path)), "--send")
     assert output.exit_code == 1
     assert "535 5.7.8" in output.output and "refused" in output.output
     encoded = base64.b64encode(f"\0me\0{PASSWORD}".encode()).decode()
@@ -333,14 +359,13 @@ def test_a_server_echoing_the_password_never_shows_it(
 def test_daily_limit_stops_cleanly_and_holds_across_runs(
     workspace: Workspace,
     three,
-    tmp_path: Path,  # noqa: ANN001
+    tmp_path: Path,
+    serve: Callable[..., Recorder],
 ) -> None:
-    recorder = Recorder()
-    with aiosmtpd_server(recorder) as port:
-        email_settings(workspace.root, port=port, per_day=2)
-        path = campaign_file(tmp_path)
-        first = run(workspace, path)
-        second = run(workspace, path)
+    recorder = serve(per_day=2)
+    path = campaign_file(tmp_path)
+    first = send(workspace, path)
+    second = send(workspace, path)
     assert first.counts[("email", "sent")] == 2 and len(first.not_finished) == 1
     assert any(
         "daily sending limit" in w and "run the campaign again after" in w for w in first.warnings
@@ -352,12 +377,58 @@ def test_daily_limit_stops_cleanly_and_holds_across_runs(
 def test_the_deadline_stops_starting_new_messages(
     workspace: Workspace,
     three,
-    tmp_path: Path,  # noqa: ANN001
+    tmp_path: Path,
+    serve: Callable[..., Recorder],
 ) -> None:
-    recorder = Recorder(delay=0.3)
-    with aiosmtpd_server(recorder) as port:
-        email_settings(workspace.root, port=port, pool_size=1, deadline=0.2)
-        result = run(workspace, campaign_file(tmp_path))
+    recorder = serve(Recorder(delay=0.3), pool_size=1, deadline=0.2)
+    result = send(workspace, campaign_file(tmp_path))
     assert result.counts[("email", "sent")] == 1 and len(result.not_finished) == 2
     assert any("deadline of 0.2 s was reached" in w for w in result.warnings)
     assert len(recorder.received) == 1
+
+
+def test_a_journal_failure_stops_before_any_unrecorded_message_goes_out(
+    workspace: Workspace,
+    three,
+    tmp_path: Path,
+    serve: Callable[..., Recorder],
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    import sqlite3
+
+    from outreach.engine import _Run
+
+    real = _Run.sending_many
+    calls: list[int] = []
+
+    def failing_once(self: _Run, items: Any) -> None:
+        calls.append(len(items))
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("disk I/O error")
+        real(self, items)
+
+    monkeypatch.setattr(_Run, "sending_many", failing_once)
+    recorder = serve(pool_size=3)
+    result = send(workspace, campaign_file(tmp_path))
+    assert calls  # the first commit of marks failed
+    assert any("the journal cannot be written" in e for e in result.channel_errors)
+    assert recorder.received == []  # no message went out without its mark
+    assert len(result.not_finished) == 3
+
+
+@pytest.mark.parametrize("limit", ["per_day", "per_minute", "per_domain_per_minute"])
+def test_a_message_with_more_recipients_than_a_limit_fails_clearly(
+    workspace: Workspace,
+    add_contacts,
+    tmp_path: Path,
+    serve: Callable[..., Recorder],
+    limit: str,  # noqa: ANN001
+) -> None:
+    add_contacts(make_contact("u1", "Ann", "Lee", email="ann@example.com"))
+    recorder = serve(**{limit: 1})
+    result = send(workspace, campaign_file(tmp_path, cc=["boss@example.com"]))
+    assert not result.channel_errors and not result.not_finished
+    ((_, outcome),) = result.failures
+    assert outcome.status == "failed"
+    assert f"2 recipients, more than {limit} = 1 allows" in outcome.error
+    assert recorder.received == []

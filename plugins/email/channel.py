@@ -9,27 +9,31 @@ an invalid address ...) is refused: that one delivery fails with the reason, the
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import gc
+import io
 import mimetypes
 import re
 import threading
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered
 from outreach.contact import Contact
 from outreach.errors import ConfigError, InputError
 from outreach.journal import FAILED, SENT
-from outreach.templating import Renderer
 
 from .message import Attachment, Content, Headers, build_message, current_date, message_id
 from .options import EmailOptions, parse_options
 from .safety import Address, Refused, check_header_text, parse_mailbox, validate_address
 from .settings import ServerSettings, load_settings
+
+if TYPE_CHECKING:
+    from outreach.templating import Renderer
+
+    from .outbox import Outbox
 
 __all__ = ["EmailChannel", "OutgoingMessage"]
 
@@ -75,6 +79,8 @@ class OutgoingMessage:
 
 def _run_coroutine(coroutine: Coroutine[Any, Any, None]) -> None:
     """Run ``coroutine`` to the end, even when called from inside a running event loop."""
+    import asyncio  # only to send; importing it costs every command a noticeable moment
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -327,7 +333,7 @@ class EmailChannel(Channel):
         run.artifact(outbox.path, f"outbox (Maildir, {what})")
 
     def _send(
-        self, ready: list[tuple[Rendered, OutgoingMessage]], run: DeliveryRun, outbox: Any
+        self, ready: list[tuple[Rendered, OutgoingMessage]], run: DeliveryRun, outbox: Outbox
     ) -> None:
         import time
 
@@ -403,24 +409,28 @@ def _invitation(text: str, filename: str) -> Attachment:
 
 
 def _read_table(path: Path, key: str) -> dict[str, dict[str, str]]:
+    from outreach.importer import decode_text
+
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such data file ([email] data)") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        fields = {f.strip().lower(): f for f in reader.fieldnames or []}
-        if key.strip().lower() not in fields:
-            raise InputError(f"{path}: the data file has no column {key!r} (data_key)")
-        column = fields[key.strip().lower()]
-        table: dict[str, dict[str, str]] = {}
-        try:
-            for row in reader:
-                address = (row.get(column) or "").strip().lower()
-                if address:
-                    table.setdefault(address, {k.strip(): v or "" for k, v in row.items() if k})
-        except csv.Error as exc:
-            raise InputError(f"{path}:{reader.line_num}: {exc}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the data file: {exc.strerror}") from None
+    # Spreadsheets export Windows-1252 as often as UTF-8: read it as the CSV importer does.
+    reader = csv.DictReader(io.StringIO(decode_text(data, path), newline=""))
+    fields = {f.strip().lower(): f for f in reader.fieldnames or []}
+    if key.strip().lower() not in fields:
+        raise InputError(f"{path}: the data file has no column {key!r} (data_key)")
+    column = fields[key.strip().lower()]
+    table: dict[str, dict[str, str]] = {}
+    try:
+        for row in reader:
+            address = (row.get(column) or "").strip().lower()
+            if address:
+                table.setdefault(address, {k.strip(): v or "" for k, v in row.items() if k})
+    except csv.Error as exc:
+        raise InputError(f"{path}:{reader.line_num}: {exc}") from None
     return table
 
 

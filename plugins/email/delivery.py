@@ -18,10 +18,11 @@ What happens to a message:
 Journal writes are grouped ("group commit"): a mark is queued when the transaction starts and
 committed, with everything else queued by then (other connections' marks, outcomes), when
 its 354 arrives and the message is about to go, unless another connection's commit took it
-along already; a timer commits what is left. So a mark is
-always committed before its message is sent, and a run commits far fewer times than it
-sends. An outcome may be committed a moment after it happened, which after a crash can only
-turn a ``sent`` into ``unknown``, never cause a second send.
+along already; a timer commits what is left. So a mark is always committed before its
+message is sent, and a run commits far fewer times than it sends. An outcome may be
+committed a moment after it happened, which after a crash can only turn a ``sent`` into
+``unknown``, never cause a second send. A commit that fails stops the run: the marks it
+held are lost, so no message waiting for one may go out.
 
 One contact's failure never stops the others. What stops the loop: a setup error (TLS,
 certificate, login: every message would fail the same way), the server staying unreachable,
@@ -77,9 +78,7 @@ class _Job:
     message: OutgoingMessage
     attempts: int = 0
     last: str = ""
-    #: In the journal as ``sending`` and not yet reopened or finished.
-    marked: bool = False
-    #: The ``sending`` mark is committed.
+    #: The ``sending`` mark of the current attempt is committed.
     committed: bool = False
 
 
@@ -93,12 +92,12 @@ class _Later:
 class _JournalPump:
     """Group commit of the run's journal writes (see the module docstring)."""
 
-    def __init__(self, run: DeliveryRun, limiter: RateLimiter, redactor: Redactor) -> None:
+    def __init__(self, run: DeliveryRun, limiter: RateLimiter) -> None:
         self.run = run
         self.limiter = limiter
-        self.redactor = redactor
         self._ops: list[tuple[str, _Job, Any]] = []
         self._scheduled = False
+        self._failure: DeliveryStopped | None = None
         self._loop = asyncio.get_running_loop()
 
     def mark(self, job: _Job) -> None:
@@ -108,7 +107,10 @@ class _JournalPump:
         self._schedule()
 
     def commit_mark(self, job: _Job) -> None:
-        """Make sure ``job``'s mark is committed: commit everything queued if it is not."""
+        """Make sure ``job``'s mark is committed: commit everything queued if it is not.
+
+        Raises DeliveryStopped when it cannot be (this or an earlier commit failed).
+        """
         if not job.committed:
             self.flush()
 
@@ -125,11 +127,22 @@ class _JournalPump:
     def _schedule(self) -> None:
         if not self._scheduled:
             self._scheduled = True
-            self._loop.call_later(0.05, self.flush)
+            self._loop.call_later(0.05, self._flush_later)
+
+    def _flush_later(self) -> None:
+        # A failure is kept: the next commit_mark or flush raises it where it can stop the run.
+        with contextlib.suppress(DeliveryStopped):
+            self.flush()
 
     def flush(self) -> None:
-        """Commit everything queued, in order, as one transaction."""
+        """Commit everything queued, in order, as one transaction.
+
+        Once a commit has failed, every later call raises the same DeliveryStopped: the
+        marks that commit held are lost, and nothing waiting for them may be sent.
+        """
         self._scheduled = False
+        if self._failure is not None:
+            raise self._failure
         ops, self._ops = self._ops, []
         if not ops:
             return
@@ -154,7 +167,8 @@ class _JournalPump:
                             [Record(job.item.key, PENDING, error=why) for _, job, why in entries]
                         )
         except Exception as exc:
-            raise DeliveryStopped(f"the journal cannot be written: {exc}") from exc
+            self._failure = DeliveryStopped(f"the journal cannot be written: {exc}")
+            raise self._failure from exc
         for kind, job, _ in ops:
             if kind == "mark":
                 job.committed = True
@@ -251,7 +265,7 @@ class Sender:
                 # Everything left is in flight on other connections; wait for news.
                 wait = 1.0
             if wait == float("inf"):
-                return None  # _pick halted the run
+                return None  # _pick halted the run (the daily limit)
             assert self._wake is not None
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
@@ -279,9 +293,14 @@ class Sender:
         return None, shortest
 
     def _halt(self, reason: str) -> None:
+        """Stop starting messages, and tell the user why."""
         if self._stop is None:
-            self._stop = reason
             self.run.warn(reason)
+        self._abort(reason)
+
+    def _abort(self, reason: str) -> None:
+        """Stop starting messages; the caller raises DeliveryStopped, which says why."""
+        self._stop = self._stop or reason
         self._kick()
 
     def _halt_daily(self, resume_at: float) -> None:
@@ -298,12 +317,22 @@ class Sender:
     async def send_all(self, items: Sequence[tuple[Rendered, OutgoingMessage]]) -> None:
         """Send every item; raises DeliveryStopped when the whole run has to stop."""
         self._wake = asyncio.Event()
+        self.pump = _JournalPump(self.run, self.limiter)
+        self._open = len(items)
         for item, message in items:
-            self._ready.append(_Job(item, message))
-        self._open = len(self._ready)
+            job = _Job(item, message)
+            limit = self.limiter.never_fits(message.domains)
+            if limit is None:
+                self._ready.append(job)
+            else:
+                count = len(message.domains)
+                self._fail(
+                    job,
+                    f"{count} recipients, more than {limit} allows: it can never be sent "
+                    "(permanent; raise the limit or send fewer copies)",
+                )
         if self.settings.deadline:
             self._deadline = self.clock() + self.settings.deadline
-        self.pump = _JournalPump(self.run, self.limiter, self.redactor)
         workers = [
             asyncio.ensure_future(self._worker())
             for _ in range(min(self.settings.pool_size, max(self._open, 1)))
@@ -316,8 +345,6 @@ class Sender:
             self.pump.flush()
         for result in results:
             if isinstance(result, BaseException):
-                if isinstance(result, DeliveryStopped):
-                    raise result
                 raise result
 
     async def _connect(self) -> Connection:
@@ -328,14 +355,12 @@ class Sender:
                     self.settings, self.credentials, self.tls_context, self.redactor
                 )
             except SetupError as exc:
-                self._stop = self._stop or str(exc)
-                self._kick()
+                self._abort(str(exc))
                 raise DeliveryStopped(str(exc)) from None
             except ServerUnavailable as exc:
                 attempt += 1
                 if attempt >= self.settings.retries or self._stop is not None:
-                    self._stop = self._stop or str(exc)
-                    self._kick()
+                    self._abort(str(exc))
                     raise DeliveryStopped(
                         f"cannot reach the server after {attempt} attempts: {exc}"
                     ) from None
@@ -384,7 +409,6 @@ class Sender:
             sender = message.sender.encode("utf-8")
             # Queued now, committed by the time the server says 354 (see commit_mark): by
             # then other connections have usually committed it along with theirs.
-            job.marked = True
             self.pump.mark(job)
             reply = await connection.command(b"MAIL", b"FROM:<" + sender + b">", *options)
             if not reply.ok:
@@ -405,8 +429,9 @@ class Sender:
                 return
             try:
                 self.pump.commit_mark(job)
-            except DeliveryStopped:
+            except DeliveryStopped as exc:
                 connection.close()  # mid-DATA: the message must not go out unrecorded
+                self._abort(str(exc))
                 raise
             reply = await connection.transfer(message.data, self.settings.data_timeout)
         except ServerUnavailable as exc:
@@ -455,9 +480,8 @@ class Sender:
         if job.attempts >= self.settings.retries:
             self._fail(job, f"{why}; gave up after {job.attempts} attempts")
             return
-        if job.marked:
-            job.marked = False
-            self.pump.reopen(job, why)
+        # Refused (or cut off) before the message went: back to pending in the journal.
+        self.pump.reopen(job, why)
         delay = (
             0.0
             if immediately
@@ -471,7 +495,6 @@ class Sender:
         self._finish(job, Outcome(FAILED, None, why))
 
     def _finish(self, job: _Job, outcome: Outcome) -> None:
-        job.marked = False
         self.pump.finish(job, outcome)
         if outcome.status == UNKNOWN:
             self.outbox.put(job.message.outbox_key, job.message.data)

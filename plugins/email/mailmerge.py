@@ -20,6 +20,7 @@ import configparser
 import csv
 import email
 import email.utils
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from outreach.contact import Contact, Email, Name
 from outreach.errors import InputError
+from outreach.importer import decode_text
 
 __all__ = ["Conversion", "convert", "rewrite_columns"]
 
@@ -95,19 +97,18 @@ def rewrite_columns(source: str, columns: set[str]) -> str:
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file (the mailmerge database)") from None
-    except UnicodeDecodeError as exc:
-        line = text_line(path.read_bytes(), exc.start)
-        raise InputError(f"{path}:{line}: not UTF-8 text") from None
+    # Decoded as the campaign's ``data`` will be (see channel._read_table).
+    text = decode_text(data, path)
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
             text[:1024], delimiters=",;\t"
         )
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(text.splitlines(keepends=True), dialect=dialect, strict=True)
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect, strict=True)
     rows = []
     try:
         for row in reader:
@@ -120,23 +121,20 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     return columns, rows
 
 
-def text_line(data: bytes, offset: int) -> int:
-    """The 1-based line number of byte ``offset``."""
-    return data[:offset].count(b"\n") + 1
-
-
 def _pick(columns: list[str], choices: tuple[str, ...]) -> str | None:
     lowered = {c.lower(): c for c in columns}
     return next((lowered[c] for c in choices if c in lowered), None)
 
 
 def _contact(row: dict[str, str], line: int, path: Path, columns: dict[str, str | None]) -> Contact:
-    address = row.get(columns["email"] or "", "").strip()
+    def cell(what: str) -> str:
+        column = columns[what]
+        return row.get(column, "").strip() if column else ""
+
+    address = cell("email")
     if not address:
         raise InputError(f"{path}:{line}: no email address in column {columns['email']!r}")
-    full = row.get(columns["name"] or "", "").strip() if columns["name"] else ""
-    given = row.get(columns["given"] or "", "").strip() if columns["given"] else ""
-    family = row.get(columns["family"] or "", "").strip() if columns["family"] else ""
+    full, given, family = cell("name"), cell("given"), cell("family")
     if full and not (given or family):
         words = full.split()
         if len(words) == 2:
@@ -259,10 +257,9 @@ def convert(folder: Path, name: str, tag: str) -> Conversion:
     sender = message.get("from", "").strip()
     if sender:
         lines.append(f"from = {_toml_string(rewrite_columns(sender, column_set))}")
-    for header, key in (("reply-to", "reply_to"),):
-        value = message.get(header, "").strip()
-        if value:
-            lines.append(f"{key} = {_toml_string(rewrite_columns(value, column_set))}")
+    reply_to = message.get("reply-to", "").strip()
+    if reply_to:
+        lines.append(f"reply_to = {_toml_string(rewrite_columns(reply_to, column_set))}")
     for header in ("cc", "bcc"):
         values = [a for v in message.get_all(header, []) for a in _split_addresses(v)]
         if values:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import queue
 import struct
 import threading
 from collections.abc import Iterable
@@ -53,9 +54,6 @@ class MaildirWriter:
                 base = entry.name.split(":", 1)[0]
                 if base.endswith(".outreach"):
                     self._where[base] = entry.path
-
-    def __len__(self) -> int:
-        return len(self._where)
 
     def write(self, key: str, data: bytes) -> Path:
         """Store the message for ``key``, replacing an earlier copy; return its path."""
@@ -109,8 +107,8 @@ def _child(writer: MaildirWriter, inbound: int, outbound: int) -> None:
 
 
 class Outbox:
-    """The outbox of one run: writes go to a helper process (or a thread where there is no
-    ``fork``); :meth:`close` waits for them.
+    """The outbox of one run: writes go to a helper process (or to a thread, where there is
+    no ``fork`` or other threads make it unsafe); :meth:`close` waits for them.
 
     The helper is started here, before any connection or event loop exists, so it inherits
     nothing it could keep open.
@@ -124,13 +122,10 @@ class Outbox:
         self._to_child = -1
         self._from_child = -1
         self._thread: threading.Thread | None = None
-        self._pending: list[tuple[str, bytes]] = []
+        #: Batches for the thread; None tells it to stop.
+        self._queue: queue.SimpleQueue[list[tuple[str, bytes]] | None] = queue.SimpleQueue()
         self._errors: list[str] = []
         self._start()
-
-    def write(self, key: str, data: bytes) -> Path:
-        """Write one message now, in this process."""
-        return self.writer.write(key, data)
 
     def put(self, key: str, data: bytes) -> None:
         """Queue the message for ``key``; it is written in the background."""
@@ -158,8 +153,6 @@ class Outbox:
             self._pid, self._to_child, self._from_child = pid, to_child_w, from_child_r
         else:
             self._thread = threading.Thread(target=self._drain, name="outbox", daemon=True)
-            self._lock = threading.Condition()
-            self._closing = False
             self._thread.start()
 
     def _send_batch(self) -> None:
@@ -175,19 +168,11 @@ class Outbox:
             except OSError as exc:
                 self._errors.append(f"{self.path}: the outbox writer stopped ({exc.strerror})")
         else:
-            with self._lock:
-                self._pending.extend(batch)
-                self._lock.notify()
+            self._queue.put(batch)
 
     def _drain(self) -> None:
-        while True:
-            with self._lock:
-                while not self._pending and not self._closing:
-                    self._lock.wait()
-                work, self._pending = self._pending, []
-                if not work and self._closing:
-                    return
-            self.writer.write_all(work, self._errors)
+        while (batch := self._queue.get()) is not None:
+            self.writer.write_all(batch, self._errors)
 
     def close(self) -> list[str]:
         """Wait until every queued message is written; return the problems met, if any."""
@@ -206,9 +191,7 @@ class Outbox:
                     f"{self.path}: the outbox writer failed; some messages are missing"
                 )
         elif self._thread is not None:
-            with self._lock:
-                self._closing = True
-                self._lock.notify()
+            self._queue.put(None)
             self._thread.join()
             self._thread = None
         errors, self._errors = self._errors, []

@@ -44,6 +44,18 @@ class RateLimiter:
         """True when any limit is set."""
         return bool(self.per_minute or self.per_day or self.per_domain_per_minute)
 
+    def never_fits(self, domains: Sequence[str]) -> str | None:
+        """The limit a message to ``domains`` exceeds on its own (so it can never go), or None."""
+        if self.per_day and len(domains) > self.per_day:
+            return f"per_day = {self.per_day}"
+        if self.per_minute and len(domains) > self.per_minute:
+            return f"per_minute = {self.per_minute}"
+        if self.per_domain_per_minute and domains:
+            most = max(domains.count(domain) for domain in set(domains))
+            if most > self.per_domain_per_minute:
+                return f"per_domain_per_minute = {self.per_domain_per_minute}"
+        return None
+
     def _add(self, at: float, domain: str) -> None:
         self._day.append(at)
         self._minute.append(at)

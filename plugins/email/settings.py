@@ -145,11 +145,6 @@ class ServerSettings:
         """The name this client gives in EHLO."""
         return self.local_hostname or _default_local_hostname()
 
-    @property
-    def has_limits(self) -> bool:
-        """True when any rate limit is set."""
-        return bool(self.per_minute or self.per_day or self.per_domain_per_minute)
-
 
 def load_settings(table: Mapping[str, Any], where: str) -> ServerSettings:
     """Parse the ``[email]`` table (``where`` names it in messages), applying a preset."""

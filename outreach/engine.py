@@ -211,13 +211,12 @@ class _Run:
         """:meth:`finished` for several items, recorded in one commit."""
         records = []
         touches = []
+        fresh = []
         for item, outcome in outcomes:
             if item.key in self._finished:
                 continue
             self._finished.add(item.key)
-            self._result.counts[(item.key.channel, outcome.status)] += 1
-            if outcome.status in (FAILED, UNKNOWN):
-                self._result.failures.append((item, outcome))
+            fresh.append((item, outcome))
             records.append(
                 Record(item.key, outcome.status, item.address, outcome.message_id, outcome.error)
             )
@@ -232,10 +231,20 @@ class _Run:
                     )
                 )
         if self.journal is not None and records:
-            with nullcontext() if self._batching else self.journal.transaction():
-                self.journal.record_many(records)
-                if touches:
-                    self.journal.add_touches(touches)
+            try:
+                with nullcontext() if self._batching else self.journal.transaction():
+                    self.journal.record_many(records)
+                    if touches:
+                        self.journal.add_touches(touches)
+            except BaseException:
+                # Not recorded, so not finished: the run reports them as not delivered.
+                self._finished.difference_update(item.key for item, _ in fresh)
+                raise
+        # Counted only once recorded, so the summary never claims what the journal lacks.
+        for item, outcome in fresh:
+            self._result.counts[(item.key.channel, outcome.status)] += 1
+            if outcome.status in (FAILED, UNKNOWN):
+                self._result.failures.append((item, outcome))
         if self._progress is not None and records:
             self._progress.advance(len(records))
 

@@ -124,12 +124,18 @@ class Exporter(ABC):
         return []
 
 
-def decode_text(data: bytes, path: Path, encoding: str | None = None) -> str:
+def decode_text(
+    data: bytes,
+    path: Path,
+    encoding: str | None = None,
+    *,
+    hint: str = "name the encoding with --encoding",
+) -> str:
     """The text of an imported file: UTF-8 (with or without a byte-order mark), UTF-16 with
     a byte-order mark, else Windows-1252 (what Outlook and old phones write).
 
     ``encoding`` forces one. Bytes that fit no candidate are an error naming the line, never
-    silently replaced.
+    silently replaced; ``hint`` ends that message with what the user can do about it.
     """
     if encoding:
         candidates = [encoding]
@@ -149,8 +155,7 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> str:
             names = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252", "utf-16": "UTF-16"}
             tried = " or ".join(names.get(c, c) for c in candidates)
             raise InputError(
-                f"{path}:{line}: not {tried} text (byte {data[exc.start]:#04x}); "
-                "name the encoding with --encoding"
+                f"{path}:{line}: not {tried} text (byte {data[exc.start]:#04x}); {hint}"
             ) from None
         return text[1:] if text.startswith("\ufeff") else text
     raise AssertionError("unreachable")

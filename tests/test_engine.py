@@ -236,3 +236,20 @@ def test_bad_input_found_while_delivering_stops_the_run(
     monkeypatch.setattr(type(engine.channel("fake")), "deliver", refuse)
     with pytest.raises(InputError, match="not writable"):
         engine.run(campaign, send=True)
+
+
+def test_an_outcome_the_journal_could_not_record_is_not_reported_as_done(
+    engine: Engine, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from outreach.journal import Journal
+
+    def disk_full(self: Journal, touches: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Journal, "add_touches", disk_full)
+    result = engine.run(engine.load(write_campaign(workspace, BASIC)), send=True)
+    assert sum(result.counts.values()) == 0
+    assert [i.contact.uid for i in result.not_finished] == ["u1", "u5"]
+    assert result.channel_errors == ["fake: OperationalError: database or disk is full"]

@@ -418,7 +418,9 @@ def _read_table(path: Path, key: str) -> dict[str, dict[str, str]]:
     except OSError as exc:
         raise InputError(f"{path}: cannot read the data file: {exc.strerror}") from None
     # Spreadsheets export Windows-1252 as often as UTF-8: read it as the CSV importer does.
-    reader = csv.DictReader(io.StringIO(decode_text(data, path), newline=""))
+    reader = csv.DictReader(
+        io.StringIO(decode_text(data, path, hint="save it as UTF-8"), newline="")
+    )
     fields = {f.strip().lower(): f for f in reader.fieldnames or []}
     if key.strip().lower() not in fields:
         raise InputError(f"{path}: the data file has no column {key!r} (data_key)")

@@ -101,7 +101,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     except FileNotFoundError:
         raise InputError(f"{path}: no such file (the mailmerge database)") from None
     # Decoded as the campaign's ``data`` will be (see channel._read_table).
-    text = decode_text(data, path)
+    text = decode_text(data, path, hint="save it as UTF-8")
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
             text[:1024], delimiters=",;\t"

@@ -11,13 +11,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered
 from outreach.contact import Contact
 from outreach.fsutil import atomic_write
 from outreach.journal import DRAFTED
 from outreach.options import parse_table
-from outreach.templating import Renderer
 from outreach.workspace import Workspace
 
 from .draft import Draft, render_draft
@@ -25,6 +25,9 @@ from .drafts_csv import FORMULA_STARTS, csv_rows, to_csv
 from .options import LinkedInOptions, LinkedInSettings
 from .page import build_page
 from .profile import ProfileLink, find_profile
+
+if TYPE_CHECKING:
+    from outreach.templating import Renderer
 
 __all__ = ["LinkedInChannel"]
 

@@ -8,14 +8,17 @@ message cut mid-sentence is worse than no message.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from outreach.contact import Contact
 from outreach.errors import OutreachError
-from outreach.templating import Renderer
 
 from .limits import KIND_LABELS, Account, Kind, count_chars, limits_for, normalise_newlines
 from .options import LinkedInOptions
 from .profile import ProfileLink
+
+if TYPE_CHECKING:
+    from outreach.templating import Renderer
 
 __all__ = ["Draft", "DraftError", "DraftTooLong", "render_draft", "role_of"]
 

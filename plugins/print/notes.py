@@ -55,7 +55,7 @@ def read_notes(path: Path, book: AddressBook) -> dict[str, str]:
 
 
 def _csv_rows(path: Path, raw: bytes) -> list[tuple[str, str, str]]:
-    reader = csv.DictReader(io.StringIO(decode_text(raw, path)))
+    reader = csv.DictReader(io.StringIO(decode_text(raw, path, hint="save it as UTF-8")))
     fields = [f.strip().lower() for f in reader.fieldnames or []]
     if "contact" not in fields or "note" not in fields:
         raise InputError(f"{path}:1: the header row must have the columns contact,note")

@@ -18,7 +18,7 @@ the user asks for ``retry_unknown``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,10 +29,11 @@ from .addressbook import AddressBook
 from .campaign import Campaign, Part
 from .channel import Channel, Outcome, Piece, Rendered
 from .contact import Contact
-from .errors import OutreachError
+from .errors import DeliveryClaimed, JournalReplaced, OutreachError
 from .journal import (
     DRAFTED,
     FAILED,
+    PENDING,
     PRINTED,
     SENDING,
     SENT,
@@ -45,6 +46,7 @@ from .journal import (
     Record,
     Touch,
 )
+from .locks import Holder
 from .planstate import load_first_seen, plan_settings
 from .pluginhost import PluginHost, get_host
 from .templating import Renderer
@@ -167,6 +169,7 @@ class _Run:
         journal: Journal | None,
         result: RunResult,
         progress: Progress | None,
+        claimable: frozenset[str] = frozenset({PENDING, DRAFTED}),
     ) -> None:
         self.workspace = engine.workspace
         self.campaign = campaign
@@ -178,6 +181,11 @@ class _Run:
         self._progress = progress
         self._finished: set[DeliveryKey] = set()
         self._batching = False
+        #: Statuses this run may claim a delivery from (see :meth:`Journal.claim`).
+        self._claimable = claimable
+        #: A claim lost to another run, or the journal replaced: the run must stop (exit 2)
+        #: whatever the channel made of the exception.
+        self.fatal: OutreachError | None = None
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -191,6 +199,9 @@ class _Run:
         try:
             with self.journal.transaction():
                 yield
+        except (DeliveryClaimed, JournalReplaced) as exc:
+            self.fatal = self.fatal or exc
+            raise
         finally:
             self._batching = False
 
@@ -198,11 +209,16 @@ class _Run:
         self.sending_many([item])
 
     def sending_many(self, items: Sequence[Rendered]) -> None:
-        """:meth:`sending` for several items, in one statement."""
+        """:meth:`sending` for several items: claimed in one transaction, all or none."""
         if self.journal is not None and items:
-            self.journal.record_many(
-                [Record(i.key, SENDING, address=i.address, attempt=True) for i in items]
-            )
+            try:
+                self.journal.claim(
+                    [Record(i.key, SENDING, address=i.address, attempt=True) for i in items],
+                    self._claimable,
+                )
+            except (DeliveryClaimed, JournalReplaced) as exc:
+                self.fatal = self.fatal or exc
+                raise
 
     def finished(self, item: Rendered, outcome: Outcome) -> None:
         self.finished_many([(item, outcome)])
@@ -236,9 +252,11 @@ class _Run:
                     self.journal.record_many(records)
                     if touches:
                         self.journal.add_touches(touches)
-            except BaseException:
+            except BaseException as exc:
                 # Not recorded, so not finished: the run reports them as not delivered.
                 self._finished.difference_update(item.key for item, _ in fresh)
+                if isinstance(exc, (DeliveryClaimed, JournalReplaced)):
+                    self.fatal = self.fatal or exc
                 raise
         # Counted only once recorded, so the summary never claims what the journal lacks.
         for item, outcome in fresh:
@@ -412,8 +430,37 @@ class Engine:
         retry_failed: bool = False,
         retry_unknown: bool = False,
         progress: Progress | None = None,
+        wait: bool = True,
+        on_wait: Callable[[Holder], None] | None = None,
     ) -> RunResult:
-        """Plan, render and deliver a campaign; with ``send`` record everything."""
+        """Plan, render and deliver a campaign; with ``send`` record everything.
+
+        A sending run holds the workspace's send lock from before it reads the journal to
+        its end; when another sending run holds it, this one waits (``on_wait`` is told who
+        it waits for), or with ``wait=False`` raises :class:`~outreach.locks.LockBusy`.
+        """
+        options = dict(
+            send=send,
+            limit=limit,
+            retry_failed=retry_failed,
+            retry_unknown=retry_unknown,
+            progress=progress,
+        )
+        if not send:
+            return self._run(campaign, **options)  # type: ignore[arg-type]
+        with self.workspace.send_lock(wait=wait, on_wait=on_wait):
+            return self._run(campaign, **options)  # type: ignore[arg-type]
+
+    def _run(
+        self,
+        campaign: Campaign,
+        *,
+        send: bool,
+        limit: int | None,
+        retry_failed: bool,
+        retry_unknown: bool,
+        progress: Progress | None,
+    ) -> RunResult:
         book = self.workspace.open_book()
         journal = self.workspace.open_journal() if send else self._journal_if_any()
         try:
@@ -430,7 +477,9 @@ class Engine:
             todo = plan.todo if limit is None else plan.todo[: max(limit, 0)]
             rendered = self.render(campaign, todo, last_touches=plan.last_touches)
             result = RunResult(campaign, send, plan, rendered=rendered, interrupted=interrupted)
-            self._deliver(campaign, rendered, send, journal, result, progress)
+            claimable = {PENDING, DRAFTED} | ({FAILED} if retry_failed else set())
+            claimable |= {UNKNOWN} if retry_unknown else set()
+            self._deliver(campaign, rendered, send, journal, result, progress, frozenset(claimable))
             return result
         finally:
             if journal is not None:
@@ -444,8 +493,9 @@ class Engine:
         journal: Journal | None,
         result: RunResult,
         progress: Progress | None,
+        claimable: frozenset[str] = frozenset({PENDING, DRAFTED}),
     ) -> None:
-        run = _Run(self, campaign, send, journal, result, progress)
+        run = _Run(self, campaign, send, journal, result, progress, claimable)
         run.out_dir.mkdir(parents=True, exist_ok=True)
         by_channel: dict[str, list[Rendered]] = {}
         for item in rendered:
@@ -471,8 +521,13 @@ class Engine:
                 # barcode range used up): the user must fix it; stop with exit status 2.
                 raise
             except Exception as exc:  # noqa: BLE001 - one channel must not stop the others
-                result.channel_errors.append(f"{name}: {type(exc).__name__}: {exc}")
+                if run.fatal is None:
+                    result.channel_errors.append(f"{name}: {type(exc).__name__}: {exc}")
             result.not_finished.extend(i for i in items if not run.was_finished(i))
+            if run.fatal is not None:
+                # Another run has this campaign's deliveries, or the journal is gone: no
+                # channel may go on sending.
+                raise run.fatal
 
     # -- status ---------------------------------------------------------------------------
 

@@ -11,8 +11,11 @@ __all__ = [
     "BookConflictError",
     "ConfigError",
     "ContactNotFound",
+    "DeliveryClaimed",
     "InputError",
+    "JournalReplaced",
     "OutreachError",
+    "StorageError",
     "TemplateRenderError",
 ]
 
@@ -41,3 +44,16 @@ class BookConflictError(OutreachError):
 
 class TemplateRenderError(OutreachError):
     """A template failed to compile or render; the message names template, line and contact."""
+
+
+class StorageError(OutreachError):
+    """A file or the journal cannot be read or written (disk full, read-only, no permission,
+    locked); the message names the file and says what to do, and nothing was half-written."""
+
+
+class JournalReplaced(OutreachError):
+    """The journal a sending run opened was deleted or replaced on disk while it ran."""
+
+
+class DeliveryClaimed(OutreachError):
+    """Another run claimed a delivery first (it is sending or settled): not sending it again."""

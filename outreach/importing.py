@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .addressbook import AddressBook
 from .contact import Contact
 from .importer import ImportedRecord, ImportResult, SkippedRow, read_contacts
 from .merge import MergeReport, merge_records
@@ -73,8 +74,29 @@ def import_records(
     touch_via: str = CONNECTED_VIA,
     touch_note: str = CONNECTED_NOTE,
 ) -> ImportOutcome:
-    """Merge records already read into the workspace's book, save it and record touches."""
-    book = workspace.open_book()
+    """Merge records already read into the workspace's book, save it and record touches.
+
+    The book is read, merged into and saved under the book lock, so a change another command
+    makes meanwhile is merged with, never overwritten.
+    """
+    if dry_run:
+        return _merge(workspace, workspace.open_book(), records, tags, dry_run)
+    with workspace.edit_book() as book:
+        outcome = _merge(workspace, book, records, tags, dry_run)
+    if outcome.touches:
+        with workspace.open_journal() as journal, journal.transaction():
+            for uid, day in outcome.touches:
+                journal.add_touch(uid, day, touch_via, touch_note)
+    return outcome
+
+
+def _merge(
+    workspace: Workspace,
+    book: AddressBook,
+    records: Sequence[ImportedRecord],
+    tags: Sequence[str],
+    dry_run: bool,
+) -> ImportOutcome:
     report = merge_records(book, records, tags)
     outcome = ImportOutcome(report, dry_run=dry_run)
     known: set[tuple[str, date]] = set()
@@ -85,14 +107,6 @@ def import_records(
         if (uid, day) not in known:
             known.add((uid, day))
             outcome.touches.append((uid, day))
-    if dry_run:
-        return outcome
-    if report.changed:
-        book.save()
-    if outcome.touches:
-        with workspace.open_journal() as journal, journal.transaction():
-            for uid, day in outcome.touches:
-                journal.add_touch(uid, day, touch_via, touch_note)
     return outcome
 
 

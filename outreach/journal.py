@@ -13,15 +13,17 @@ message.
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import DeliveryClaimed, InputError, JournalReplaced
+from .storage_errors import journal_error
 
 __all__ = [
     "DRAFTED",
@@ -160,6 +162,33 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class _Connection(sqlite3.Connection):
+    """A connection whose operational errors (disk full, read-only, locked) name the journal
+    and say what to do, instead of surfacing as SQLite's bare text."""
+
+    journal_path: Path = Path()
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            raise journal_error(self.journal_path, exc) from None
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            raise journal_error(self.journal_path, exc) from None
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 class Journal:
     """The SQLite journal of one workspace. Use as a context manager, or call :meth:`close`."""
 
@@ -168,11 +197,18 @@ class Journal:
         self.clock = clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30, factory=_Connection
+            )
+            self._db.journal_path = self.path
             self._db.execute("PRAGMA journal_mode=WAL")
+            #: The file this connection writes: each commit checks it is still at :attr:`path`.
+            self._identity = _identity(self.path)
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
+        except sqlite3.OperationalError as exc:
+            raise journal_error(self.path, exc) from None
         except sqlite3.DatabaseError as exc:
             raise InputError(f"{self.path}: not a usable journal database ({exc})") from None
 
@@ -426,10 +462,79 @@ class Journal:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.check_identity()
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    def check_identity(self) -> None:
+        """Raise :class:`~outreach.errors.JournalReplaced` when the file at :attr:`path` is no
+        longer the one this connection writes (deleted, or replaced by a restore or a copy).
+
+        Writes to a deleted journal would succeed and be lost with it, and the next run would
+        deliver again everything this one sent; every commit checks first.
+        """
+        if _identity(self.path) != self._identity:
+            raise JournalReplaced(
+                f"{self.path}: the journal was deleted or replaced while this run was using "
+                "it; stopped before sending more. Put the journal back (or restore it from a "
+                "backup) before running again, or what was sent will be sent again"
+            )
+
+    def claim(self, records: Sequence[Record], claimable: Collection[str]) -> None:
+        """Mark deliveries ``sending`` in one transaction, only if none is taken already.
+
+        A delivery can be claimed when it has no row yet or its status is in ``claimable``
+        (``pending``, and ``failed`` or ``unknown`` when the run retries those); one that is
+        ``sending`` or settled belongs to another run. The statement that takes a row is the
+        check itself, under SQLite's write lock, so of two claimers of one delivery exactly
+        one wins, whichever processes or connections they run in. When any record cannot be
+        claimed none is, and :class:`~outreach.errors.DeliveryClaimed` names it. Inside
+        :meth:`transaction` the claim joins it (a savepoint); otherwise it commits itself.
+        """
+        if not records:
+            return
+        allowed = tuple(sorted(set(claimable) - {SENDING}))
+        marks = ",".join("?" * len(allowed)) or "NULL"
+        now = self._now()
+        nested = self._db.in_transaction
+        self._db.execute("SAVEPOINT claim" if nested else "BEGIN IMMEDIATE")
+        try:
+            for r in records:
+                key = r.key
+                where = (key.campaign, key.part, key.contact_uid, key.channel)
+                taken = self._db.execute(
+                    "UPDATE deliveries SET status=?, address=COALESCE(?, address), "
+                    "attempts=attempts+?, updated_at=? "
+                    "WHERE campaign=? AND part=? AND contact_uid=? AND channel=? "
+                    f"AND status IN ({marks})",
+                    (SENDING, r.address, 1 if r.attempt else 0, now, *where, *allowed),
+                ).rowcount
+                if not taken:
+                    taken = self._db.execute(
+                        "INSERT INTO deliveries (campaign, part, contact_uid, channel, status, "
+                        "address, attempts, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, COALESCE(?, ''), ?, ?, ?) "
+                        "ON CONFLICT (campaign, part, contact_uid, channel) DO NOTHING",
+                        (*where, SENDING, r.address, 1 if r.attempt else 0, now, now),
+                    ).rowcount
+                if not taken:
+                    current = self.get(key)
+                    status = current.status if current is not None else "taken"
+                    raise DeliveryClaimed(
+                        f"{self.path}: {key.contact_uid} on {key.channel} ({key.campaign}, part "
+                        f"{key.part}) is already {status} by another run; stopped so that "
+                        "nothing is sent twice (is another sending run using this journal?)"
+                    )
+            if not nested:
+                self.check_identity()
+        except BaseException:
+            self._db.execute("ROLLBACK TO claim" if nested else "ROLLBACK")
+            if nested:
+                self._db.execute("RELEASE claim")
+            raise
+        self._db.execute("RELEASE claim" if nested else "COMMIT")
 
     def statuses(self, campaign: str) -> dict[DeliveryKey, str]:
         """Every delivery's status for one campaign."""

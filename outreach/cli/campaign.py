@@ -38,6 +38,14 @@ class _Bar:
             self._bar = None
 
 
+def _say_waiting(holder: Any) -> None:
+    click.echo(
+        f"waiting: {holder.describe()} is sending from this workspace; this run starts when "
+        "it ends (Ctrl-C to stop waiting, --no-wait not to wait)",
+        err=True,
+    )
+
+
 def _engine(app: AppContext, today: date | None) -> Any:
     from ..engine import Engine
 
@@ -111,6 +119,12 @@ def _review_page(app: AppContext, engine: Any, file: Path, html: str) -> None:
     help="Send again what may or may not have arrived (a crash or timeout mid-send).",
 )
 @click.option("--today", type=DateType(), default=None, help="Pretend today is this date.")
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="With --send: when another sending run holds the workspace's send lock, exit 2 at "
+    "once instead of waiting for it.",
+)
 @pass_app
 def run(
     app: AppContext,
@@ -120,8 +134,13 @@ def run(
     retry_failed: bool,
     retry_unknown: bool,
     today: date | None,
+    no_wait: bool,
 ) -> None:
-    """Run FILE: write outbox, PDFs and drafts; with --send, deliver and record."""
+    """Run FILE: write outbox, PDFs and drafts; with --send, deliver and record.
+
+    One sending run at a time per workspace: a second one waits for the first to finish
+    (saying whom it waits for), then sends only what is left.
+    """
     from ..engine import summarise
 
     engine = _engine(app, today)
@@ -132,6 +151,8 @@ def run(
         retry_failed=retry_failed,
         retry_unknown=retry_unknown,
         progress=_Bar(),
+        wait=not no_wait,
+        on_wait=_say_waiting,
     )
     for line in summarise(result):
         click.echo(line)

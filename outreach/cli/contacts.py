@@ -13,9 +13,10 @@ from ..errors import InputError
 from ..fsutil import atomic_write
 from ..jsonview import contact_json
 from . import LazyPluginGroup
-from .context import AppContext, DateType, echo_json, pass_app
+from .context import AppContext, DateType, echo_json, pass_app, say_waiting
 
 if TYPE_CHECKING:
+    from ..contact import Contact
     from ..merge import MergeReport
 
 
@@ -225,9 +226,37 @@ def set_(
     address_returned: bool,
 ) -> None:
     """Change a contact's cadence, tags and other outreach fields."""
-    workspace = app.workspace
-    book = workspace.open_book()
-    person = book.find(contact)
+    with app.workspace.edit_book(on_wait=say_waiting) as book:
+        person = book.find(contact)
+        changes = _set_fields(
+            person,
+            cadence,
+            add_tags,
+            remove_tags,
+            relationship,
+            nickname,
+            card_note,
+            address_returned,
+        )
+        if changes:
+            book.update(person)
+    if not changes:
+        click.echo(f"{person.display_name}: nothing to change")
+        return
+    click.echo(f"{person.display_name}: {'; '.join(changes)}")
+
+
+def _set_fields(
+    person: Contact,
+    cadence: str | None,
+    add_tags: tuple[str, ...],
+    remove_tags: tuple[str, ...],
+    relationship: str | None,
+    nickname: str | None,
+    card_note: str | None,
+    address_returned: bool,
+) -> list[str]:
+    """Apply ``contacts set``'s options to ``person``; what changed, for the user."""
     changes = []
     if cadence is not None:
         try:
@@ -256,12 +285,7 @@ def set_(
             raise InputError(f"{person.display_name} has no postal address to mark as returned")
         address.returned = True
         changes.append(f"address marked returned: {address.one_line()}")
-    if not changes:
-        click.echo(f"{person.display_name}: nothing to change")
-        return
-    book.update(person)
-    book.save()
-    click.echo(f"{person.display_name}: {'; '.join(changes)}")
+    return changes
 
 
 @contacts.command(name="export")

@@ -237,6 +237,9 @@ class Journal:
         if current == SCHEMA_VERSION:
             return
         with self.transaction():
+            # Read again under the write lock: two processes opening a new journal at once
+            # both saw it empty, and only the first may create the tables.
+            current = self.schema_version
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in _MIGRATIONS[version - 1].split(";"):
                     if statement.strip():

@@ -9,12 +9,16 @@ failure leaves the old file as it was, and the messages say so where it helps.
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from pathlib import Path
 
 from .errors import StorageError
 
 __all__ = ["explain_os_error", "explain_sqlite_error", "journal_error"]
+
+#: Less free space than this counts as a full disk (SQLite writes its log in pages).
+_NEARLY_FULL = 64 * 1024
 
 _OS_ADVICE: dict[int, str] = {
     errno.ENOSPC: "the disk is full: free some space and run the command again",
@@ -37,9 +41,30 @@ def explain_os_error(exc: OSError, path: str | Path | None = None) -> str:
     return f"{where}: {advice}" if where is not None else advice
 
 
+def _filesystem(path: Path) -> str:
+    """"full" or "read-only" when the file system holding ``path`` is, else ""."""
+    folder = path if path.is_dir() else path.parent
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return ""
+    if stats.f_flag & os.ST_RDONLY:
+        return "read-only"
+    if stats.f_bavail * stats.f_frsize < _NEARLY_FULL:
+        return "full"
+    return ""
+
+
 def explain_sqlite_error(path: str | Path, exc: sqlite3.Error) -> str:
     """``JOURNAL: what went wrong: what to do`` for a SQLite operational error."""
     text = str(exc).lower()
+    # SQLite words a full or read-only disk in several ways ("disk I/O error" when a write
+    # of its log fails, "unable to open" when it cannot create one): ask the file system.
+    state = _filesystem(Path(path))
+    if state == "full":
+        text = "full"
+    elif state == "read-only":
+        text = "readonly"
     if "full" in text:
         advice = "the disk is full: free some space and run the command again"
     elif "readonly" in text or "read-only" in text:

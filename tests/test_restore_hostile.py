@@ -1,0 +1,186 @@
+"""Hostile backups: a restore writes only inside the workspace and never restores code.
+
+Each archive here is a real backup of a real workspace, then altered and re-sealed with a
+valid manifest (every SHA-256 recomputed), as someone crafting one would: the checks that
+stop it are the restore's own, not the damaged-archive checks.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import pickle
+import tarfile
+from pathlib import Path
+
+import pytest
+from conftest import make_contact
+from filetree import tree_digest
+
+from outreach.backup import MANIFEST, make_backup
+from outreach.workspace import Workspace
+
+
+@pytest.fixture
+def archive(workspace: Workspace, add_contacts, tmp_path: Path) -> Path:  # noqa: ANN001
+    add_contacts(
+        make_contact("a", "Ann", "Lee", email="ann@example.org"),
+        make_contact("b", "Bo", "Chen", email="bo@example.org"),
+    )
+    with workspace.open_journal() as journal:
+        journal.set_meta("k", "v")
+    (workspace.templates_dir / "email").mkdir(parents=True)
+    (workspace.templates_dir / "email" / "hello.txt.j2").write_text("Hi {{ greeting }}\n")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    result = make_backup(workspace, [folder])
+    return folder / result.name
+
+
+def reseal(source: Path, target: Path, *, config=None, add=None) -> Path:  # noqa: ANN001
+    """``source`` with its config changed by ``config(text)`` and members ``add`` added."""
+    with gzip.open(source, "rb") as stream, tarfile.open(fileobj=stream, mode="r:") as tar:
+        files = {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
+    manifest = json.loads(files.pop(MANIFEST))
+    if config is not None:
+        files["outreach.toml"] = config(files["outreach.toml"].decode()).encode()
+    files.update(add or {})
+    manifest["files"] = {n: hashlib.sha256(d).hexdigest() for n, d in sorted(files.items())}
+    raw = io.BytesIO()
+    with gzip.GzipFile(fileobj=raw, mode="wb") as zipped, tarfile.open(
+        fileobj=zipped, mode="w"
+    ) as tar:
+        for name, data in [(MANIFEST, json.dumps(manifest).encode()), *sorted(files.items())]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    target.write_bytes(raw.getvalue())
+    return target
+
+
+def _set_path(table: str, value: str):  # noqa: ANN202
+    def edit(text: str) -> str:
+        return text + f"\n[{table}]\npath = {json.dumps(value)}\n" if f"[{table}]" not in text else (
+            text.replace(f"[{table}]\n", f"[{table}]\npath = {json.dumps(value)}\n# was: ", 1)
+        )
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("table", "value"),
+    [
+        ("book", "{victim}"),
+        ("book", "../victim.vcf"),
+        ("journal", "{victim}"),
+        ("journal", "../victim.vcf"),
+        ("book", "~/victim.vcf"),
+    ],
+)
+def test_archived_paths_outside_the_workspace_are_refused(
+    run_cli, archive: Path, tmp_path: Path, table: str, value: str  # noqa: ANN001
+) -> None:
+    victim = tmp_path / "victim.vcf"
+    victim.write_text("precious, unrelated data\n")
+    target = tmp_path / "restored"
+    target.mkdir()
+    wanted = value.format(victim=victim)
+    crafted = reseal(archive, tmp_path / "crafted.tar.gz", config=_set_path(table, wanted))
+    before = tree_digest(tmp_path)
+    result = run_cli("restore", str(crafted), home=target)
+    assert result.exit_code == 2, result.output
+    assert f"[{table}] path = {wanted!r} points outside the workspace" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert victim.read_text() == "precious, unrelated data\n"
+    assert tree_digest(tmp_path) == before
+
+
+def test_a_planted_cache_is_never_restored_and_no_code_runs(
+    run_cli, archive: Path, tmp_path: Path  # noqa: ANN001
+) -> None:
+    marker = tmp_path / "code-ran"
+
+    class Exploit:
+        def __reduce__(self):  # noqa: ANN204
+            return (os.system, (f"touch {marker}",))
+
+    target = tmp_path / "restored"
+    key = hashlib.sha256(str((target / "contacts.vcf").resolve()).encode()).hexdigest()[:16]
+    planted = {
+        f"files/.cache/book-{key}.pickle": pickle.dumps(Exploit()),
+        f"files/.cache/book-{key}.json": b'{"format": "outreach-book-cache"}',
+        "files/.locks/send.lock": b"{}",
+        "files/notes.txt": b"not something a backup writes",
+    }
+    crafted = reseal(archive, tmp_path / "crafted.tar.gz", add=planted)
+    result = run_cli("restore", str(crafted), home=target)
+    assert result.exit_code == 0, result.output
+    for name in planted:
+        assert f"note: left {name} out" in result.output
+        assert not (target / name[len("files/") :]).exists()
+    listed = run_cli("contacts", "list", "--json", home=target)
+    assert listed.exit_code == 0, listed.output
+    assert {c["uid"] for c in json.loads(listed.stdout)} == {"a", "b"}
+    assert not marker.exists()
+
+
+def test_a_templates_link_out_of_the_workspace_is_not_followed(
+    run_cli, archive: Path, tmp_path: Path  # noqa: ANN001
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "email").mkdir()
+    (elsewhere / "email" / "hello.txt.j2").write_text("someone else's file\n")
+    target = tmp_path / "restored"
+    target.mkdir()
+    (target / "templates").symlink_to(elsewhere)
+    before = tree_digest(elsewhere)
+    result = run_cli("restore", str(archive), "--force", home=target)
+    assert result.exit_code == 2, result.output
+    assert "leads out of the workspace through a symbolic link" in result.output
+    assert tree_digest(elsewhere) == before
+    assert not (target / "contacts.vcf").exists()  # nothing was restored at all
+
+
+def test_a_book_link_out_of_the_workspace_is_not_followed(
+    run_cli, archive: Path, tmp_path: Path  # noqa: ANN001
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = tmp_path / "restored"
+    target.mkdir()
+    (target / "data").symlink_to(outside)
+    crafted = reseal(archive, tmp_path / "crafted.tar.gz", config=_set_path("book", "data/b.vcf"))
+    result = run_cli("restore", str(crafted), home=target)
+    assert result.exit_code == 2, result.output
+    assert "[book] path = 'data/b.vcf' leads out of the workspace" in result.output
+    assert list(outside.iterdir()) == []
+
+
+def test_the_overwrite_check_looks_where_the_archive_will_write(
+    run_cli, archive: Path, tmp_path: Path, workspace: Workspace  # noqa: ANN001
+) -> None:
+    target = tmp_path / "restored"
+    Workspace.init(target)
+    # The current config's book is empty, but the archive writes its book to other.vcf,
+    # where a book with data already is.
+    (target / "other.vcf").write_bytes(workspace.book_path.read_bytes())
+    crafted = reseal(archive, tmp_path / "crafted.tar.gz", config=_set_path("book", "other.vcf"))
+    before = tree_digest(target)
+    result = run_cli("restore", str(crafted), home=target)
+    assert result.exit_code == 2, result.output
+    assert f"the address book {target / 'other.vcf'}" in result.output
+    assert tree_digest(target) == before
+    # A changed template is data too.
+    (target / "other.vcf").unlink()
+    (target / "templates" / "email").mkdir(parents=True)
+    (target / "templates" / "email" / "hello.txt.j2").write_text("my own version\n")
+    result = run_cli("restore", str(crafted), home=target)
+    assert result.exit_code == 2, result.output
+    assert "templates/email/hello.txt.j2" in result.output
+    result = run_cli("restore", str(crafted), "--force", home=target)
+    assert result.exit_code == 0, result.output
+    assert "saved in" in result.output

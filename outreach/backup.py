@@ -589,8 +589,8 @@ def _confine_settings(root: Path, incoming: Workspace, where: str) -> None:
         if candidate.is_absolute() or value.startswith("~") or ".." in candidate.parts:
             raise BackupError(
                 f"{where}: {key} = {value!r} points outside the workspace; restore writes "
-                "only inside it (restore into a workspace and move the data with "
-                "outreach contacts move-book, or edit the archived outreach.toml)"
+                "only inside it (unpack the archive with tar and import its book with "
+                "outreach contacts import, or keep the data inside the workspace)"
             )
         if not _inside(root, root / candidate):
             raise BackupError(

@@ -67,7 +67,7 @@ def test_simultaneous_sends_deliver_every_recipient_exactly_once(
 ) -> None:
     count = 300
     _people(add_contacts, count)
-    recorder = Recorder(delay=0.01)
+    recorder = Recorder(delay=0.03)
     campaign = campaign_file(tmp_path)
     with aiosmtpd_server(recorder) as port:
         email_settings(workspace.root, port=port)
@@ -91,9 +91,9 @@ def test_simultaneous_sends_deliver_every_recipient_exactly_once(
 def test_no_wait_exits_2_at_once_naming_the_running_process(
     workspace: Workspace, add_contacts, tmp_path: Path  # noqa: ANN001
 ) -> None:
-    count = 200
+    count = 300
     _people(add_contacts, count)
-    recorder = Recorder(delay=0.02)
+    recorder = Recorder(delay=0.1)  # the first run is still sending when the second starts
     campaign = campaign_file(tmp_path)
     with aiosmtpd_server(recorder) as port:
         email_settings(workspace.root, port=port)

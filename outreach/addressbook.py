@@ -7,7 +7,11 @@ that changed on disk since it was read is never overwritten: the save stops with
 
 Parsing vCard is the slow part of opening a book, so what was parsed is cached per file, keyed
 by the file's :class:`~outreach.fsutil.FileSignature`; a file whose signature differs is always
-parsed again.
+parsed again. The cache is plain JSON (:mod:`outreach.bookcache`): loading it cannot run code.
+
+Commands that change the book do it through
+:meth:`~outreach.workspace.Workspace.edit_book`, which re-reads and saves it under the book
+lock, so two of them never save over each other's change.
 """
 
 from __future__ import annotations

@@ -439,22 +439,13 @@ class Engine:
         its end; when another sending run holds it, this one waits (``on_wait`` is told who
         it waits for), or with ``wait=False`` raises :class:`~outreach.locks.LockBusy`.
         """
-        options = dict(
-            send=send,
-            limit=limit,
-            retry_failed=retry_failed,
-            retry_unknown=retry_unknown,
-            progress=progress,
-        )
-        if not send:
-            return self._run(campaign, **options)  # type: ignore[arg-type]
-        with self.workspace.send_lock(wait=wait, on_wait=on_wait):
-            return self._run(campaign, **options)  # type: ignore[arg-type]
+        lock = self.workspace.send_lock(wait=wait, on_wait=on_wait) if send else nullcontext()
+        with lock:
+            return self._run(campaign, send, limit, retry_failed, retry_unknown, progress)
 
     def _run(
         self,
         campaign: Campaign,
-        *,
         send: bool,
         limit: int | None,
         retry_failed: bool,

@@ -54,7 +54,8 @@ class Holder:
         """``process 1234 (outreach campaign run ... since 2026-12-01T20:00:00+00:00)``."""
         if self.pid is None:
             return "another process"
-        details = " ".join(bit for bit in (self.command, f"since {self.since}" if self.since else "") if bit)
+        since = f"since {self.since}" if self.since else ""
+        details = " ".join(bit for bit in (self.command, since) if bit)
         return f"process {self.pid}" + (f" ({details})" if details else "")
 
 

@@ -43,7 +43,11 @@ def archive(workspace: Workspace, add_contacts, tmp_path: Path) -> Path:  # noqa
 def reseal(source: Path, target: Path, *, config=None, add=None) -> Path:  # noqa: ANN001
     """``source`` with its config changed by ``config(text)`` and members ``add`` added."""
     with gzip.open(source, "rb") as stream, tarfile.open(fileobj=stream, mode="r:") as tar:
-        files = {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
+        files = {}
+        for member in tar:
+            handle = tar.extractfile(member)
+            assert handle is not None
+            files[member.name] = handle.read()
     manifest = json.loads(files.pop(MANIFEST))
     if config is not None:
         files["outreach.toml"] = config(files["outreach.toml"].decode()).encode()
@@ -62,10 +66,13 @@ def reseal(source: Path, target: Path, *, config=None, add=None) -> Path:  # noq
 
 
 def _set_path(table: str, value: str):  # noqa: ANN202
+    """A config edit setting ``[table] path`` to ``value``."""
+    line = f"path = {json.dumps(value)}"
+
     def edit(text: str) -> str:
-        return text + f"\n[{table}]\npath = {json.dumps(value)}\n" if f"[{table}]" not in text else (
-            text.replace(f"[{table}]\n", f"[{table}]\npath = {json.dumps(value)}\n# was: ", 1)
-        )
+        if f"[{table}]\n" not in text:
+            return text + f"\n[{table}]\n{line}\n"
+        return text.replace(f"[{table}]\n", f"[{table}]\n{line}\n# was: ", 1)
 
     return edit
 

@@ -203,7 +203,9 @@ def test_two_workspaces_sharing_one_journal_still_send_each_message_once(
         rows = journal.deliveries()
     assert len(rows) == count
     assert {r.status for r in rows} <= {SENT, "unknown", PENDING}
-    assert all(got[f"p{int(r.key.contact_uid[1:])}@example.org"] == 1 for r in rows if r.status == SENT)
+    for row in rows:
+        if row.status == SENT:
+            assert got[f"p{int(row.key.contact_uid[1:])}@example.org"] == 1
 
 
 def test_of_many_claimers_of_one_delivery_exactly_one_wins(tmp_path: Path) -> None:

@@ -25,7 +25,8 @@ link to another folder) is refused too. Only what a backup writes is put back: t
 journal, the config, ``templates/`` and the signature image; a cache or anything else an
 archive carries is left out (a cache loaded later must never come from an archive). The
 "already holds data" check looks at every path the restore would write, under both the
-current and the archived settings.
+current and the archived settings. Files are put in place under the workspace's locks: not
+while a run sends (refused) and not while a command is changing the book (waited for).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from typing import Any
 
 from .errors import InputError, OutreachError
 from .fsutil import atomic_write, fsync_dir
+from .locks import LOCK_DIR, hold
 from .workspace import CONFIG_NAME, Workspace
 
 __all__ = [
@@ -673,10 +675,17 @@ def restore(
             "them (add --force: the workspace as it is now is saved first)"
         )
     saved_as = None
-    if occupied and current is not None:
-        saved_as = root / f"pre-restore-{now:%Y%m%dT%H%M%SZ}.tar.gz"
-        atomic_write(saved_as, build_archive(current, now)[1], 0o600)
-    _place(root, placements, vdir, book_files)
+    # Not while a run sends from this workspace (its journal would be replaced under it) or
+    # a command is changing the book (its save would be lost, or refused).
+    lock_dir = root / LOCK_DIR
+    with (
+        hold(lock_dir / "send.lock", what="the send lock (a sending run)", wait=False),
+        hold(lock_dir / "book.lock", what="the address book lock"),
+    ):
+        if occupied and current is not None:
+            saved_as = root / f"pre-restore-{now:%Y%m%dT%H%M%SZ}.tar.gz"
+            atomic_write(saved_as, build_archive(current, now)[1], 0o600)
+        _place(root, placements, vdir, book_files)
     return RestoreResult(manifest, sorted(files), saved_as, skipped)
 
 

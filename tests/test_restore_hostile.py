@@ -13,6 +13,8 @@ import io
 import json
 import os
 import pickle
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -125,9 +127,11 @@ def test_a_planted_cache_is_never_restored_and_no_code_runs(
     crafted = reseal(archive, tmp_path / "crafted.tar.gz", add=planted)
     result = run_cli("restore", str(crafted), home=target)
     assert result.exit_code == 0, result.output
-    for name in planted:
+    for name, data in planted.items():
         assert f"note: left {name} out" in result.output
-        assert not (target / name[len("files/") :]).exists()
+        path = target / name[len("files/") :]
+        # The restore held the workspace's locks itself: the lock file is its own, empty.
+        assert not path.exists() or path.read_bytes() != data
     listed = run_cli("contacts", "list", "--json", home=target)
     assert listed.exit_code == 0, listed.output
     assert {c["uid"] for c in json.loads(listed.stdout)} == {"a", "b"}
@@ -191,3 +195,33 @@ def test_the_overwrite_check_looks_where_the_archive_will_write(
     result = run_cli("restore", str(crafted), "--force", home=target)
     assert result.exit_code == 0, result.output
     assert "saved in" in result.output
+
+
+def test_restore_refuses_while_a_run_is_sending(
+    run_cli, archive: Path, tmp_path: Path  # noqa: ANN001
+) -> None:
+    target = tmp_path / "restored"
+    Workspace.init(target)
+    holding = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from outreach.locks import hold\n"
+        "with hold(Path(sys.argv[1]), what='the send lock'):\n"
+        "    print('held', flush=True)\n"
+        "    time.sleep(120)\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", holding, str(target / ".locks" / "send.lock")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        before = tree_digest(target)
+        result = run_cli("restore", str(archive), home=target)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 2, result.output
+    assert f"is held by process {holder.pid} " in result.output
+    assert tree_digest(target) == before

@@ -604,7 +604,7 @@ def _confine_settings(root: Path, incoming: Workspace, where: str) -> None:
 
 def _restorable(name: str, incoming: Workspace) -> bool:
     """Whether an archive member is something a backup writes and a restore puts back."""
-    if name == CONFIG_NAME or name == JOURNAL_MEMBER or name.startswith(("book/", "templates/")):
+    if name in (CONFIG_NAME, JOURNAL_MEMBER) or name.startswith(("book/", "templates/")):
         return True
     if name.startswith("files/"):
         signature = incoming.me.signature

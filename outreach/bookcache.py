@@ -87,8 +87,9 @@ def _contact(c: Contact) -> list[Any]:
         list(c.tags),
         c.notes,
         c.relationship,
-        None if cadence is None else [cadence.text, cadence.years, cadence.months,
-                                      cadence.weeks, cadence.days],
+        None
+        if cadence is None
+        else [cadence.text, cadence.years, cadence.months, cadence.weeks, cadence.days],
         None if birthday is None else [birthday.month, birthday.day, birthday.year],
         None if c.snooze_until is None else c.snooze_until.isoformat(),
         c.card_note,
@@ -130,8 +131,20 @@ def _params(values: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def _address(raw: Any) -> Address:
-    (street, locality, region, postal, country, code, box, extended, types, group, params,
-     returned) = raw
+    (
+        street,
+        locality,
+        region,
+        postal,
+        country,
+        code,
+        box,
+        extended,
+        types,
+        group,
+        params,
+        returned,
+    ) = raw
     return Address(
         tuple(street),
         locality,
@@ -192,8 +205,14 @@ def _read_contact(raw: Any) -> Contact:
 def _read_entries(raw: Any) -> Iterable[tuple[str, tuple[FileSignature, str, list[Contact]]]]:
     for name, (signature, digest, contacts) in raw.items():
         size, mtime_ns, ctime_ns, inode = signature
-        yield name, (FileSignature(size, mtime_ns, ctime_ns, inode), digest,
-                     [_read_contact(c) for c in contacts])
+        yield (
+            name,
+            (
+                FileSignature(size, mtime_ns, ctime_ns, inode),
+                digest,
+                [_read_contact(c) for c in contacts],
+            ),
+        )
 
 
 def load_entries(data: bytes, book: str) -> CacheEntries:
@@ -206,7 +225,7 @@ def load_entries(data: bytes, book: str) -> CacheEntries:
             or payload.get("format") != FORMAT
             or payload.get("version") != VERSION
             or payload.get("layout") != LAYOUT
-            or LAYOUT != model_layout()
+            or model_layout() != LAYOUT
             or payload.get("book") != book
             or type(payload.get("entries")) is not dict
         ):

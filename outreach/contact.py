@@ -32,8 +32,6 @@ __all__ = [
 Params = tuple[tuple[str, tuple[str, ...]], ...]
 
 
-
-
 def model_layout() -> str:
     """The field layout of the model classes, which the parse cache is keyed by."""
     classes = (Name, Email, Phone, Address, Birthday, RawProperty, Contact)

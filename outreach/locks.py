@@ -29,7 +29,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -154,9 +154,7 @@ def hold(
             with _registry:
                 del _held[path]
             # Emptied first, so a waiting process never shows a finished holder.
-            try:
+            with suppress(OSError):
                 os.ftruncate(fd, 0)
-            except OSError:
-                pass
     finally:
         os.close(fd)

@@ -42,7 +42,7 @@ def explain_os_error(exc: OSError, path: str | Path | None = None) -> str:
 
 
 def _filesystem(path: Path) -> str:
-    """"full" or "read-only" when the file system holding ``path`` is, else ""."""
+    """ "full" or "read-only" when the file system holding ``path`` is, else ""."""
     folder = path if path.is_dir() else path.parent
     try:
         stats = os.statvfs(folder)

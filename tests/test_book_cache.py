@@ -41,9 +41,7 @@ def test_cached_contacts_equal_parsed_ones(run_cli, workspace: Workspace) -> Non
     assert run_cli("contacts", "import", *files).exit_code == 0
     parsed = AddressBook.open(workspace.book_path).contacts
     cached = workspace.open_book().contacts
-    entries = load_entries(
-        _cache_file(workspace).read_bytes(), str(workspace.book_path.resolve())
-    )
+    entries = load_entries(_cache_file(workspace).read_bytes(), str(workspace.book_path.resolve()))
     assert entries[""][2] == cached == parsed
     assert len(parsed) >= 20
 

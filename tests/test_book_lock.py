@@ -39,7 +39,9 @@ def _tags(book: AddressBook, uid: str) -> list[str]:
 
 @pytest.mark.slow
 def test_contacts_set_during_a_10000_card_import_is_never_lost(
-    workspace: Workspace, add_contacts, tmp_path: Path  # noqa: ANN001
+    workspace: Workspace,
+    add_contacts,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     people = [
         make_contact(f"base-{i}", f"Base{i}", "Person", email=f"base{i}@example.org")
@@ -88,7 +90,8 @@ def test_contacts_set_during_a_10000_card_import_is_never_lost(
 
 
 def test_edit_book_rereads_under_the_lock_and_saves_on_exit(
-    workspace: Workspace, add_contacts  # noqa: ANN001
+    workspace: Workspace,
+    add_contacts,  # noqa: ANN001
 ) -> None:
     add_contacts(make_contact("a", "Ann", "Lee", email="ann@example.org"))
     stale = workspace.open_book()  # read before another command changed the book

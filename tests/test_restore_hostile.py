@@ -56,9 +56,10 @@ def reseal(source: Path, target: Path, *, config=None, add=None) -> Path:  # noq
     files.update(add or {})
     manifest["files"] = {n: hashlib.sha256(d).hexdigest() for n, d in sorted(files.items())}
     raw = io.BytesIO()
-    with gzip.GzipFile(fileobj=raw, mode="wb") as zipped, tarfile.open(
-        fileobj=zipped, mode="w"
-    ) as tar:
+    with (
+        gzip.GzipFile(fileobj=raw, mode="wb") as zipped,
+        tarfile.open(fileobj=zipped, mode="w") as tar,
+    ):
         for name, data in [(MANIFEST, json.dumps(manifest).encode()), *sorted(files.items())]:
             info = tarfile.TarInfo(name)
             info.size = len(data)
@@ -90,7 +91,11 @@ def _set_path(table: str, value: str):  # noqa: ANN202
     ],
 )
 def test_archived_paths_outside_the_workspace_are_refused(
-    run_cli, archive: Path, tmp_path: Path, table: str, value: str  # noqa: ANN001
+    run_cli,
+    archive: Path,
+    tmp_path: Path,
+    table: str,
+    value: str,  # noqa: ANN001
 ) -> None:
     victim = tmp_path / "victim.vcf"
     victim.write_text("precious, unrelated data\n")
@@ -108,7 +113,9 @@ def test_archived_paths_outside_the_workspace_are_refused(
 
 
 def test_a_planted_cache_is_never_restored_and_no_code_runs(
-    run_cli, archive: Path, tmp_path: Path  # noqa: ANN001
+    run_cli,
+    archive: Path,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     marker = tmp_path / "code-ran"
 
@@ -139,7 +146,9 @@ def test_a_planted_cache_is_never_restored_and_no_code_runs(
 
 
 def test_a_templates_link_out_of_the_workspace_is_not_followed(
-    run_cli, archive: Path, tmp_path: Path  # noqa: ANN001
+    run_cli,
+    archive: Path,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -157,7 +166,9 @@ def test_a_templates_link_out_of_the_workspace_is_not_followed(
 
 
 def test_a_book_link_out_of_the_workspace_is_not_followed(
-    run_cli, archive: Path, tmp_path: Path  # noqa: ANN001
+    run_cli,
+    archive: Path,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -172,7 +183,10 @@ def test_a_book_link_out_of_the_workspace_is_not_followed(
 
 
 def test_the_overwrite_check_looks_where_the_archive_will_write(
-    run_cli, archive: Path, tmp_path: Path, workspace: Workspace  # noqa: ANN001
+    run_cli,
+    archive: Path,
+    tmp_path: Path,
+    workspace: Workspace,  # noqa: ANN001
 ) -> None:
     target = tmp_path / "restored"
     Workspace.init(target)
@@ -198,7 +212,9 @@ def test_the_overwrite_check_looks_where_the_archive_will_write(
 
 
 def test_restore_refuses_while_a_run_is_sending(
-    run_cli, archive: Path, tmp_path: Path  # noqa: ANN001
+    run_cli,
+    archive: Path,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     target = tmp_path / "restored"
     Workspace.init(target)

@@ -63,7 +63,10 @@ def _statuses(root: Path) -> Counter[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("runs", [2, 3])
 def test_simultaneous_sends_deliver_every_recipient_exactly_once(
-    workspace: Workspace, add_contacts, tmp_path: Path, runs: int  # noqa: ANN001
+    workspace: Workspace,
+    add_contacts,
+    tmp_path: Path,
+    runs: int,  # noqa: ANN001
 ) -> None:
     count = 300
     _people(add_contacts, count)
@@ -89,7 +92,9 @@ def test_simultaneous_sends_deliver_every_recipient_exactly_once(
 
 @pytest.mark.slow
 def test_no_wait_exits_2_at_once_naming_the_running_process(
-    workspace: Workspace, add_contacts, tmp_path: Path  # noqa: ANN001
+    workspace: Workspace,
+    add_contacts,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     count = 300
     _people(add_contacts, count)
@@ -124,7 +129,9 @@ def test_no_wait_exits_2_at_once_naming_the_running_process(
 
 @pytest.mark.slow
 def test_killing_the_lock_holder_lets_the_waiting_run_go_on_at_once(
-    workspace: Workspace, add_contacts, tmp_path: Path  # noqa: ANN001
+    workspace: Workspace,
+    add_contacts,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     count = 200
     _people(add_contacts, count)
@@ -259,7 +266,9 @@ def test_a_claim_is_all_or_nothing_and_only_from_claimable_statuses(tmp_path: Pa
 
 @pytest.mark.slow
 def test_a_run_whose_journal_is_deleted_stops_with_exit_2(
-    workspace: Workspace, add_contacts, tmp_path: Path  # noqa: ANN001
+    workspace: Workspace,
+    add_contacts,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     count = 300
     _people(add_contacts, count)

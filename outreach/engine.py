@@ -204,20 +204,35 @@ class _Run:
             raise
         finally:
             self._batching = False
+        if self.fatal is not None:
+            # A claim lost inside the batch: the rest of it (outcomes of messages already
+            # sent) is committed above, but leaving the batch fails, so the channel never
+            # starts the irreversible step of the marks it holds.
+            raise self.fatal
 
     def sending(self, item: Rendered) -> None:
         self.sending_many([item])
 
     def sending_many(self, items: Sequence[Rendered]) -> None:
-        """:meth:`sending` for several items: claimed in one transaction, all or none."""
-        if self.journal is not None and items:
-            try:
-                self.journal.claim(
-                    [Record(i.key, SENDING, address=i.address, attempt=True) for i in items],
-                    self._claimable,
-                )
-            except (DeliveryClaimed, JournalReplaced) as exc:
-                self.fatal = self.fatal or exc
+        """:meth:`sending` for several items: claimed in one transaction, all or none.
+
+        A lost claim stops the run; inside :meth:`batch` it is raised when the batch ends,
+        so what else the batch records still reaches the journal.
+        """
+        if self.journal is None or not items:
+            return
+        if self.fatal is not None:
+            if self._batching:
+                return  # raised when the batch ends; nothing more is claimed meanwhile
+            raise self.fatal
+        try:
+            self.journal.claim(
+                [Record(i.key, SENDING, address=i.address, attempt=True) for i in items],
+                self._claimable,
+            )
+        except (DeliveryClaimed, JournalReplaced) as exc:
+            self.fatal = exc
+            if not self._batching:
                 raise
 
     def finished(self, item: Rendered, outcome: Outcome) -> None:

@@ -17,11 +17,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import make_contact
+from conftest import FakeChannel, make_contact
 from smtp_servers import Recorder, aiosmtpd_server, campaign_file, email_settings
 
+from outreach import hookimpl
+from outreach.channel import Outcome
+from outreach.engine import Engine
 from outreach.errors import DeliveryClaimed
 from outreach.journal import PENDING, SENDING, SENT, DeliveryKey, Journal, Record
+from outreach.pluginhost import get_host
 from outreach.workspace import Workspace
 
 PROGRAM = str(Path(sys.executable).with_name("outreach"))
@@ -290,3 +294,58 @@ def test_a_run_whose_journal_is_deleted_stops_with_exit_2(
     assert "the journal was deleted or replaced while this run was using it" in lines[-1]
     assert stopped_at < count / 2
     assert max(_per_recipient(recorder).values()) == 1
+
+
+class _ClaimRacingChannel(FakeChannel):
+    """Delivers as the email channel does: each mark committed in a batch with the previous
+    piece's outcome; before the fourth piece, "another run" sends it first."""
+
+    name = "racing"
+    description = "a channel racing another run for one piece"
+
+    def deliver(self, items, run) -> None:  # noqa: ANN001
+        log = run.out_dir / "racing.jsonl"
+        previous = None
+        for item in items:
+            if item.contact.uid == "c0003":
+                with Journal(run.workspace.journal_path) as other:
+                    other.record(item.key, SENT, message_id="<other-run>")
+            with run.batch():
+                if previous is not None:
+                    run.finished(previous, Outcome(SENT, message_id="<this-run>"))
+                run.sending(item)
+            with log.open("a", encoding="utf-8") as handle:
+                handle.write(item.contact.uid + "\n")
+            previous = item
+
+
+class _RacingPlugin:
+    @hookimpl
+    def register_channels(self, register) -> None:  # noqa: ANN001
+        register(_ClaimRacingChannel)
+
+
+def test_a_claim_lost_inside_a_batch_stops_the_run_and_keeps_the_batch_s_outcomes(
+    workspace: Workspace,
+    add_contacts,  # noqa: ANN001
+) -> None:
+    _people(add_contacts, 6)
+    host = get_host()
+    host.register(_RacingPlugin(), name="racing-channel")
+    try:
+        path = workspace.root / "race" / "campaign.toml"
+        path.parent.mkdir()
+        path.write_text('name = "race"\n[racing]\nbody = "Hi"\n', encoding="utf-8")
+        engine = Engine(workspace)
+        with pytest.raises(DeliveryClaimed, match="c0003 on racing .* is already sent"):
+            engine.run(engine.load(path), send=True)
+    finally:
+        host.unregister(name="racing-channel")
+    delivered = (workspace.out_dir("race") / "racing.jsonl").read_text().split()
+    assert delivered == ["c0000", "c0001", "c0002"]  # never the piece the other run sent
+    with workspace.open_journal() as journal:
+        rows = {d.key.contact_uid: d for d in journal.deliveries("race")}
+    # The outcome committed in the batch that lost the claim is kept, not rolled back.
+    assert rows["c0002"].status == SENT and rows["c0002"].message_id == "<this-run>"
+    assert rows["c0003"].status == SENT and rows["c0003"].message_id == "<other-run>"
+    assert "c0004" not in rows and "c0005" not in rows

@@ -145,7 +145,8 @@ def hold(
             if on_wait is not None:
                 on_wait(holder)
             fcntl.lockf(fd, fcntl.LOCK_EX)
-        _write_holder(fd)
+        with suppress(OSError):  # who holds it is advice: a full disk must not stop the lock
+            _write_holder(fd)
         with _registry:
             _held[path] = _Held(fd, 1)
         try:

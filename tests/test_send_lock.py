@@ -100,7 +100,7 @@ def test_no_wait_exits_2_at_once_naming_the_running_process(
     add_contacts,
     tmp_path: Path,  # noqa: ANN001
 ) -> None:
-    count = 300
+    count = 160
     _people(add_contacts, count)
     recorder = Recorder(delay=0.1)  # the first run is still sending when the second starts
     campaign = campaign_file(tmp_path)

@@ -102,13 +102,28 @@ def test_import_on_a_full_disk_is_one_line_and_leaves_the_book(
     assert not leftovers
 
 
-def test_touch_on_a_full_disk_is_one_line_and_leaves_the_journal(small_disk: Path) -> None:
-    workspace = _workspace(small_disk / "ws")
-    filler = small_disk / "filler"
+def _fill(disk: Path) -> Path:
+    filler = disk / "filler"
     with filler.open("wb") as handle, pytest.raises(OSError):
         while True:
             handle.write(b"\0" * 65536)
             handle.flush()
+    return filler
+
+
+def test_contacts_set_on_a_full_disk_is_one_line_and_leaves_the_book(small_disk: Path) -> None:
+    workspace = _workspace(small_disk / "ws", people=400)
+    before = workspace.book_path.read_bytes()
+    _fill(small_disk)
+    result = _outreach(workspace.root, "contacts", "set", "c1", "--tag", "x", "--card-note", "y")
+    line = _one_error_line(result)
+    assert str(workspace.book_path) in line and "the disk is full" in line
+    assert workspace.book_path.read_bytes() == before
+
+
+def test_touch_on_a_full_disk_is_one_line_and_leaves_the_journal(small_disk: Path) -> None:
+    workspace = _workspace(small_disk / "ws")
+    filler = _fill(small_disk)
     line = _one_error_line(_outreach(workspace.root, "touch", "P1", "--via", "call"))
     assert str(workspace.journal_path) in line and "the disk is full" in line
     filler.unlink()

@@ -31,6 +31,7 @@ _OS_ADVICE: dict[int, str] = {
     errno.ENOENT: "no such file or folder",
     errno.ENOTDIR: "a part of the path is not a folder",
     errno.EISDIR: "is a folder, not a file",
+    errno.ELOOP: "is a symbolic link, which outreach does not follow here: remove it",
 }
 
 

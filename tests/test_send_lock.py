@@ -349,3 +349,21 @@ def test_a_claim_lost_inside_a_batch_stops_the_run_and_keeps_the_batch_s_outcome
     assert rows["c0002"].status == SENT and rows["c0002"].message_id == "<this-run>"
     assert rows["c0003"].status == SENT and rows["c0003"].message_id == "<other-run>"
     assert "c0004" not in rows and "c0005" not in rows
+
+
+def test_a_lock_file_replaced_by_a_link_is_not_followed(
+    workspace: Workspace,
+    tmp_path: Path,
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("someone else's file\n")
+    workspace.lock_dir.mkdir()
+    (workspace.lock_dir / "send.lock").symlink_to(victim)
+    campaign = campaign_file(tmp_path)
+    result = subprocess.run(
+        _argv(workspace.root, campaign), env=ENV, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2, result
+    assert "send.lock: is a symbolic link" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert victim.read_text() == "someone else's file\n"

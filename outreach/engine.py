@@ -29,7 +29,7 @@ from .addressbook import AddressBook
 from .campaign import Campaign, Part
 from .channel import Channel, Outcome, Piece, Rendered
 from .contact import Contact
-from .errors import DeliveryClaimed, JournalReplaced, OutreachError
+from .errors import OutreachError
 from .journal import (
     DRAFTED,
     FAILED,
@@ -183,8 +183,9 @@ class _Run:
         self._batching = False
         #: Statuses this run may claim a delivery from (see :meth:`Journal.claim`).
         self._claimable = claimable
-        #: A claim lost to another run, or the journal replaced: the run must stop (exit 2)
-        #: whatever the channel made of the exception.
+        #: A journal write that failed (a claim lost to another run, the journal replaced,
+        #: the disk full or read-only): the run must stop with exit status 2 and that one
+        #: line, whatever the channel made of the exception.
         self.fatal: OutreachError | None = None
 
     @contextmanager
@@ -199,7 +200,7 @@ class _Run:
         try:
             with self.journal.transaction():
                 yield
-        except (DeliveryClaimed, JournalReplaced) as exc:
+        except OutreachError as exc:
             self.fatal = self.fatal or exc
             raise
         finally:
@@ -230,7 +231,7 @@ class _Run:
                 [Record(i.key, SENDING, address=i.address, attempt=True) for i in items],
                 self._claimable,
             )
-        except (DeliveryClaimed, JournalReplaced) as exc:
+        except OutreachError as exc:
             self.fatal = exc
             if not self._batching:
                 raise
@@ -270,7 +271,7 @@ class _Run:
             except BaseException as exc:
                 # Not recorded, so not finished: the run reports them as not delivered.
                 self._finished.difference_update(item.key for item, _ in fresh)
-                if isinstance(exc, (DeliveryClaimed, JournalReplaced)):
+                if isinstance(exc, OutreachError):
                     self.fatal = self.fatal or exc
                 raise
         # Counted only once recorded, so the summary never claims what the journal lacks.

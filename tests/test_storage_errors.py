@@ -11,7 +11,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,18 +40,31 @@ def _mount(folder: Path, options: str) -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture
-def small_disk() -> Iterator[Path]:
-    """A 2 MiB tmpfs, unmounted after the test."""
+@contextmanager
+def _disk(size: str) -> Iterator[Path]:
     if shutil.which("mount") is None:
         pytest.skip("no mount command")
     folder = Path(tempfile.mkdtemp(prefix="outreach-small-disk-"))
-    _mount(folder, "size=2m,mode=0755")
+    _mount(folder, f"size={size},mode=0755")
     try:
         yield folder
     finally:
         subprocess.run(["umount", "-l", str(folder)], check=False)
         folder.rmdir()
+
+
+@pytest.fixture
+def small_disk() -> Iterator[Path]:
+    """A 2 MiB tmpfs, unmounted after the test."""
+    with _disk("2m") as folder:
+        yield folder
+
+
+@pytest.fixture
+def sending_disk() -> Iterator[Path]:
+    """A 16 MiB tmpfs: room for a whole sending run's journal log and outbox once freed."""
+    with _disk("16m") as folder:
+        yield folder
 
 
 def _outreach(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -179,3 +194,43 @@ def test_sending_from_a_read_only_workspace(read_only_workspace: Workspace, tmp_
     assert "read-only" in line and str(workspace.root) in line
     assert recorder.received == []
     assert tree_digest(workspace.root) == before
+
+
+def test_a_disk_that_fills_up_mid_send_stops_the_run_with_one_line(
+    sending_disk: Path, tmp_path: Path
+) -> None:
+    small_disk = sending_disk
+    count = 150
+    workspace = _workspace(small_disk / "ws", people=count)
+    recorder = Recorder(delay=0.02)
+    campaign = campaign_file(tmp_path)
+    argv = [PROGRAM, "--home", str(workspace.root), "campaign", "run", str(campaign), "--send"]
+    with aiosmtpd_server(recorder) as port:
+        email_settings(workspace.root, port=port)
+        process = subprocess.Popen(
+            argv, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 60
+        while len(recorder.received) < 10:
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.01)
+        filler = _fill(small_disk)
+        out, err = process.communicate(timeout=120)
+        stopped_at = len(recorder.received)
+        filler.unlink()
+        # With space again, the next run sends the rest and nothing twice.
+        again = subprocess.run(argv, env=ENV, capture_output=True, text=True, timeout=120)
+    lines = err.strip().splitlines()
+    assert process.returncode == 2, (out, err)
+    assert len(lines) == 1 and "the disk is full" in lines[0], err
+    assert str(workspace.journal_path) in lines[0]
+    assert stopped_at < count
+    assert again.returncode == 0, (again.stdout, again.stderr)
+    got: dict[str, int] = {}
+    for message in recorder.received:
+        got[message.recipients[0]] = got.get(message.recipients[0], 0) + 1
+    assert max(got.values()) == 1, "a message was delivered twice"
+    with Workspace.load(workspace.root).open_journal() as journal:
+        statuses = [d.status for d in journal.deliveries()]
+    assert len(statuses) == count and set(statuses) <= {"sent", "unknown"}
+    assert statuses.count("unknown") <= 4

@@ -206,9 +206,9 @@ class _Run:
         finally:
             self._batching = False
         if self.fatal is not None:
-            # A claim lost inside the batch: the rest of it (outcomes of messages already
-            # sent) is committed above, but leaving the batch fails, so the channel never
-            # starts the irreversible step of the marks it holds.
+            # A claim failed inside the batch (lost to another run, or not writable): the
+            # rest of it (outcomes of messages already sent) is committed above, but leaving
+            # the batch fails, so the channel never starts the irreversible step of its marks.
             raise self.fatal
 
     def sending(self, item: Rendered) -> None:
@@ -532,8 +532,8 @@ class Engine:
                     result.channel_errors.append(f"{name}: {type(exc).__name__}: {exc}")
             result.not_finished.extend(i for i in items if not run.was_finished(i))
             if run.fatal is not None:
-                # Another run has this campaign's deliveries, or the journal is gone: no
-                # channel may go on sending.
+                # Another run has this campaign's deliveries, or the journal is gone or
+                # cannot be written: no channel may go on sending.
                 raise run.fatal
 
     # -- status ---------------------------------------------------------------------------

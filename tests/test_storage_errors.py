@@ -196,6 +196,7 @@ def test_sending_from_a_read_only_workspace(read_only_workspace: Workspace, tmp_
     assert tree_digest(workspace.root) == before
 
 
+@pytest.mark.slow
 def test_a_disk_that_fills_up_mid_send_stops_the_run_with_one_line(
     sending_disk: Path, tmp_path: Path
 ) -> None:

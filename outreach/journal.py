@@ -490,54 +490,75 @@ class Journal:
 
         A delivery can be claimed when it has no row yet or its status is in ``claimable``
         (``pending``, and ``failed`` or ``unknown`` when the run retries those); one that is
-        ``sending`` or settled belongs to another run. The statement that takes a row is the
-        check itself, under SQLite's write lock, so of two claimers of one delivery exactly
-        one wins, whichever processes or connections they run in. When any record cannot be
-        claimed none is, and :class:`~outreach.errors.DeliveryClaimed` names it. Inside
-        :meth:`transaction` the claim joins it (a savepoint); otherwise it commits itself.
+        ``sending`` or settled belongs to another run. The statements that take the rows are
+        the check itself, under SQLite's write lock, so of two claimers of one delivery
+        exactly one wins, whichever processes or connections they run in. When any record
+        cannot be claimed none is, and :class:`~outreach.errors.DeliveryClaimed` names it.
+        Inside :meth:`transaction` the claim joins it; otherwise it commits itself.
         """
-        if not records:
+        unique = list({r.key: r for r in records}.values())
+        if not unique:
             return
         allowed = tuple(sorted(set(claimable) - {SENDING}))
         marks = ",".join("?" * len(allowed)) or "NULL"
         now = self._now()
-        nested = self._db.in_transaction
-        self._db.execute("SAVEPOINT claim" if nested else "BEGIN IMMEDIATE")
+        began = not self._db.in_transaction
+        if began:
+            self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute("SAVEPOINT claim")
         try:
-            for r in records:
-                key = r.key
-                where = (key.campaign, key.part, key.contact_uid, key.channel)
-                taken = self._db.execute(
-                    "UPDATE deliveries SET status=?, address=COALESCE(?, address), "
-                    "attempts=attempts+?, updated_at=? "
-                    "WHERE campaign=? AND part=? AND contact_uid=? AND channel=? "
-                    f"AND status IN ({marks})",
-                    (SENDING, r.address, 1 if r.attempt else 0, now, *where, *allowed),
-                ).rowcount
-                if not taken:
-                    taken = self._db.execute(
-                        "INSERT INTO deliveries (campaign, part, contact_uid, channel, status, "
-                        "address, attempts, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, COALESCE(?, ''), ?, ?, ?) "
-                        "ON CONFLICT (campaign, part, contact_uid, channel) DO NOTHING",
-                        (*where, SENDING, r.address, 1 if r.attempt else 0, now, now),
-                    ).rowcount
-                if not taken:
-                    current = self.get(key)
-                    status = current.status if current is not None else "taken"
-                    raise DeliveryClaimed(
-                        f"{self.path}: {key.contact_uid} on {key.channel} ({key.campaign}, part "
-                        f"{key.part}) is already {status} by another run; stopped so that "
-                        "nothing is sent twice (is another sending run using this journal?)"
-                    )
-            if not nested:
+            # One statement each for the whole batch (a sending run claims every message):
+            # new rows are inserted as sending, then rows already there are taken only from
+            # a claimable status. Inserted rows are sending already, so the update cannot
+            # take them again, and the two counts add up to what was claimed.
+            keys = [(r.key.campaign, r.key.part, r.key.contact_uid, r.key.channel) for r in unique]
+            pairs = list(zip(keys, unique, strict=True))
+            inserted = self._db.executemany(
+                "INSERT INTO deliveries (campaign, part, contact_uid, channel, status, address, "
+                "attempts, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, COALESCE(?, ''), ?, ?, ?) "
+                "ON CONFLICT (campaign, part, contact_uid, channel) DO NOTHING",
+                [(*k, SENDING, r.address, int(r.attempt), now, now) for k, r in pairs],
+            ).rowcount
+            updated = self._db.executemany(
+                "UPDATE deliveries SET status=?, address=COALESCE(?, address), "
+                "attempts=attempts+?, updated_at=? "
+                "WHERE campaign=? AND part=? AND contact_uid=? AND channel=? "
+                f"AND status IN ({marks})",
+                [(SENDING, r.address, int(r.attempt), now, *k, *allowed) for k, r in pairs],
+            ).rowcount
+            if inserted + updated != len(unique):
+                # Undo this claim (the write lock stays ours) and name what was taken.
+                self._db.execute("ROLLBACK TO claim")
+                self._refuse_claim(unique, allowed)
+            self._db.execute("RELEASE claim")
+            if began:
                 self.check_identity()
+                self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK TO claim" if nested else "ROLLBACK")
-            if nested:
+            if began:
+                self._db.execute("ROLLBACK")
+            else:
+                self._db.execute("ROLLBACK TO claim")
                 self._db.execute("RELEASE claim")
             raise
-        self._db.execute("RELEASE claim" if nested else "COMMIT")
+
+    def _refuse_claim(self, records: Sequence[Record], allowed: Sequence[str]) -> None:
+        """Raise :class:`~outreach.errors.DeliveryClaimed` for the first record another run
+        has (sending or settled)."""
+        for r in records:
+            current = self.get(r.key)
+            if current is not None and current.status not in allowed:
+                key = r.key
+                raise DeliveryClaimed(
+                    f"{self.path}: {key.contact_uid} on {key.channel} ({key.campaign}, part "
+                    f"{key.part}) is already {current.status} by another run; stopped so that "
+                    "nothing is sent twice (is another sending run using this journal?)"
+                )
+        raise DeliveryClaimed(
+            f"{self.path}: a delivery of {records[0].key.campaign} is already taken by another "
+            "run; stopped so that nothing is sent twice"
+        )
 
     def statuses(self, campaign: str) -> dict[DeliveryKey, str]:
         """Every delivery's status for one campaign."""

@@ -9,7 +9,7 @@ in the journal as touches, each once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any
 from .addressbook import AddressBook
 from .contact import Contact
 from .importer import ImportedRecord, ImportResult, SkippedRow, read_contacts
+from .locks import Holder
 from .merge import MergeReport, merge_records
 from .pluginhost import PluginHost, get_host
 from .workspace import Workspace
@@ -55,12 +56,17 @@ def import_files(
     skip_bad: bool = False,
     options: Mapping[str, Any] | None = None,
     host: PluginHost | None = None,
+    on_wait: Callable[[Holder], None] | None = None,
 ) -> ImportOutcome:
-    """Import ``files`` into the workspace's book: all of them, or (on an error) none."""
+    """Import ``files`` into the workspace's book: all of them, or (on an error) none.
+
+    The files are read before the book lock is taken, so a long parse never holds up other
+    commands; ``on_wait`` is told when another command holds the lock.
+    """
     host = host or get_host()
     results = [read_contacts(Path(f), host, fmt, skip_bad=skip_bad, options=options) for f in files]
     records = [record for result in results for record in result.records]
-    outcome = import_records(workspace, records, tags=tags, dry_run=dry_run)
+    outcome = import_records(workspace, records, tags=tags, dry_run=dry_run, on_wait=on_wait)
     outcome.results = results
     return outcome
 
@@ -73,6 +79,7 @@ def import_records(
     dry_run: bool = False,
     touch_via: str = CONNECTED_VIA,
     touch_note: str = CONNECTED_NOTE,
+    on_wait: Callable[[Holder], None] | None = None,
 ) -> ImportOutcome:
     """Merge records already read into the workspace's book, save it and record touches.
 
@@ -81,7 +88,7 @@ def import_records(
     """
     if dry_run:
         return _merge(workspace, workspace.open_book(), records, tags, dry_run)
-    with workspace.edit_book() as book:
+    with workspace.edit_book(on_wait=on_wait) as book:
         outcome = _merge(workspace, book, records, tags, dry_run)
     if outcome.touches:
         with workspace.open_journal() as journal, journal.transaction():

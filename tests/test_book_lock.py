@@ -106,3 +106,42 @@ def test_edit_book_rereads_under_the_lock_and_saves_on_exit(
         book.remove("a")
         raise RuntimeError("stop")
     assert AddressBook.open(workspace.book_path).get("a") is not None
+
+
+def test_a_waiting_book_edit_says_whom_it_waits_for(
+    workspace: Workspace,
+    add_contacts,  # noqa: ANN001
+) -> None:
+    add_contacts(make_contact("a", "Ann", "Lee", email="ann@example.org"))
+    holding = (
+        "import sys, time\n"
+        "from outreach.workspace import Workspace\n"
+        "with Workspace.load(sys.argv[1]).edit_book() as book:\n"
+        "    print('held', flush=True)\n"
+        "    sys.stdin.readline()\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", holding, str(workspace.root)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdin is not None
+    assert holder.stdout.readline() == "held\n"
+    setting = subprocess.Popen(
+        [PROGRAM, "--home", str(workspace.root), "contacts", "set", "a", "--tag", "mentor"],
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert setting.stderr is not None
+    line = setting.stderr.readline()
+    assert line.startswith(f"waiting: process {holder.pid} ") and "address book" in line
+    assert setting.poll() is None  # still waiting
+    holder.stdin.write("\n")
+    holder.stdin.flush()
+    assert holder.wait(timeout=30) == 0
+    out, _ = setting.communicate(timeout=60)
+    assert setting.returncode == 0 and "tagged mentor" in out
+    assert "mentor" in _tags(AddressBook.open(workspace.book_path), "a")

@@ -91,6 +91,7 @@ def import_(
         dry_run=dry_run,
         skip_bad=skip_bad,
         options=options,
+        on_wait=say_waiting,
     )
     report = outcome.report
     for row in outcome.skipped:

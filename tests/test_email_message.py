@@ -419,3 +419,15 @@ def test_the_data_file_is_read_like_an_imported_csv(
     engine = Engine(Workspace.load(workspace.root))
     with pytest.raises(InputError, match=r"rows.csv: the data file has no column 'email'"):
         engine.preview(engine.load(path))
+
+
+def test_the_outbox_writer_process_gets_every_message_byte_for_byte(tmp_path: Path) -> None:
+    from outreach.plugins.email.outbox import Outbox, outbox_name
+
+    entries = [(f"hello/main/ünï-{i}/email", bytes([i % 256]) * (i * 37)) for i in range(100)]
+    outbox = Outbox(tmp_path / "outbox")
+    for key, data in entries:
+        outbox.put(key, data)
+    assert outbox.close() == []
+    for key, data in entries:
+        assert (tmp_path / "outbox" / "new" / outbox_name(key)).read_bytes() == data

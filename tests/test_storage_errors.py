@@ -27,6 +27,12 @@ PROGRAM = str(Path(sys.executable).with_name("outreach"))
 ENV = {k: v for k, v in os.environ.items() if k != "OUTREACH_HOME"}
 
 
+def _cannot(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI runs as root and must run these tests")
+    pytest.skip(reason)
+
+
 def _mount(folder: Path, options: str) -> None:
     result = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
@@ -34,16 +40,14 @@ def _mount(folder: Path, options: str) -> None:
         text=True,
     )
     if result.returncode != 0:
-        reason = f"cannot mount a tmpfs here ({result.stderr.strip() or 'mount failed'})"
-        if os.environ.get("CI"):
-            pytest.fail(reason + "; CI runs as root and must run these tests")
-        pytest.skip(reason)
+        folder.rmdir()
+        _cannot(f"cannot mount a tmpfs here ({result.stderr.strip() or 'mount failed'})")
 
 
 @contextmanager
 def _disk(size: str) -> Iterator[Path]:
     if shutil.which("mount") is None:
-        pytest.skip("no mount command")
+        _cannot("no mount command (util-linux) to mount a small tmpfs")
     folder = Path(tempfile.mkdtemp(prefix="outreach-small-disk-"))
     _mount(folder, f"size={size},mode=0755")
     try:

@@ -123,10 +123,10 @@ def test_import_on_a_full_disk_is_one_line_and_leaves_the_book(
 
 def _fill(disk: Path) -> Path:
     filler = disk / "filler"
-    with filler.open("wb") as handle, pytest.raises(OSError):
+    # Unbuffered: a buffered file would try the failed write again when it is closed.
+    with filler.open("wb", buffering=0) as handle, pytest.raises(OSError):
         while True:
             handle.write(b"\0" * 65536)
-            handle.flush()
     return filler
 
 
@@ -236,6 +236,12 @@ def test_a_disk_that_fills_up_mid_send_stops_the_run_with_one_line(
         got[message.recipients[0]] = got.get(message.recipients[0], 0) + 1
     assert max(got.values()) == 1, "a message was delivered twice"
     with Workspace.load(workspace.root).open_journal() as journal:
-        statuses = [d.status for d in journal.deliveries()]
-    assert len(statuses) == count and set(statuses) <= {"sent", "unknown"}
-    assert statuses.count("unknown") <= 4
+        rows = journal.deliveries()
+    assert len(rows) == count and {d.status for d in rows} <= {"sent", "unknown"}
+    # Unknown: in flight, or sent with the outcome in the commit the full disk refused; never
+    # sent again. Everything recorded sent arrived, once.
+    unknown = [d for d in rows if d.status == "unknown"]
+    assert len(unknown) <= 20, len(unknown)
+    assert all(
+        got.get(f"p{d.key.contact_uid[1:]}@example.org") == 1 for d in rows if d.status == "sent"
+    )

@@ -1,0 +1,349 @@
+"""Shaped, bidirectional lines: HarfBuzz for the glyphs, the Unicode bidi algorithm for order.
+
+A line of Arabic, Hebrew or an Indic script cannot be drawn character by character: Arabic
+letters join, Devanagari forms conjuncts and moves vowel signs, and a right-to-left street
+line holds left-to-right house numbers. :func:`shape_line` takes a line in logical order
+(as typed), cuts it into runs of one font and one embedding level (python-bidi's
+implementation of UAX #9), shapes each run with HarfBuzz (uharfbuzz) in its direction, and
+puts the runs in visual order (rule L2). :func:`draw_line` then draws the glyphs by id at
+HarfBuzz's positions, inside a marked-content span whose ``/ActualText`` is the line as
+typed, so copying, searching and text extraction give the original text in logical order.
+
+Shaping is done at one unit (an em) and scaled when drawn, so a line shaped once serves
+every size a fitting loop tries; shaped lines are cached because every card of a campaign
+shares most of its lines.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+from .fonts import FACES, Chain, MissingGlyphs, Run, font_path, register, split_runs
+
+__all__ = [
+    "Glyph",
+    "ShapedLine",
+    "ShapedRun",
+    "bidi_levels",
+    "draw_line",
+    "is_rtl",
+    "shape_line",
+    "shape_run",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Glyph:
+    """One glyph as HarfBuzz placed it; distances in ems (multiply by the point size)."""
+
+    gid: int
+    #: Index of the first character of its cluster in the run's text.
+    cluster: int
+    advance: float
+    dx: float
+    dy: float
+
+
+@dataclass(frozen=True, slots=True)
+class ShapedRun:
+    """A run of one font and one direction, shaped; glyphs in visual (left to right) order."""
+
+    font: str
+    text: str
+    rtl: bool
+    glyphs: tuple[Glyph, ...]
+
+    @property
+    def width(self) -> float:
+        """The advance of the whole run, in ems."""
+        return sum(g.advance for g in self.glyphs)
+
+
+@dataclass(frozen=True, slots=True)
+class ShapedLine:
+    """A line ready to draw: runs in visual order, and the text as typed."""
+
+    text: str
+    runs: tuple[ShapedRun, ...]
+    #: The paragraph direction the line was laid out in.
+    rtl: bool
+
+    @property
+    def width(self) -> float:
+        """The advance of the line, in ems."""
+        return sum(run.width for run in self.runs)
+
+    @property
+    def fonts(self) -> set[str]:
+        """The registered fonts the line uses."""
+        return {run.font for run in self.runs}
+
+
+_STRONG_RTL = {"R", "AL"}
+
+
+def is_rtl(text: str) -> bool:
+    """True when the first strong character of ``text`` is right-to-left (rules P2, P3)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in _STRONG_RTL:
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+def bidi_levels(text: str, rtl: bool) -> list[int]:
+    """The resolved embedding level of each character (UAX #9 up to rule I2).
+
+    Text without right-to-left characters and a left-to-right paragraph is all level 0,
+    which spares the algorithm most lines (Latin, Indic, Thai).
+    """
+    if not rtl and not any(unicodedata.bidirectional(ch) in ("R", "AL", "AN") for ch in text):
+        return [0] * len(text)
+    from bidi import algorithm
+
+    storage = algorithm.get_empty_storage()
+    storage["base_level"] = 1 if rtl else 0
+    storage["base_dir"] = "R" if rtl else "L"
+    algorithm.get_embedding_levels(text, storage)
+    algorithm.explicit_embed_and_overrides(storage)
+    algorithm.resolve_weak_types(storage)
+    algorithm.resolve_neutral_types(storage, False)
+    algorithm.resolve_implicit_levels(storage, False)
+    levels = [int(ch["level"]) for ch in storage["chars"]]
+    # Rule L1: trailing whitespace takes the paragraph level.
+    end = len(levels)
+    while end and text[end - 1].isspace():
+        end -= 1
+        levels[end] = storage["base_level"]
+    if len(levels) != len(text):  # explicit controls are removed before layout
+        raise ValueError("bidi levels do not match the text")
+    return levels
+
+
+@cache
+def _hb_font(font: str) -> tuple[Any, int]:
+    """The HarfBuzz font for a registered face, at one unit per font unit, and its em."""
+    import uharfbuzz as hb
+
+    by_name = {face.name: face for face in FACES.values()}
+    blob = hb.Blob.from_file_path(str(font_path(by_name[font])))
+    face = hb.Face(blob)
+    return hb.Font(face), face.upem
+
+
+@lru_cache(maxsize=8192)
+def shape_run(font: str, text: str, rtl: bool) -> ShapedRun:
+    """Shape ``text`` in ``font`` in one direction; glyph positions in ems."""
+    import uharfbuzz as hb
+
+    hb_font, upem = _hb_font(font)
+    buf = hb.Buffer()
+    # Code points, so that cluster values are indices into ``text``.
+    buf.add_codepoints([ord(ch) for ch in text])
+    buf.guess_segment_properties()
+    buf.direction = "rtl" if rtl else "ltr"
+    # Joiners have done their work once shaped; leave no invisible glyph behind.
+    buf.flags = hb.BufferFlags.REMOVE_DEFAULT_IGNORABLES
+    hb.shape(hb_font, buf, {"kern": True, "liga": True})
+    scale = 1.0 / upem
+    glyphs = tuple(
+        Glyph(
+            info.codepoint,
+            info.cluster,
+            pos.x_advance * scale,
+            pos.x_offset * scale,
+            pos.y_offset * scale,
+        )
+        for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True)
+    )
+    return ShapedRun(font, text, rtl, glyphs)
+
+
+def _level_runs(runs: Sequence[Run], levels: Sequence[int]) -> list[tuple[Run, int]]:
+    """Font runs cut further where the embedding level changes."""
+    out: list[tuple[Run, int]] = []
+    start = 0
+    for run in runs:
+        text = run.text
+        piece_start = 0
+        for i in range(1, len(text) + 1):
+            if i == len(text) or levels[start + i] != levels[start + piece_start]:
+                out.append((Run(run.font, text[piece_start:i]), levels[start + piece_start]))
+                piece_start = i
+        start += len(text)
+    return out
+
+
+def _visual_order(pieces: list[tuple[Run, int]]) -> list[tuple[Run, int]]:
+    """Rule L2: reverse every sequence at each level from the highest to the lowest odd."""
+    if not pieces:
+        return pieces
+    highest = max(level for _, level in pieces)
+    lowest_odd = min((level for _, level in pieces if level % 2), default=highest + 1)
+    order = list(pieces)
+    for level in range(highest, lowest_odd - 1, -1):
+        i = 0
+        while i < len(order):
+            if order[i][1] >= level:
+                j = i
+                while j < len(order) and order[j][1] >= level:
+                    j += 1
+                order[i:j] = order[i:j][::-1]
+                i = j
+            else:
+                i += 1
+    return order
+
+
+@lru_cache(maxsize=4096)
+def shape_line(text: str, chain: Chain = "text", rtl: bool | None = None) -> ShapedLine:
+    """Lay out one line (cleaned, no line breaks) for drawing; see the module docstring.
+
+    ``rtl`` is the paragraph direction; by default that of the line's first strong
+    character. Raises :class:`~.fonts.MissingGlyphs` like :func:`~.fonts.split_runs`.
+    """
+    runs = split_runs(text, chain)
+    register({run.font for run in runs})
+    direction = is_rtl(text) if rtl is None else rtl
+    levels = bidi_levels(text, direction)
+    pieces = _visual_order(_level_runs(runs, levels))
+    shaped = tuple(shape_run(run.font, run.text, level % 2 == 1) for run, level in pieces)
+    # Glyph 0 is .notdef, the empty box: the cmap check makes it unlikely, a font whose
+    # cmap lies would still be caught here.
+    missing = [run.text[g.cluster] for run in shaped for g in run.glyphs if g.gid == 0]
+    if missing:
+        raise MissingGlyphs(missing)
+    return ShapedLine(text, shaped, direction)
+
+
+def _actual_text(text: str) -> str:
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+def _num(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def _clusters(run: ShapedRun) -> list[tuple[str, list[Glyph]]]:
+    """The run's glyphs grouped by cluster, in visual order, each with the text it draws."""
+    starts = sorted({g.cluster for g in run.glyphs})
+    ends = dict(zip(starts, [*starts[1:], len(run.text)], strict=True))
+    groups: list[tuple[str, list[Glyph]]] = []
+    for glyph in run.glyphs:
+        if groups and groups[-1][1][0].cluster == glyph.cluster:
+            groups[-1][1].append(glyph)
+        else:
+            groups.append((run.text[glyph.cluster : ends[glyph.cluster]], [glyph]))
+    return groups
+
+
+def _words(
+    clusters: list[tuple[str, list[Glyph]]],
+) -> list[list[tuple[str, list[Glyph]]]]:
+    """Clusters gathered into words and single spaces, still in visual order."""
+    words: list[list[tuple[str, list[Glyph]]]] = []
+    previous_space = True
+    for cluster in clusters:
+        space = cluster[0].isspace()
+        if space or previous_space:
+            words.append([cluster])
+        else:
+            words[-1].append(cluster)
+        previous_space = space
+    return words
+
+
+def draw_line(canvas: Any, line: ShapedLine, x: float, y: float, size: float) -> None:
+    """Draw ``line`` with its left end at ``x`` and its baseline at ``y``.
+
+    Glyphs go out in visual order as TJ arrays with HarfBuzz's advances as adjustments, and
+    vertical offsets (Arabic and Indic marks) as text rise. Each glyph's ToUnicode entry
+    gives the text it stands for. A left-to-right word that glyph-by-glyph text cannot
+    describe (a Devanagari vowel sign drawn before its consonant, a conjunct, a raised
+    mark) is wrapped in a ``/Span`` whose ``/ActualText`` is the word as typed, which PDF
+    readers use for copy and search in place of its glyphs. Right-to-left text is left
+    for readers to put back in logical order, as they do for any PDF; a glyph standing for
+    several letters (a ligature) is mapped in the visual order they expect.
+    """
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    doc = canvas._doc
+    ops = ["BT", f"1 0 0 1 {_num(x)} {_num(y)} Tm"]
+    array: list[str] = []
+
+    def flush() -> None:
+        if array:
+            ops.append("[" + " ".join(array) + "] TJ")
+            array.clear()
+
+    for run in line.runs:
+        font = getFont(run.font)
+        widths = font.face.charWidths
+        state = {"subset": -1, "rise": 0.0, "drift": 0.0}
+
+        def glyphs_out(codes: list[int], glyphs: list[Glyph]) -> None:
+            pieces = font.splitString("".join(map(chr, codes)), doc)
+            flat = [(subset, byte) for subset, data in pieces for byte in data]
+            for (subset, byte), glyph, code in zip(flat, glyphs, codes, strict=True):
+                if subset != state["subset"]:
+                    flush()
+                    ops.append(f"{font.getSubsetInternalName(subset, doc)} {_num(size)} Tf")
+                    state["subset"] = subset
+                dy = glyph.dy * size
+                if abs(dy - state["rise"]) > 1e-6:
+                    flush()
+                    ops.append(f"{_num(dy)} Ts")
+                    state["rise"] = dy
+                # Where the text position is, relative to where HarfBuzz wants the pen.
+                shift = glyph.dx - state["drift"]
+                if abs(shift) > 1e-6:
+                    array.append(_num(-shift * 1000))
+                array.append(f"<{byte:02X}>")
+                # The text position moves by the glyph's width in the PDF; the pen by
+                # HarfBuzz's advance.
+                state["drift"] = glyph.dx + widths.get(code, 0) / 1000 - glyph.advance
+
+        for word in _words(_clusters(run)):
+            prepared = []
+            plain = True
+            for text, glyphs in word:
+                meaning = text[::-1] if run.rtl else text
+                codes = [
+                    font.code_for(g.gid, meaning if i == 0 else "", g.advance * 1000)
+                    for i, g in enumerate(glyphs)
+                ]
+                stands_for = "".join(font.meaning_of(code) for code in codes)
+                simple = stands_for == meaning and all(g.dx == g.dy == 0 for g in glyphs)
+                plain = plain and simple
+                prepared.append((meaning, codes, glyphs, simple))
+            if not run.rtl and not plain:
+                flush()
+                ops.append(f"/Span <</ActualText {_actual_text(''.join(t for t, _ in word))}>> BDC")
+                for _, codes, glyphs, _ in prepared:
+                    glyphs_out(codes, glyphs)
+                flush()
+                ops.append("EMC")
+                continue
+            for meaning, codes, glyphs, simple in prepared:
+                if not simple and stands_for != meaning:
+                    flush()
+                    ops.append(f"/Span <</ActualText {_actual_text(meaning)}>> BDC")
+                    glyphs_out(codes, glyphs)
+                    flush()
+                    ops.append("EMC")
+                else:
+                    glyphs_out(codes, glyphs)
+        if abs(state["drift"]) > 1e-6:
+            array.append(_num(state["drift"] * 1000))
+        flush()
+        if abs(state["rise"]) > 1e-6:
+            ops.append("0 Ts")
+    ops.append("ET")
+    canvas.addLiteral("\n".join(ops))

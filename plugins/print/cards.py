@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from .cardtext import CardText
-from .fonts import FACES, FALLBACK_SCALE, clean_text, register, split_runs
+from .fonts import FACES, FALLBACK_SCALE, Chain, clean_text, needs_shaping, register, split_runs
 from .markup import runs_markup
+from .shaping import ShapedParagraph
 from .sizes import INCH, Size
 
 __all__ = [
@@ -116,15 +117,23 @@ def _style(name: str, font: str, size: float, color: tuple[float, float, float],
     )
 
 
-def _paragraph(text: str, chain: str, style: Any) -> Any:
+def _paragraph(text: str, chain: Chain, style: Any, scales: str = "") -> Any:
+    """A paragraph of ``text``: reportlab's own, or a shaped one for complex scripts.
+
+    ``scales`` names the :data:`FALLBACK_SCALE` entry for the chain's fallback faces.
+    """
     from reportlab.platypus import Paragraph
 
     runs = split_runs(text, chain)
     register({r.font for r in runs})
+    scale = FALLBACK_SCALE.get(scales or (chain if isinstance(chain, str) else ""), {})
+    if needs_shaping(text):
+        by_font = {FACES[role].name: factor for role, factor in scale.items()}
+        factor = min((by_font.get(r.font, 1.0) for r in runs if r.text.strip()), default=1.0)
+        return ShapedParagraph(text, chain, style, factor)
     if any(r.font == FACES["cjk"].name for r in runs):
         # CJK text has no spaces to break at.
         style = _clone(style, wordWrap="CJK")
-    scale = FALLBACK_SCALE.get(chain, {})
     sizes = {FACES[role].name: style.fontSize * factor for role, factor in scale.items()}
     return Paragraph(runs_markup(runs, sizes, style.fontName), style)
 
@@ -140,6 +149,8 @@ def _wrap(paragraph: Any, width: float) -> float:
     """Wrap and return the height; a word wider than ``width`` (a line that overflows) is a
     misfit, reported as an infinite height."""
     _, height = paragraph.wrap(width, 10_000)
+    if isinstance(paragraph, ShapedParagraph):
+        return float("inf") if paragraph.overflows else float(height)
     # reportlab lets a line run over by a little (it does not count the last word's trailing
     # space); a word longer than the line runs over by much more.
     slack = -0.5 * paragraph.style.fontSize
@@ -154,7 +165,7 @@ def _wrap(paragraph: Any, width: float) -> float:
 
 
 @lru_cache(maxsize=1024)
-def _wrapped(text: str, chain: str, style: Any, width: float) -> tuple[Any, float]:
+def _wrapped(text: str, chain: Chain, style: Any, width: float) -> tuple[Any, float]:
     """A wrapped paragraph and its height, shared between cards with the same text.
 
     Most of a card's message is the same for everyone ("Warm wishes for the holidays ...");

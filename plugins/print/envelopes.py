@@ -14,13 +14,14 @@ mailing is delivered, because it follows the order of the mailing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from .cards import LayoutError
-from .fonts import FACES, Run, clean_text, register, split_runs, string_width
+from .fonts import FACES, Chain, Run, clean_text, needs_shaping, register, split_runs, string_width
 from .imb import IMb
+from .shaping import ShapedLine, draw_line, is_rtl, shape_line
 from .sizes import INCH, Size
 
 __all__ = [
@@ -56,6 +57,17 @@ class TextBlock:
     y: float = 0.0
     centred: bool = False
     width: float = 0.0
+    #: Each line shaped for drawing, or ``None`` where drawing it run by run is right.
+    shaped: list[ShapedLine | None] = field(default_factory=list)
+    #: A right-to-left address (Hebrew, Arabic, Urdu): every line is set flush right.
+    rtl: bool = False
+
+    def line_width(self, index: int, size: float) -> float:
+        """The width of line ``index`` at ``size`` points."""
+        shaped = self.shaped[index] if self.shaped else None
+        if shaped is not None:
+            return shaped.width * size
+        return string_width(self.lines[index], size)
 
     @property
     def leading(self) -> float:
@@ -90,15 +102,32 @@ def _metric(lines: Sequence[Sequence[Run]], which: int) -> float:
     return max(values) if which == 0 else min(values)
 
 
-def text_block(lines: Sequence[str], size: float, chain: str = "text") -> TextBlock:
-    """Lines of text cut into font runs (raises :class:`~.fonts.MissingGlyphs`)."""
-    runs = [split_runs(clean_text(line), chain) for line in lines]
+def text_block(lines: Sequence[str], size: float, chain: Chain = "text") -> TextBlock:
+    """Lines of text cut into font runs, shaped where the script needs it (raises
+    :class:`~.fonts.MissingGlyphs`).
+
+    The block's direction is that of its first strong character: an address written in
+    Hebrew or Arabic is right-to-left as a whole, its postal code line included.
+    """
+    cleaned = [clean_text(line) for line in lines]
+    runs = [split_runs(line, chain) for line in cleaned]
     register({run.font for line in runs for run in line})
-    return TextBlock(runs, size, ascent_ratio=_metric(runs, 0), descent_ratio=-_metric(runs, 1))
+    rtl = is_rtl("\n".join(cleaned))
+    shaped = [
+        shape_line(line, chain, rtl) if needs_shaping(line) else None for line in cleaned
+    ]
+    return TextBlock(
+        runs,
+        size,
+        shaped=shaped,
+        rtl=rtl,
+        ascent_ratio=_metric(runs, 0),
+        descent_ratio=-_metric(runs, 1),
+    )
 
 
 def _widest(block: TextBlock, size: float) -> float:
-    return max((string_width(line, size) for line in block.lines), default=0.0)
+    return max((block.line_width(i, size) for i in range(len(block.lines))), default=0.0)
 
 
 @dataclass(slots=True)
@@ -215,10 +244,17 @@ def draw_block(canvas: Any, block: TextBlock, color: tuple[float, float, float])
     """Draw a text block: each line's runs one after another, in their fonts."""
     canvas.setFillColorRGB(*color)
     y = block.y
-    for line in block.lines:
+    for index, line in enumerate(block.lines):
         x = block.x
         if block.centred:
-            x -= string_width(line, block.size) / 2
+            x -= block.line_width(index, block.size) / 2
+        elif block.rtl:
+            x += block.width - block.line_width(index, block.size)
+        shaped = block.shaped[index] if block.shaped else None
+        if shaped is not None:
+            draw_line(canvas, shaped, x, y, block.size)
+            y -= block.leading
+            continue
         text = canvas.beginText(x, y)
         for run in line:
             text.setFont(run.font, block.size)

@@ -14,7 +14,6 @@ from typing import Any
 
 from .cards import LayoutError
 from .envelopes import TextBlock, draw_block, text_block
-from .fonts import string_width
 from .sizes import INCH, LabelSheet
 
 __all__ = ["draw_label", "layout_label", "slot"]
@@ -34,7 +33,7 @@ def layout_label(lines: Sequence[str], spec: LabelSheet) -> TextBlock:
     points = 10.0
     while True:
         block.size = points
-        block.width = max(string_width(line, points) for line in block.lines)
+        block.width = max(block.line_width(i, points) for i in range(len(block.lines)))
         if block.width <= width and block.height <= height:
             return block
         points -= 0.5

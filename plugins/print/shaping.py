@@ -347,3 +347,84 @@ def draw_line(canvas: Any, line: ShapedLine, x: float, y: float, size: float) ->
             ops.append("0 Ts")
     ops.append("ET")
     canvas.addLiteral("\n".join(ops))
+
+
+class ShapedParagraph:
+    """A wrapped paragraph of shaped lines, drawn like a reportlab flowable.
+
+    Cards use reportlab's ``Paragraph`` for text that prints glyph by glyph; a paragraph
+    with right-to-left or complex-script text comes here instead, because ``Paragraph``
+    neither shapes it nor orders it. Lines break at spaces (and, for a word longer than the
+    line, between clusters); a right-to-left paragraph is set flush right unless centred.
+    """
+
+    def __init__(self, text: str, chain: Chain, style: Any, scale: float = 1.0) -> None:
+        self.text = text
+        self.chain = chain
+        self.style = style
+        self.size = float(style.fontSize) * scale
+        self.leading = float(style.leading) * scale
+        self.rtl = is_rtl(text)
+        self.lines: list[ShapedLine] = []
+        self.width = 0.0
+        self.height = 0.0
+        #: True when a single word is wider than the line (the card then shrinks its text).
+        self.overflows = False
+        # Shape every hard line once now, so a missing glyph is found at layout time.
+        for hard in text.split("\n"):
+            shape_line(hard, chain, self.rtl)
+
+    def _fits(self, text: str, width: float) -> bool:
+        return shape_line(text, self.chain, self.rtl).width * self.size <= width + 1e-6
+
+    def wrap(self, width: float, height: float) -> tuple[float, float]:
+        """Break the text into lines ``width`` wide; returns (width, height) like a flowable."""
+        self.width = width
+        self.lines = []
+        self.overflows = False
+        for hard in self.text.split("\n"):
+            current = ""
+            for word in hard.split(" "):
+                candidate = f"{current} {word}" if current else word
+                if not current or self._fits(candidate, width):
+                    current = candidate
+                    continue
+                self._push(current, width)
+                current = word
+            self._push(current, width)
+        self.height = len(self.lines) * self.leading
+        return width, self.height
+
+    def _push(self, text: str, width: float) -> None:
+        """Add ``text`` as a line, cut between clusters if one word is too wide."""
+        while not self._fits(text, width) and " " not in text and len(text) > 1:
+            cut = len(text) - 1
+            while cut > 1 and (
+                unicodedata.category(text[cut]).startswith("M")
+                or not self._fits(text[:cut], width)
+            ):
+                cut -= 1
+            if cut <= 1:
+                break
+            self.lines.append(shape_line(text[:cut], self.chain, self.rtl))
+            text = text[cut:]
+        if not self._fits(text, width):
+            self.overflows = True
+        self.lines.append(shape_line(text, self.chain, self.rtl))
+
+    def drawOn(self, canvas: Any, x: float, y: float) -> None:  # noqa: N802 - flowable API
+        """Draw with the lower left corner of the wrapped paragraph at (x, y)."""
+        from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+
+        canvas.saveState()
+        canvas.setFillColor(self.style.textColor)
+        baseline = y + self.height - self.size
+        for line in self.lines:
+            left = x
+            if self.style.alignment == TA_CENTER:
+                left = x + (self.width - line.width * self.size) / 2
+            elif self.rtl or self.style.alignment == TA_RIGHT:
+                left = x + self.width - line.width * self.size
+            draw_line(canvas, line, left, baseline, self.size)
+            baseline -= self.leading
+        canvas.restoreState()

@@ -154,6 +154,7 @@ def layout_envelope(
     return_on: str = "corner",
     us_mail: bool = False,
     barcode: bool = False,
+    chain: Chain = "text",
 ) -> EnvelopeLayout:
     """Place the addresses on an envelope; raises :class:`LayoutError` when they cannot fit."""
     w, h = size.width, size.height
@@ -161,19 +162,19 @@ def layout_envelope(
     corner_bottom = h
     corner_right = 0.0
     if return_lines and return_on == "corner":
-        corner = _fit_return(return_lines, max_width=w * 0.45, start=9.0)
+        corner = _fit_return(return_lines, max_width=w * 0.45, start=9.0, chain=chain)
         corner.x = 0.35 * INCH
         corner.y = h - 0.3 * INCH - corner.ascent
         corner_bottom = corner.y - corner.leading * (len(corner.lines) - 1) - corner.descent
         corner_right = corner.x + corner.width
     elif return_lines and return_on == "flap":
-        flap = _fit_return(return_lines, max_width=w * 0.8, start=9.5)
+        flap = _fit_return(return_lines, max_width=w * 0.8, start=9.5, chain=chain)
         flap.centred = True
         flap.x = w / 2
         depth = min(1.3 * INCH, h * 0.3)
         flap.y = h - depth / 2 + flap.height / 2 - flap.ascent
 
-    block = text_block(delivery, 11.0)
+    block = text_block(delivery, 11.0, chain)
     extra = _IMB_HEIGHT + _IMB_GAP if barcode else 0.0
     bar_width = 0.0
     if barcode:
@@ -217,15 +218,19 @@ def layout_envelope(
     return EnvelopeLayout(size, block, corner, flap, barcode_at, us_mail)
 
 
-def _fit_return(lines: Sequence[str], *, max_width: float, start: float) -> TextBlock:
+def _fit_return(
+    lines: Sequence[str], *, max_width: float, start: float, chain: Chain = "text"
+) -> TextBlock:
     """The return address at the largest size that fits (a fresh block each call)."""
-    return replace(_fit_return_cached(tuple(lines), max_width, start))
+    return replace(_fit_return_cached(tuple(lines), max_width, start, chain))
 
 
 @lru_cache(maxsize=64)
-def _fit_return_cached(lines: tuple[str, ...], max_width: float, start: float) -> TextBlock:
+def _fit_return_cached(
+    lines: tuple[str, ...], max_width: float, start: float, chain: Chain
+) -> TextBlock:
     # Every envelope of a run has the same return address: fit it once.
-    block = text_block(lines, start)
+    block = text_block(lines, start, chain)
     points = start
     while True:
         width = _widest(block, points)

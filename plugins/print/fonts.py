@@ -25,6 +25,8 @@ __all__ = [
     "FontFileError",
     "SCRIPT_FACES",
     "add_font",
+    "missing_chars",
+    "romanise",
     "chain_roles",
     "needs_shaping",
     "FALLBACK_SCALE",
@@ -290,6 +292,28 @@ def split_runs(text: str, chain: Chain = "text") -> list[Run]:
     if chunk and current is not None:
         runs.append(Run(FACES[current].name, "".join(chunk)))
     return runs
+
+
+def missing_chars(text: str, chain: Chain = "text") -> set[str]:
+    """The characters of ``text`` no face of ``chain`` can draw."""
+    roles = chain_roles(chain)
+    wanted = set(text) - {"\n"} - _JOINERS
+    return {ch for ch in wanted if not any(ch in coverage(r) for r in roles)}
+
+
+def romanise(text: str, chain: Chain = "text") -> str:
+    """``text`` with each word that holds a character no face of ``chain`` can draw
+    transliterated into Latin letters (anyascii); every other word is kept as written."""
+    missing = missing_chars(text, chain)
+    if not missing:
+        return text
+    from anyascii import anyascii
+
+    def word(match: re.Match[str]) -> str:
+        piece = match.group()
+        return anyascii(piece) if not missing.isdisjoint(piece) else piece
+
+    return re.sub(r"\S+", word, text)
 
 
 _registered: set[str] = set()

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from .cards import LayoutError
+from .fonts import Chain
 from .envelopes import TextBlock, draw_block, text_block
 from .sizes import INCH, LabelSheet
 
@@ -25,9 +26,9 @@ def slot(index: int, start: int, spec: LabelSheet) -> tuple[int, int]:
     return absolute // spec.per_sheet, absolute % spec.per_sheet
 
 
-def layout_label(lines: Sequence[str], spec: LabelSheet) -> TextBlock:
+def layout_label(lines: Sequence[str], spec: LabelSheet, chain: Chain = "text") -> TextBlock:
     """The address set to fit one label; raises :class:`LayoutError` when it cannot."""
-    block = text_block(lines, 10.0)
+    block = text_block(lines, 10.0, chain)
     width = spec.label_width - 2 * spec.padding
     height = spec.label_height - 0.12 * INCH
     points = 10.0

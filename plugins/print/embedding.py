@@ -30,26 +30,26 @@ class ShapingTTFont(TTFont):
         # reportlab's own experimental shaping would shape the private-use codes again:
         # shaping happens before drawing, in .shaping.
         super().__init__(name, filename, shapable=False)
-        self._code_of: dict[int, int] = {}
+        self._code_of: dict[tuple[int, str], int] = {}
         self._meaning: dict[int, str] = {}
         self._next_private = _PRIVATE_FIRST
 
     def code_for(self, gid: int, text: str, width: float) -> int:
-        """The character code that draws glyph ``gid``.
+        """The character code that draws glyph ``gid`` standing for ``text``.
 
-        ``text`` is what the glyph stands for (its cluster's text, or "" for the second and
-        later glyphs of a cluster) and ``width`` its advance in thousandths of an em; both
-        are used only for a glyph with no character of its own.
+        ``text`` is what the glyph stands for: its cluster's text, or "" for the second and
+        later glyphs of a cluster. A glyph the cmap gives for exactly that text uses the
+        character itself; any other pairing (a joining form, a conjunct, a ligature, a
+        glyph that stands for nothing) gets a private-use code of its own, whose advance
+        in the PDF is ``width`` (thousandths of an em).
         """
-        code = self._code_of.get(gid)
+        key = (gid, text)
+        code = self._code_of.get(key)
         if code is not None:
             return code
         face: Any = self.face
-        # A glyph reached only through Arabic presentation forms (U+FB50 to U+FEFF) gets a
-        # code of its own, so ToUnicode gives the letter as typed, not its form.
-        chars = [c for c in face.glyphToChar.get(gid, ()) if c < 0xFB50 or 0xFF00 <= c < 0xF0000]
-        if chars:
-            code = min(chars)
+        if len(text) == 1 and face.charToGlyph.get(ord(text)) == gid:
+            code = ord(text)
         else:
             code = self._next_private
             while code in face.charToGlyph:
@@ -61,7 +61,7 @@ class ShapingTTFont(TTFont):
             face.glyphToChar.setdefault(gid, []).append(code)
             face.charWidths[code] = width
             self._meaning[code] = text
-        self._code_of[gid] = code
+        self._code_of[key] = code
         return code
 
     def meaning_of(self, code: int) -> str:
@@ -96,9 +96,11 @@ def _to_unicode_cmap(fontname: str, subset: list[int], meaning: dict[int, str]) 
     """A ToUnicode CMap like reportlab's, with shaped glyphs mapped to their text."""
     entries = []
     for index, code in enumerate(subset):
+        # A glyph that stands for no text of its own (the dots a font draws apart from
+        # their letter, the second half of a split vowel sign) maps to the empty string,
+        # so readers add nothing for it rather than a stray code.
         text = meaning.get(code, chr(code))
-        if text:
-            entries.append(f"<{index:02X}> <{_utf16_hex(text)}>")
+        entries.append(f"<{index:02X}> <{_utf16_hex(text)}>")
     lines = [
         "/CIDInit /ProcSet findresource begin",
         "12 dict begin",

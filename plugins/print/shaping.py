@@ -319,8 +319,14 @@ def draw_line(canvas: Any, line: ShapedLine, x: float, y: float, size: float) ->
                     font.code_for(g.gid, meaning if i == 0 else "", g.advance * 1000)
                     for i, g in enumerate(glyphs)
                 ]
-                stands_for = "".join(font.meaning_of(code) for code in codes)
-                simple = stands_for == meaning and all(g.dx == g.dy == 0 for g in glyphs)
+                meanings = [font.meaning_of(code) for code in codes]
+                # Simple: each glyph has text of its own (readers differ on glyphs mapped
+                # to nothing), together the cluster's, and none is moved off the pen.
+                simple = (
+                    all(meanings)
+                    and "".join(meanings) == meaning
+                    and all(g.dx == g.dy == 0 for g in glyphs)
+                )
                 plain = plain and simple
                 prepared.append((meaning, codes, glyphs, simple))
             if not run.rtl and not plain:
@@ -332,7 +338,7 @@ def draw_line(canvas: Any, line: ShapedLine, x: float, y: float, size: float) ->
                 ops.append("EMC")
                 continue
             for meaning, codes, glyphs, simple in prepared:
-                if not simple and stands_for != meaning:
+                if not simple and len(glyphs) > 1:
                     flush()
                     ops.append(f"/Span <</ActualText {_actual_text(meaning)}>> BDC")
                     glyphs_out(codes, glyphs)

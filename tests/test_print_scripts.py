@@ -103,3 +103,134 @@ def test_every_name_extracts_from_every_pdf_as_written(printed: Path) -> None:
         assert name in nfkc(inside), row["uid"]
         label = label_text(printed / "labels.pdf", int(row["label_page"]), int(row["label_position"]))
         assert name in nfkc(label), row["uid"]
+
+
+def test_every_font_is_embedded_and_subset(printed: Path) -> None:
+    for name in ("cards.pdf", "envelopes.pdf", "labels.pdf"):
+        fonts = pdf_fonts(printed / name)
+        assert fonts and all(f["embedded"] and f["subset"] for f in fonts), name
+    used = {f["name"].split("+", 1)[1] for f in pdf_fonts(printed / "envelopes.pdf")}
+    assert {
+        "NotoNaskhArabic-Regular",
+        "NotoSerifHebrew-Regular",
+        "NotoSerifDevanagari-Regular",
+        "NotoSerifThai-Regular",
+        "NotoSerifEthiopic-Regular",
+        "DroidSansFallback",
+    } <= used
+
+
+def _strings(operands: list[object]) -> list[bytes]:
+    """The byte strings among a Tj/TJ operator's operands."""
+    found: list[bytes] = []
+    for operand in operands:
+        if isinstance(operand, list):
+            found.extend(_strings(operand))
+        elif isinstance(operand, bytes | str) and not isinstance(operand, float | int):
+            raw = getattr(operand, "original_bytes", None)
+            found.append(raw if raw is not None else bytes(str(operand), "latin-1"))
+    return found
+
+
+def test_no_glyph_drawn_is_notdef(printed: Path) -> None:
+    """Every subset reportlab writes keeps code 0 for .notdef, and a character a font lacks
+    would be drawn as code 0: no string in any content stream may hold it."""
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream, NumberObject
+
+    for name in ("cards.pdf", "envelopes.pdf", "labels.pdf"):
+        reader = PdfReader(str(printed / name))
+        shown = 0
+        for page in reader.pages:
+            content = ContentStream(page.get_contents(), reader)
+            for operands, operator in content.operations:
+                if operator not in (b"Tj", b"TJ"):
+                    continue
+                for data in _strings(
+                    [o for o in operands if not isinstance(o, NumberObject)]
+                ):
+                    shown += len(data)
+                    assert b"\x00" not in data, f"{name} page {page.page_number + 1}"
+        assert shown > 100, name
+
+
+def _hb_shape(font: Path, text: str, rtl: bool) -> list[int]:
+    """Glyph ids in visual order, as HarfBuzz's own hb-shape tool gives them."""
+    out = subprocess.run(
+        [
+            "hb-shape",
+            "--no-glyph-names",
+            "--no-positions",
+            "--no-clusters",
+            "--remove-default-ignorables",
+            f"--direction={'rtl' if rtl else 'ltr'}",
+            str(font),
+            text,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return [int(gid) for gid in out.strip("[]").split("|")]
+
+
+@pytest.mark.skipif(shutil.which("hb-shape") is None, reason="needs hb-shape (libharfbuzz-bin)")
+def test_shaping_matches_harfbuzz_for_words_of_every_script() -> None:
+    from outreach.plugins.print.fonts import FACES, font_path
+    from outreach.plugins.print.shaping import shape_line
+
+    by_name = {face.name: face for face in FACES.values()}
+    checked = 0
+    for uid, script, _, _, _, words in SCRIPTS:
+        for word in words:
+            line = shape_line(unicodedata.normalize("NFC", word))
+            assert len(line.fonts) == 1, (script, word)
+            ours = [g.gid for run in line.runs for g in run.glyphs]
+            font = font_path(by_name[line.runs[0].font])
+            assert ours == _hb_shape(font, word, line.rtl), (uid, script, word)
+            assert 0 not in ours
+            checked += 1
+    assert checked >= 30
+
+
+REFERENCES = Path(__file__).parent / "fixtures" / "print-scripts"
+#: Envelopes kept as reference renders: both right-to-left scripts, an Indic and a Thai
+#: address, Urdu digits, and a big-endian Taiwanese address.
+REFERENCE_UIDS = ("sa", "il", "in-hi", "th", "pk", "tw")
+
+
+def _render(pdf: Path, page: int, out: Path) -> Path:
+    """One page as a 60 dpi greyscale PNG, by poppler's pdftoppm."""
+    stem = out.with_suffix("")
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-gray", "-png", "-singlefile", "-f", str(page), "-l",
+         str(page), str(pdf), str(stem)],
+        check=True,
+    )
+    return stem.with_suffix(".png")
+
+
+def test_envelopes_look_like_the_reference_renders(printed: Path, tmp_path: Path) -> None:
+    """Renders match the kept ones within a tolerance (anti-aliasing differs a little
+    between poppler builds; a missing mark, a wrong join or a moved line does not)."""
+    import os
+
+    from PIL import Image, ImageChops
+
+    pages = {row["uid"]: int(row["envelope_page"]) for row in manifest(printed)}
+    for uid in REFERENCE_UIDS:
+        png = _render(printed / "envelopes.pdf", pages[uid], tmp_path / f"envelope-{uid}.png")
+        reference = REFERENCES / f"envelope-{uid}.png"
+        if os.environ.get("OUTREACH_UPDATE_REFERENCES"):
+            shutil.copyfile(png, reference)
+        with Image.open(png) as got, Image.open(reference) as want:
+            assert got.size == want.size, uid
+            diff = ImageChops.difference(got.convert("L"), want.convert("L"))
+            histogram = diff.histogram()
+            pixels = got.size[0] * got.size[1]
+            mean = sum(i * n for i, n in enumerate(histogram)) / pixels
+            far = sum(histogram[64:]) / pixels
+            # A printed line is about 0.5 % of an envelope's pixels.
+            assert mean < 0.3 and far < 0.001, (uid, mean, far)
+            ink = sum(ImageChops.invert(want.convert("L")).histogram()[64:]) / pixels
+            assert ink > 0.003, uid  # the reference is not a blank page

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from print_scripts import SCRIPTS, script_book
-from printing import campaign, configure, manifest, pdf_fonts
+from printing import campaign, configure, manifest, pdf_fonts, pdfium_texts
 
 from outreach.plugins.print.sizes import LABEL_SPECS
 from outreach.workspace import Workspace
@@ -34,17 +34,6 @@ NOTES = {
 def nfkc(text: str) -> str:
     """NFKC without spaces, the form two extractions of the same text agree on."""
     return "".join(unicodedata.normalize("NFKC", text).split())
-
-
-def page_texts(path: Path) -> list[str]:
-    """Each page's text as PDFium extracts it."""
-    import pypdfium2
-
-    pdf = pypdfium2.PdfDocument(str(path))
-    try:
-        return [page.get_textpage().get_text_range() for page in pdf]
-    finally:
-        pdf.close()
 
 
 def label_text(path: Path, page: int, position: int) -> str:
@@ -94,8 +83,8 @@ def test_the_book_covers_at_least_fourteen_scripts() -> None:
 def test_every_name_extracts_from_every_pdf_as_written(printed: Path) -> None:
     rows = manifest(printed)
     names = {uid: name for uid, _, name, *_ in SCRIPTS}
-    envelopes = page_texts(printed / "envelopes.pdf")
-    cards = page_texts(printed / "cards.pdf")
+    envelopes = pdfium_texts(printed / "envelopes.pdf")
+    cards = pdfium_texts(printed / "cards.pdf")
     for row in rows:
         name = nfkc(names[row["uid"]])
         assert name in nfkc(envelopes[int(row["envelope_page"]) - 1]), row["uid"]
@@ -234,3 +223,42 @@ def test_envelopes_look_like_the_reference_renders(printed: Path, tmp_path: Path
             assert mean < 0.3 and far < 0.001, (uid, mean, far)
             ink = sum(ImageChops.invert(want.convert("L")).histogram()[64:]) / pixels
             assert ink > 0.003, uid  # the reference is not a blank page
+
+
+def _delivery_lines(page: object) -> list[tuple[float, float]]:
+    """(left, right) of each line of the delivery address (the right part of the page).
+
+    Characters are gathered into lines by their baselines, a few points apart at most
+    (marks raised by the shaper and fonts with other descents sit a little off).
+    """
+    chars = [
+        c
+        for c in page.chars  # type: ignore[attr-defined]
+        if c["x0"] > page.width * 0.35 and c["text"].strip()  # type: ignore[attr-defined]
+    ]
+    chars.sort(key=lambda c: c["matrix"][5], reverse=True)
+    lines: list[list[float]] = []  # baseline, left, right
+    for char in chars:
+        base = char["matrix"][5]
+        if lines and lines[-1][0] - base < 5:
+            line = lines[-1]
+            line[1], line[2] = min(line[1], char["x0"]), max(line[2], char["x1"])
+        else:
+            lines.append([base, char["x0"], char["x1"]])
+    return [(left, right) for _, left, right in lines]
+
+
+def test_right_to_left_addresses_are_set_flush_right(printed: Path) -> None:
+    import pdfplumber
+
+    pages = {row["uid"]: int(row["envelope_page"]) for row in manifest(printed)}
+    with pdfplumber.open(printed / "envelopes.pdf") as pdf:
+        for uid in ("il", "sa", "pk"):
+            lines = _delivery_lines(pdf.pages[pages[uid] - 1])
+            rights = [right for _, right in lines]
+            assert len(lines) >= 4 and max(rights) - min(rights) < 1.0, (uid, lines)
+            lefts = [left for left, _ in lines]
+            assert max(lefts) - min(lefts) > 10, uid  # ragged on the left
+        lines = _delivery_lines(pdf.pages[pages["in-hi"] - 1])
+        lefts = [left for left, _ in lines]
+        assert max(lefts) - min(lefts) < 1.0

@@ -2,7 +2,7 @@
 
 Nothing here depends on fonts installed on the machine: the channel ships its own (see
 ``fonts/README.md``). Before anything is drawn, every character is checked against the fonts'
-character maps (read with fontTools) and the text is cut into runs, each drawn with the first
+character maps (read with HarfBuzz) and the text is cut into runs, each drawn with the first
 font of a *chain* that has the glyph: a Japanese name in a Latin letter gets the CJK font for
 the name and the serif for the rest. A character no bundled font has is an error, never an
 empty box on an envelope.
@@ -224,12 +224,12 @@ def add_font(path: Path) -> str:
 
 @cache
 def coverage(role: str) -> frozenset[str]:
-    """Every character the face for ``role`` maps to a glyph (its cmap, via fontTools)."""
-    from fontTools.ttLib import TTFont
+    """Every character the face for ``role`` maps to a glyph (its cmap, read by HarfBuzz:
+    fontTools would name all 33,000 glyphs of the CJK font first, which takes a second)."""
+    import uharfbuzz as hb
 
-    with TTFont(font_path(FACES[role]), lazy=True) as font:
-        cmap = font.getBestCmap() or {}
-    return frozenset(chr(cp) for cp in cmap)
+    face = hb.Face(hb.Blob.from_file_path(str(font_path(FACES[role]))))
+    return frozenset(chr(cp) for cp in face.unicodes)
 
 
 #: A chain: the name of one in :data:`CHAINS`, or the roles themselves (user fonts first).

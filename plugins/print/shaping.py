@@ -277,79 +277,85 @@ def draw_line(canvas: Any, line: ShapedLine, x: float, y: float, size: float) ->
     doc = canvas._doc
     ops = ["BT", f"1 0 0 1 {_num(x)} {_num(y)} Tm"]
     array: list[str] = []
-
-    def flush() -> None:
-        if array:
-            ops.append("[" + " ".join(array) + "] TJ")
-            array.clear()
-
+    size_text = _num(size)
     for run in line.runs:
         font = getFont(run.font)
         widths = font.face.charWidths
-        state = {"subset": -1, "rise": 0.0, "drift": 0.0}
-
-        def glyphs_out(codes: list[int], glyphs: list[Glyph]) -> None:
-            pieces = font.splitString("".join(map(chr, codes)), doc)
-            flat = [(subset, byte) for subset, data in pieces for byte in data]
-            for (subset, byte), glyph, code in zip(flat, glyphs, codes, strict=True):
-                if subset != state["subset"]:
-                    flush()
-                    ops.append(f"{font.getSubsetInternalName(subset, doc)} {_num(size)} Tf")
-                    state["subset"] = subset
-                dy = glyph.dy * size
-                if abs(dy - state["rise"]) > 1e-6:
-                    flush()
-                    ops.append(f"{_num(dy)} Ts")
-                    state["rise"] = dy
-                # Where the text position is, relative to where HarfBuzz wants the pen.
-                shift = glyph.dx - state["drift"]
-                if abs(shift) > 1e-6:
-                    array.append(_num(-shift * 1000))
-                array.append(f"<{byte:02X}>")
-                # The text position moves by the glyph's width in the PDF; the pen by
-                # HarfBuzz's advance.
-                state["drift"] = glyph.dx + widths.get(code, 0) / 1000 - glyph.advance
-
+        # Pieces to draw in order: (ActualText or None, glyphs, codes).
+        pieces: list[tuple[str | None, list[Glyph], list[int]]] = []
         for word in _words(_clusters(run)):
             prepared = []
             plain = True
             for text, glyphs in word:
                 meaning = text[::-1] if run.rtl else text
-                codes = [
-                    font.code_for(g.gid, meaning if i == 0 else "", g.advance * 1000)
-                    for i, g in enumerate(glyphs)
-                ]
-                meanings = [font.meaning_of(code) for code in codes]
-                # Simple: each glyph has text of its own (readers differ on glyphs mapped
-                # to nothing), together the cluster's, and none is moved off the pen.
+                codes = [font.code_for(glyphs[0].gid, meaning, glyphs[0].advance * 1000)]
+                codes += [font.code_for(g.gid, "", g.advance * 1000) for g in glyphs[1:]]
+                # Simple: one glyph with the cluster's text, not moved off the pen (readers
+                # differ on glyphs mapped to nothing, and on moved ones).
                 simple = (
-                    all(meanings)
-                    and "".join(meanings) == meaning
-                    and all(g.dx == g.dy == 0 for g in glyphs)
+                    len(glyphs) == 1
+                    and glyphs[0].dx == 0
+                    and glyphs[0].dy == 0
+                    and font.meaning_of(codes[0]) == meaning
                 )
                 plain = plain and simple
-                prepared.append((meaning, codes, glyphs, simple))
+                prepared.append((meaning, glyphs, codes, simple))
             if not run.rtl and not plain:
-                flush()
-                ops.append(f"/Span <</ActualText {_actual_text(''.join(t for t, _ in word))}>> BDC")
-                for _, codes, glyphs, _ in prepared:
-                    glyphs_out(codes, glyphs)
-                flush()
-                ops.append("EMC")
+                word_text = "".join(t for t, _ in word)
+                pieces.append((word_text, [g for p in prepared for g in p[1]],
+                               [c for p in prepared for c in p[2]]))
                 continue
-            for meaning, codes, glyphs, simple in prepared:
-                if not simple and len(glyphs) > 1:
-                    flush()
-                    ops.append(f"/Span <</ActualText {_actual_text(meaning)}>> BDC")
-                    glyphs_out(codes, glyphs)
-                    flush()
-                    ops.append("EMC")
-                else:
-                    glyphs_out(codes, glyphs)
-        if abs(state["drift"]) > 1e-6:
-            array.append(_num(state["drift"] * 1000))
-        flush()
-        if abs(state["rise"]) > 1e-6:
+            for meaning, glyphs, codes, simple in prepared:
+                span = meaning if not simple and len(glyphs) > 1 else None
+                pieces.append((span, glyphs, codes))
+        all_codes = [c for _, _, codes in pieces for c in codes]
+        flat = [
+            (subset, byte)
+            for subset, data in font.splitString("".join(map(chr, all_codes)), doc)
+            for byte in data
+        ]
+        at = 0
+        current = -1
+        rise = 0.0
+        # Where the text position is, relative to where HarfBuzz wants the pen, in ems.
+        drift = 0.0
+        for span, glyphs, codes in pieces:
+            if span is not None:
+                if array:
+                    ops.append("[" + " ".join(array) + "] TJ")
+                    array.clear()
+                ops.append(f"/Span <</ActualText {_actual_text(span)}>> BDC")
+            for glyph, code in zip(glyphs, codes, strict=True):
+                subset, byte = flat[at]
+                at += 1
+                dy = glyph.dy * size
+                if subset != current or dy != rise:
+                    if array:
+                        ops.append("[" + " ".join(array) + "] TJ")
+                        array.clear()
+                    if subset != current:
+                        ops.append(f"{font.getSubsetInternalName(subset, doc)} {size_text} Tf")
+                        current = subset
+                    if dy != rise:
+                        ops.append(f"{_num(dy)} Ts")
+                        rise = dy
+                if glyph.dx != drift:
+                    array.append(_num((drift - glyph.dx) * 1000))
+                array.append(f"<{byte:02X}>")
+                # The text position moves by the glyph's width in the PDF, the pen by
+                # HarfBuzz's advance.
+                drift = glyph.dx + widths.get(code, 0) / 1000 - glyph.advance
+            if span is not None:
+                if array:
+                    ops.append("[" + " ".join(array) + "] TJ")
+                    array.clear()
+                ops.append("EMC")
+        if abs(drift) > 1e-9:
+            array.append(_num(drift * 1000))
+        if array:
+            ops.append("[" + " ".join(array) + "] TJ")
+            array.clear()
+        if rise:
             ops.append("0 Ts")
     ops.append("ET")
     canvas.addLiteral("\n".join(ops))

@@ -262,3 +262,37 @@ def test_right_to_left_addresses_are_set_flush_right(printed: Path) -> None:
         lines = _delivery_lines(pdf.pages[pages["in-hi"] - 1])
         lefts = [left for left, _ in lines]
         assert max(lefts) - min(lefts) < 1.0
+
+
+#: The envelope of each country of the scripts, from a sender in the US writing English:
+#: the address in the recipient's script and order, the country line in English capitals.
+EXPECTED_POSTAL = {
+    "sa": ["محمد عبد الله الشهري", "شارع الملك فهد 2345", "الرياض 12271", "SAUDI ARABIA"],
+    "eg": ["أحمد حسن", "١٥ شارع التحرير", "القاهرة", "11511", "EGYPT"],
+    "il": ["דוד כהן", "רחוב הרצל 12", "תל אביב-יפו 6100000", "ISRAEL"],
+    "in-hi": ["राजेश कुमार शर्मा", "१२ महात्मा गांधी मार्ग", "नई दिल्ली 110001", "दिल्ली", "INDIA"],
+    "bd": ["মোহাম্মদ রহিম", "১২ মতিঝিল বাণিজ্যিক এলাকা", "ঢাকা - 1000", "BANGLADESH"],
+    "lk": ["කමල් පෙරේරා", "42 ගාලු පාර", "කොළඹ 03", "00300", "SRI LANKA"],
+    "th": ["สมชาย ใจดี", "99/1 ถนนสุขุมวิท แขวงคลองเตย", "เขตคลองเตย", "กรุงเทพมหานคร 10110",
+           "THAILAND"],
+    # Georgian has one case: the city is not put in Mtavruli capitals.
+    "ge": ["გიორგი ბერიძე", "რუსთაველის გამზირი 12", "0108 თბილისი", "GEORGIA"],
+    "am": ["Արամ Պետրոսյան", "Աբովյան փողոց 10", "0001", "ԵՐԵՒԱՆ", "ARMENIA"],
+    "et": ["አበበ በቀለ", "ቦሌ ክፍለ ከተማ", "1000 አዲስ አበባ", "ETHIOPIA"],
+    # Taiwan writes big-endian: postal code, city and district, street, then the name.
+    "tw": ["110", "臺北市信義區", "信義路五段7號", "陳志明", "TAIWAN"],
+    "pk": ["محمد عمران خان", "مکان نمبر ۱۲، گلی ۵", "اسلام آباد-44000", "PAKISTAN"],
+}
+
+
+def test_postal_formats_of_the_countries_of_these_scripts() -> None:
+    from outreach.plugins.print.postal import format_postal
+
+    addresses = {uid: (name, address) for uid, _, name, _, address, _ in SCRIPTS}
+    for uid, expected in EXPECTED_POSTAL.items():
+        name, address = addresses[uid]
+        assert list(format_postal(name, address, home_country="US").lines) == expected, uid
+    # From Germany, the country line is German, as Deutsche Post needs it.
+    name, address = addresses["sa"]
+    german = format_postal(name, address, home_country="DE", language="de")
+    assert german.lines[-1] == "SAUDI-ARABIEN"

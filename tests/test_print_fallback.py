@@ -35,7 +35,7 @@ def make_font(path: Path, family: str = "Futhark Hand") -> Path:
 
     def fehu() -> object:
         pen = TTGlyphPen(None)
-        for (x0, y0, x1, y1) in ((100, 0, 180, 700), (180, 620, 480, 700), (180, 380, 420, 460)):
+        for x0, y0, x1, y1 in ((100, 0, 180, 700), (180, 620, 480, 700), (180, 380, 420, 460)):
             pen.moveTo((x0, y0))
             pen.lineTo((x0, y1))
             pen.lineTo((x1, y1))
@@ -49,9 +49,8 @@ def make_font(path: Path, family: str = "Futhark Hand") -> Path:
     builder.setupGlyf({".notdef": box(500), "space": TTGlyphPen(None).glyph(), "uni16A0": fehu()})
     builder.setupHorizontalMetrics({".notdef": (500, 50), "space": (250, 0), "uni16A0": (560, 100)})
     builder.setupHorizontalHeader(ascent=800, descent=-200)
-    builder.setupNameTable(
-        {"familyName": family, "styleName": "Regular", "psName": family.replace(" ", "") + "-Regular"}
-    )
+    ps_name = family.replace(" ", "") + "-Regular"
+    builder.setupNameTable({"familyName": family, "styleName": "Regular", "psName": ps_name})
     builder.setupOS2(sTypoAscender=800, usWinAscent=800, usWinDescent=200)
     builder.setupPost()
     builder.save(str(path))

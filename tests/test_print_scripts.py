@@ -16,10 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from outreach.plugins.print.sizes import LABEL_SPECS
 from print_scripts import SCRIPTS, script_book
 from printing import campaign, configure, manifest, pdf_fonts, pdfium_texts
 
-from outreach.plugins.print.sizes import LABEL_SPECS
 from outreach.workspace import Workspace
 
 NOTES = {
@@ -90,7 +90,8 @@ def test_every_name_extracts_from_every_pdf_as_written(printed: Path) -> None:
         assert name in nfkc(envelopes[int(row["envelope_page"]) - 1]), row["uid"]
         inside = cards[int(row["card_pages"].split("-")[1]) - 1]
         assert name in nfkc(inside), row["uid"]
-        label = label_text(printed / "labels.pdf", int(row["label_page"]), int(row["label_position"]))
+        page, position = int(row["label_page"]), int(row["label_position"])
+        label = label_text(printed / "labels.pdf", page, position)
         assert name in nfkc(label), row["uid"]
 
 
@@ -135,9 +136,7 @@ def test_no_glyph_drawn_is_notdef(printed: Path) -> None:
             for operands, operator in content.operations:
                 if operator not in (b"Tj", b"TJ"):
                     continue
-                for data in _strings(
-                    [o for o in operands if not isinstance(o, NumberObject)]
-                ):
+                for data in _strings([o for o in operands if not isinstance(o, NumberObject)]):
                     shown += len(data)
                     assert b"\x00" not in data, f"{name} page {page.page_number + 1}"
         assert shown > 100, name
@@ -192,8 +191,20 @@ def _render(pdf: Path, page: int, out: Path) -> Path:
     """One page as a 60 dpi greyscale PNG, by poppler's pdftoppm."""
     stem = out.with_suffix("")
     subprocess.run(
-        ["pdftoppm", "-r", "60", "-gray", "-png", "-singlefile", "-f", str(page), "-l",
-         str(page), str(pdf), str(stem)],
+        [
+            "pdftoppm",
+            "-r",
+            "60",
+            "-gray",
+            "-png",
+            "-singlefile",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            str(pdf),
+            str(stem),
+        ],
         check=True,
     )
     return stem.with_suffix(".png")
@@ -273,8 +284,13 @@ EXPECTED_POSTAL = {
     "in-hi": ["राजेश कुमार शर्मा", "१२ महात्मा गांधी मार्ग", "नई दिल्ली 110001", "दिल्ली", "INDIA"],
     "bd": ["মোহাম্মদ রহিম", "১২ মতিঝিল বাণিজ্যিক এলাকা", "ঢাকা - 1000", "BANGLADESH"],
     "lk": ["කමල් පෙරේරා", "42 ගාලු පාර", "කොළඹ 03", "00300", "SRI LANKA"],
-    "th": ["สมชาย ใจดี", "99/1 ถนนสุขุมวิท แขวงคลองเตย", "เขตคลองเตย", "กรุงเทพมหานคร 10110",
-           "THAILAND"],
+    "th": [
+        "สมชาย ใจดี",
+        "99/1 ถนนสุขุมวิท แขวงคลองเตย",
+        "เขตคลองเตย",
+        "กรุงเทพมหานคร 10110",
+        "THAILAND",
+    ],
     # Georgian has one case: the city is not put in Mtavruli capitals.
     "ge": ["გიორგი ბერიძე", "რუსთაველის გამზირი 12", "0108 თბილისი", "GEORGIA"],
     "am": ["Արամ Պետրոսյան", "Աբովյան փողոց 10", "0001", "ԵՐԵՒԱՆ", "ARMENIA"],

@@ -1,10 +1,12 @@
 """The baseline: what a user would otherwise write, bare reportlab drawing the same pages.
 
 It gets every address already laid out, every note already chosen and every line that needs
-shaping already shaped by HarfBuzz (``data.json``, made by ``bench_print.py``), registers the same fonts and draws the same card fronts, insides
-and envelopes as outreach's print channel, with the same fonts, sizes and positions. It does
-no template rendering, no address formatting, no font coverage checks, no fitting, no
-manifest and no previews, so it is the lower bound for the same PDFs.
+shaping already shaped by HarfBuzz (``data.json``, made by ``bench_print.py``), registers the
+same fonts and draws the same card fronts, insides and envelopes as outreach's print channel,
+with the same fonts, sizes and positions; shaped lines go out as glyph ids at HarfBuzz's
+positions. It does no template rendering, no address formatting, no font coverage checks, no
+shaping, no fitting, no text layer beyond the glyphs' own characters, no manifest and no
+previews, so it is the lower bound for the same PDFs.
 
 Usage: python bare_reportlab.py DATA.json OUT_DIR
 """
@@ -79,7 +81,7 @@ def draw_glyphs(c: Canvas, runs: list, x: float, y: float, size: float) -> None:
         codes = [code(f, gid, adv) for gid, adv, _, _ in glyphs]
         flat = [(s, b) for s, data in f.splitString("".join(map(chr, codes)), doc) for b in data]
         subset, rise, drift, array = -1, 0.0, 0.0, []
-        for (sub, byte), (_, adv, dx, dy), cc in zip(flat, glyphs, codes):
+        for (sub, byte), (_, adv, dx, dy), cc in zip(flat, glyphs, codes, strict=True):
             if sub != subset or dy * size != rise:
                 if array:
                     ops.append("[" + " ".join(array) + "] TJ")

@@ -233,9 +233,7 @@ def shaped(text: str) -> str | list:
     if not needs_shaping(text):
         return text
     line = shape_line(text)
-    runs = [
-        [run.font, [[g.gid, g.advance, g.dx, g.dy] for g in run.glyphs]] for run in line.runs
-    ]
+    runs = [[run.font, [[g.gid, g.advance, g.dx, g.dy] for g in run.glyphs]] for run in line.runs]
     return [line.rtl, line.width, runs]
 
 

@@ -113,9 +113,7 @@ def text_block(lines: Sequence[str], size: float, chain: Chain = "text") -> Text
     runs = [split_runs(line, chain) for line in cleaned]
     register({run.font for line in runs for run in line})
     rtl = is_rtl("\n".join(cleaned))
-    shaped = [
-        shape_line(line, chain, rtl) if needs_shaping(line) else None for line in cleaned
-    ]
+    shaped = [shape_line(line, chain, rtl) if needs_shaping(line) else None for line in cleaned]
     return TextBlock(
         runs,
         size,

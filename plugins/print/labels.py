@@ -13,8 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from .cards import LayoutError
-from .fonts import Chain
 from .envelopes import TextBlock, draw_block, text_block
+from .fonts import Chain
 from .sizes import INCH, LabelSheet
 
 __all__ = ["draw_label", "layout_label", "slot"]

@@ -302,8 +302,13 @@ def draw_line(canvas: Any, line: ShapedLine, x: float, y: float, size: float) ->
                 prepared.append((meaning, glyphs, codes, simple))
             if not run.rtl and not plain:
                 word_text = "".join(t for t, _ in word)
-                pieces.append((word_text, [g for p in prepared for g in p[1]],
-                               [c for p in prepared for c in p[2]]))
+                pieces.append(
+                    (
+                        word_text,
+                        [g for p in prepared for g in p[1]],
+                        [c for p in prepared for c in p[2]],
+                    )
+                )
                 continue
             for meaning, glyphs, codes, simple in prepared:
                 span = meaning if not simple and len(glyphs) > 1 else None
@@ -412,8 +417,7 @@ class ShapedParagraph:
         while not self._fits(text, width) and " " not in text and len(text) > 1:
             cut = len(text) - 1
             while cut > 1 and (
-                unicodedata.category(text[cut]).startswith("M")
-                or not self._fits(text[:cut], width)
+                unicodedata.category(text[cut]).startswith("M") or not self._fits(text[:cut], width)
             ):
                 cut -= 1
             if cut <= 1:

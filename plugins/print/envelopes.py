@@ -69,10 +69,13 @@ class TextBlock:
             return shaped.width * size
         return string_width(self.lines[index], size)
 
+    #: Baseline to baseline, per point: more for scripts that stack marks high and low.
+    leading_ratio: float = 1.22
+
     @property
     def leading(self) -> float:
         """Baseline to baseline."""
-        return self.size * 1.22
+        return self.size * self.leading_ratio
 
     #: Ascent and descent per point of the tallest fonts used (set by :func:`text_block`).
     ascent_ratio: float = 1.0
@@ -102,6 +105,11 @@ def _metric(lines: Sequence[Sequence[Run]], which: int) -> float:
     return max(values) if which == 0 else min(values)
 
 
+#: Line spacing for faces whose marks reach far above and below the line: Myanmar stacks
+#: vowel signs and medials over and under its letters, which touch the next line at 1.22.
+_LEADING = {FACES["myanmar"].name: 1.5}
+
+
 def text_block(lines: Sequence[str], size: float, chain: Chain = "text") -> TextBlock:
     """Lines of text cut into font runs, shaped where the script needs it (raises
     :class:`~.fonts.MissingGlyphs`).
@@ -114,11 +122,13 @@ def text_block(lines: Sequence[str], size: float, chain: Chain = "text") -> Text
     register({run.font for line in runs for run in line})
     rtl = is_rtl("\n".join(cleaned))
     shaped = [shape_line(line, chain, rtl) if needs_shaping(line) else None for line in cleaned]
+    fonts = {run.font for line in runs for run in line}
     return TextBlock(
         runs,
         size,
         shaped=shaped,
         rtl=rtl,
+        leading_ratio=max((_LEADING.get(font, 1.22) for font in fonts), default=1.22),
         ascent_ratio=_metric(runs, 0),
         descent_ratio=-_metric(runs, 1),
     )

@@ -252,7 +252,7 @@ def split_runs(text: str, chain: Chain = "text") -> list[Run]:
     first = coverage(roles[0])
     if wanted <= first:
         return [Run(FACES[roles[0]].name, text)] if text else []
-    missing = [ch for ch in wanted if not any(ch in coverage(r) for r in roles)]
+    missing = wanted - chain_coverage(roles)
     if missing:
         raise MissingGlyphs(missing)
     runs: list[Run] = []
@@ -294,11 +294,15 @@ def split_runs(text: str, chain: Chain = "text") -> list[Run]:
     return runs
 
 
+@cache
+def chain_coverage(roles: tuple[str, ...]) -> frozenset[str]:
+    """Every character some face of ``roles`` can draw."""
+    return frozenset().union(*(coverage(role) for role in roles))
+
+
 def missing_chars(text: str, chain: Chain = "text") -> set[str]:
     """The characters of ``text`` no face of ``chain`` can draw."""
-    roles = chain_roles(chain)
-    wanted = set(text) - {"\n"} - _JOINERS
-    return {ch for ch in wanted if not any(ch in coverage(r) for r in roles)}
+    return set(text) - {"\n"} - _JOINERS - chain_coverage(chain_roles(chain))
 
 
 def romanise(text: str, chain: Chain = "text") -> str:

@@ -17,6 +17,7 @@ shares most of its lines.
 from __future__ import annotations
 
 import unicodedata
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -272,10 +273,27 @@ def draw_line(canvas: Any, line: ShapedLine, x: float, y: float, size: float) ->
     for readers to put back in logical order, as they do for any PDF; a glyph standing for
     several letters (a ligature) is mapped in the visual order they expect.
     """
+    doc = canvas._doc
+    drawn = _drawn.setdefault(doc, {})
+    key = (line, size)
+    if key not in drawn:
+        drawn[key] = _glyph_ops(doc, line, size)
+    canvas.addLiteral(f"BT\n1 0 0 1 {_num(x)} {_num(y)} Tm\n{drawn[key]}\nET")
+
+
+#: The operators of lines already drawn, by document: once a document has given a glyph
+#: its code, the same line at the same size is the same operators, wherever it goes (a
+#: greeting, a country's name lines), so they are made once per document.
+_drawn: weakref.WeakKeyDictionary[Any, dict[tuple[ShapedLine, float], str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _glyph_ops(doc: Any, line: ShapedLine, size: float) -> str:
+    """The text operators that draw ``line`` from the current text position."""
     from reportlab.pdfbase.pdfmetrics import getFont
 
-    doc = canvas._doc
-    ops = ["BT", f"1 0 0 1 {_num(x)} {_num(y)} Tm"]
+    ops: list[str] = []
     array: list[str] = []
     size_text = _num(size)
     for run in line.runs:
@@ -362,8 +380,7 @@ def draw_line(canvas: Any, line: ShapedLine, x: float, y: float, size: float) ->
             array.clear()
         if rise:
             ops.append("0 Ts")
-    ops.append("ET")
-    canvas.addLiteral("\n".join(ops))
+    return "\n".join(ops)
 
 
 class ShapedParagraph:

@@ -32,8 +32,8 @@ NOTES = {
 
 
 def nfkc(text: str) -> str:
-    """NFKC without spaces, the form two extractions of the same text agree on."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """NFKC with each run of white space (a line break included) as one space."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
 def label_text(path: Path, page: int, position: int) -> str:
@@ -74,6 +74,22 @@ def printed(
     result = run_cli("campaign", "run", str(path))
     assert result.exit_code == 0, result.output
     return workspace.out_dir("cards")
+
+
+def test_poppler_extracts_every_name_from_the_envelopes_too(printed: Path) -> None:
+    names = {uid: name for uid, _, name, *_ in SCRIPTS}
+    for row in manifest(printed):
+        page = row["envelope_page"]
+        text = subprocess.run(
+            ["pdftotext", "-f", page, "-l", page, str(printed / "envelopes.pdf"), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        # pdftotext marks right-to-left runs with embedding controls (U+202A to U+202C)
+        # around them; they are not text.
+        text = text.translate(dict.fromkeys(range(0x202A, 0x202D)))
+        assert nfkc(names[row["uid"]]) in nfkc(text), row["uid"]
 
 
 def test_the_book_covers_at_least_fourteen_scripts() -> None:

@@ -195,3 +195,32 @@ def test_a_cff_font_is_refused_with_the_reason(
     path = campaign(runic_book.root / "c", 'outputs = ["envelopes"]')
     result = run_cli("campaign", "run", str(path))
     assert result.exit_code == 2 and "CFF" in result.output
+
+
+@pytest.mark.parametrize(("roles", "exit_code"), [('["signature"]', 0), ('["text"]', 2)])
+def test_the_signature_role_is_the_sign_off_paragraph(
+    workspace: Workspace,
+    add_contacts: Callable[..., object],
+    run_cli: Callable[..., object],
+    roles: str,
+    exit_code: int,
+) -> None:
+    add_contacts(*world()[:2])
+    (workspace.root / "fonts").mkdir()
+    make_font(workspace.root / "fonts" / "FutharkHand.ttf")
+    configure(
+        workspace, print_settings=f'fonts = [{{ file = "fonts/FutharkHand.ttf", roles = {roles} }}]'
+    )
+    folder = workspace.root / "c"
+    path = campaign(folder, 'template = "cards/runes.txt.j2"\noutputs = ["cards"]')
+    (folder / "cards").mkdir()
+    (folder / "cards" / "runes.txt.j2").write_text(
+        "[inside]\nDear {{ greeting }},\n\nWarm wishes.\n\nᚠ {{ me.name }}\n", encoding="utf-8"
+    )
+    result = run_cli("campaign", "run", str(path))
+    assert result.exit_code == exit_code, result.output
+    if exit_code == 0:
+        texts = pdfium_texts(workspace.out_dir("cards") / "cards.pdf")
+        assert any("ᚠ Alex Example" in text for text in texts)
+    else:
+        assert "U+16A0" in result.output

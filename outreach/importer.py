@@ -50,6 +50,9 @@ class ImportedRecord:
     connected_on: date | None = None
     #: The file the record came from (set by :func:`read_contacts` when left empty).
     source: str = ""
+    #: True when the source gave the UID (a vCard's UID), rather than it being derived:
+    #: two records of one source with distinct given UIDs are two people.
+    uid_given: bool = False
 
     @property
     def where(self) -> str:
@@ -76,6 +79,9 @@ class ImportResult:
     format: str
     records: list[ImportedRecord] = field(default_factory=list)
     skipped: list[SkippedRow] = field(default_factory=list)
+    #: What the import summary must say about the file beyond its records: columns not
+    #: imported, characters removed or replaced. One line each, without the file name.
+    notes: list[str] = field(default_factory=list)
 
 
 class Importer(ABC):

@@ -94,6 +94,8 @@ class ParsedCard:
     kind: str = "individual"
     #: How many control characters (NUL and the like) were removed from the card.
     removed_controls: int = 0
+    #: True when the card has its own UID (else one was derived from its content).
+    uid_given: bool = True
 
 
 # -- decoding ---------------------------------------------------------------------------
@@ -416,6 +418,7 @@ class _CardBuilder:
 
     def finish(self, taken: set[str]) -> ParsedCard:
         contact = self.contact
+        uid_given = bool(contact.uid)
         if not contact.uid:
             # Derived from the card's text, so reading the same file twice gives the same
             # UIDs (a re-import changes nothing; a book card without UID keeps its journal).
@@ -437,7 +440,9 @@ class _CardBuilder:
                 address.country_code = (apple or "").upper() or countries.code_for(address.country)
             if address.fingerprint() in self.returned:
                 address.returned_for = address.fingerprint()
-        return ParsedCard(contact, self.line, self.version, self.kind, self.removed_controls)
+        return ParsedCard(
+            contact, self.line, self.version, self.kind, self.removed_controls, uid_given
+        )
 
 
 _STRUCTURED = frozenset({"N", "ADR", "ORG"})

@@ -16,7 +16,7 @@ from . import LazyPluginGroup
 from .context import AppContext, DateType, echo_json, pass_app
 
 if TYPE_CHECKING:
-    from ..merge import MergeReport
+    from ..merge import Duplicate, MergeReport
 
 
 @click.group(cls=LazyPluginGroup)
@@ -51,6 +51,14 @@ def contacts() -> None:
     help="CSV: the column mapping of a known format: mailmerge (implies --format csv).",
 )
 @click.option("--encoding", default=None, help="The files' text encoding (default: detected).")
+@click.option(
+    "--prefer",
+    type=click.Choice(["book", "incoming"]),
+    default="book",
+    show_default=True,
+    help="Where book and file differ: keep the book's value (a conflict) or take the file's "
+    "(a new employer or title is recorded as a job change).",
+)
 @pass_app
 def import_(
     app: AppContext,
@@ -62,13 +70,17 @@ def import_(
     mapping: tuple[str, ...],
     preset: str | None,
     encoding: str | None,
+    prefer: str,
 ) -> None:
     """Import FILES into the book, merging with the contacts already there.
 
     Nothing is changed unless every file reads cleanly (--skip-bad leaves bad rows out and
-    lists them). A contact is matched by UID, email, LinkedIn profile, then name with
-    organisation; a match gains what it lacks and keeps what it has: differences are listed
-    as conflicts, never overwritten.
+    lists them). A record is the same person as a contact that shares its UID, an email
+    address, the LinkedIn profile or a personal phone number; name and organisation alone
+    join them only when nothing contradicts (two cards of one file with distinct UIDs are
+    two people). A match gains what it lacks and keeps what it has: differences are listed
+    as conflicts, or with --prefer incoming the file's values are taken. Look-alikes that
+    were not merged are listed (see `contacts duplicates`, `contacts merge`).
     """
     from ..importing import import_files
 
@@ -90,20 +102,15 @@ def import_(
         dry_run=dry_run,
         skip_bad=skip_bad,
         options=options,
+        prefer=prefer,
     )
     report = outcome.report
     for row in outcome.skipped:
         click.echo(f"skipped {row.source}:{row.line}: {row.reason}", err=True)
+    for note in outcome.notes:
+        click.echo(note, err=True)
     echo_merge(report, dry_run)
-    summary = (
-        f"{len(report.added)} added, {len(report.merged)} merged, "
-        f"{len(report.unchanged)} unchanged, {len(report.conflicts)} conflicts, "
-        f"{len(outcome.skipped)} skipped"
-    )
-    if outcome.touches:
-        verb = "to record" if dry_run else "recorded"
-        summary += f", {len(outcome.touches)} connection dates {verb} as touches"
-    click.echo(summary + (" (dry run: nothing changed)" if dry_run else ""))
+    click.echo(outcome.summary())
 
 
 def echo_merge(report: MergeReport, dry_run: bool, *, err: bool = False) -> None:
@@ -121,6 +128,28 @@ def echo_merge(report: MergeReport, dry_run: bool, *, err: bool = False) -> None
             f"{conflict.incoming!r} in {conflict.where}; kept the book's",
             err=True,
         )
+    if report.conflicts:
+        click.echo("(to take the file's values instead: import again with --prefer incoming)", err=True)
+    for change in report.job_changes:
+        click.echo(f"job change: {change.describe()}", err=err)
+    shown = report.duplicates[:_DUPLICATES_SHOWN]
+    for duplicate in shown:
+        click.echo(f"likely duplicate: {describe_duplicate(duplicate)}", err=True)
+    if len(report.duplicates) > len(shown):
+        more = len(report.duplicates) - len(shown)
+        click.echo(f"... and {more} more: outreach contacts duplicates", err=True)
+    if shown:
+        click.echo("(join the cards of one person with: outreach contacts merge UID UID)", err=True)
+
+
+#: How many likely duplicates an import lists (the rest: ``contacts duplicates``).
+_DUPLICATES_SHOWN = 10
+
+
+def describe_duplicate(duplicate: Duplicate) -> str:
+    """Look-alike contacts on one line: names, UIDs and why they look alike."""
+    people = ", ".join(f"{c.display_name} <{c.uid}>" for c in duplicate.contacts)
+    return f"{people}: {duplicate.reason}"
 
 
 @contacts.command(name="list")

@@ -66,7 +66,11 @@ class VCardImporter(Importer):
                         )
                     )
                     continue
-                result.records.append(ImportedRecord(card.contact, card.line, source=str(file)))
+                result.records.append(
+                    ImportedRecord(
+                        card.contact, card.line, source=str(file), uid_given=card.uid_given
+                    )
+                )
         return result
 
 

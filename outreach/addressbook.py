@@ -26,6 +26,7 @@ from pathlib import Path
 from .contact import Contact, model_layout
 from .errors import BookConflictError, ContactNotFound, InputError
 from .fsutil import FileSignature, atomic_write
+from .lookup import ambiguous_message, not_found_message
 from .vcard import dump_contacts, parse_vcards
 
 __all__ = ["AddressBook", "vdir_filename"]
@@ -240,10 +241,16 @@ class AddressBook:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise ContactNotFound(f"no contact matches {query!r} (try a UID or an email address)")
-        listed = ", ".join(f"{c.display_name} <{c.uid}>" for c in matches[:5])
-        more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
-        raise ContactNotFound(f"{query!r} matches {len(matches)} contacts: {listed}{more}")
+            owner = self._aliases().get(text)
+            if owner is not None:
+                # The UID of a card merged into another still names the person.
+                return self._contacts[owner]
+            raise ContactNotFound(not_found_message(query, self))
+        raise ContactNotFound(ambiguous_message(query, matches))
+
+    def _aliases(self) -> dict[str, str]:
+        """UIDs of cards merged into others -> the UID of the contact that holds them."""
+        return {a: c.uid for c in self._contacts.values() for a in c.aliases}
 
     # -- changing -------------------------------------------------------------------------
 

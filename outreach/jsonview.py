@@ -47,4 +47,8 @@ def contact_json(contact: Contact, last_touch: date | None = None) -> dict[str, 
         "cadence": str(contact.cadence) if contact.cadence is not None else None,
         "snooze_until": contact.snooze_until.isoformat() if contact.snooze_until else None,
         "last_touch": last_touch.isoformat() if last_touch else None,
+        "past_jobs": [
+            {"org": j.org, "title": j.title, "until": j.until.isoformat() if j.until else None}
+            for j in contact.past_jobs
+        ],
     }

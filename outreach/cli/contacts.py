@@ -217,6 +217,11 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     for key in ("uid", "org", "title", "linkedin", "relationship", "cadence", "birthday"):
         if data[key]:
             click.echo(f"  {key}: {data[key]}")
+    for job in person.past_jobs:
+        until = f" (until {job.until.isoformat()})" if job.until else ""
+        click.echo(f"  before: {job.describe()}{until}")
+    for alias in person.aliases:
+        click.echo(f"  merged card: {alias}")
     for email in data["emails"]:
         click.echo(f"  email: {email}")
     for address in person.addresses:
@@ -241,6 +246,22 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     is_flag=True,
     help="Mail to their postal address came back: leave them out of print runs until fixed.",
 )
+@click.option("--name", help="The whole name as they write it ('Dr. Jane Q. Doe').")
+@click.option("--org", help="Organisation; a new one is a job change (the old one is kept).")
+@click.option("--title", help="Job title; a new one is a job change (the old one is kept).")
+@click.option("--email", "add_emails", multiple=True, help="Add an email address (repeatable).")
+@click.option(
+    "--remove-email", "remove_emails", multiple=True, help="Remove an email address (repeatable)."
+)
+@click.option(
+    "--street",
+    multiple=True,
+    help="Postal address: a street line (repeatable, in order); replaces the street.",
+)
+@click.option("--locality", help="Postal address: city or town.")
+@click.option("--region", help="Postal address: state, province or region.")
+@click.option("--postal-code", help="Postal address: postal or ZIP code.")
+@click.option("--country", help="Postal address: country (a name or an ISO code).")
 @pass_app
 def set_(
     app: AppContext,
@@ -252,12 +273,43 @@ def set_(
     nickname: str | None,
     card_note: str | None,
     address_returned: bool,
+    name: str | None,
+    org: str | None,
+    title: str | None,
+    add_emails: tuple[str, ...],
+    remove_emails: tuple[str, ...],
+    street: tuple[str, ...],
+    locality: str | None,
+    region: str | None,
+    postal_code: str | None,
+    country: str | None,
 ) -> None:
-    """Change a contact's cadence, tags and other outreach fields."""
+    """Change a contact's fields, cadence and tags.
+
+    The postal address options change the parts given (an empty value clears a part) of
+    the contact's postal address, which is made when there is none; a changed address is
+    no longer marked as returned.
+    """
+    from ..bookedit import AddressEdit, ContactEdit, apply_edit
+
     workspace = app.workspace
     book = workspace.open_book()
     person = book.find(contact)
-    changes = []
+    edit = ContactEdit(
+        name=name,
+        org=org,
+        title=title,
+        add_emails=add_emails,
+        remove_emails=remove_emails,
+        address=AddressEdit(
+            street=street or None,
+            locality=locality,
+            region=region,
+            postal_code=postal_code,
+            country=country,
+        ),
+    )
+    changes = apply_edit(person, edit)
     if cadence is not None:
         try:
             person.cadence = Cadence.parse(cadence)
@@ -291,6 +343,74 @@ def set_(
     book.update(person)
     book.save()
     click.echo(f"{person.display_name}: {'; '.join(changes)}")
+
+
+@contacts.command(name="merge")
+@click.argument("people", metavar="CONTACT CONTACT...", nargs=-1, required=True)
+@pass_app
+def merge(app: AppContext, people: tuple[str, ...]) -> None:
+    """Join the cards of one person into the first CONTACT named.
+
+    The merged card has every email, phone, address, tag and property of the others; their
+    UIDs are kept as aliases, so a later import of any of those cards matches it. Where the
+    cards differ the first one's value stays; another employer or title is kept as a past
+    job, another note appended. The journal's touches of every card count for the merged one.
+    """
+    from ..bookedit import merge_contacts
+
+    workspace = app.workspace
+    book = workspace.open_book()
+    merged = merge_contacts(book, people)
+    book.save()
+    person = merged.contact
+    for field_name, kept, other in merged.differences:
+        click.echo(f"{person.display_name}: {field_name} kept {kept!r}, not {other!r}", err=True)
+    absorbed = ", ".join(f"{c.display_name} <{c.uid}>" for c in merged.absorbed)
+    click.echo(f"merged {absorbed} into {person.display_name} <{person.uid}>")
+
+
+@contacts.command(name="remove")
+@click.argument("contact")
+@pass_app
+def remove(app: AppContext, contact: str) -> None:
+    """Remove CONTACT from the book; the journal keeps their history."""
+    from ..bookedit import remove_contact
+
+    workspace = app.workspace
+    book = workspace.open_book()
+    person = remove_contact(book, contact)
+    book.save()
+    click.echo(f"removed {person.display_name} <{person.uid}> (the journal keeps their history)")
+
+
+@contacts.command(name="duplicates")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def duplicates(app: AppContext, as_json: bool) -> None:
+    """List contacts that look like one person but are separate cards.
+
+    Alike means the same full name, or an email address, LinkedIn profile or personal phone
+    number in common; the reason says which, and what tells them apart. Join those that are
+    one person with `outreach contacts merge`.
+    """
+    from ..merge import find_duplicates
+
+    found = find_duplicates(app.workspace.open_book())
+    if as_json:
+        echo_json(
+            [
+                {
+                    "uids": list(d.uids),
+                    "names": [c.display_name for c in d.contacts],
+                    "reason": d.reason,
+                }
+                for d in found
+            ]
+        )
+        return
+    for duplicate in found:
+        click.echo(describe_duplicate(duplicate))
+    click.echo(f"{len(found)} groups of likely duplicates", err=True)
 
 
 @contacts.command(name="export")

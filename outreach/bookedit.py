@@ -15,7 +15,7 @@ from datetime import date
 
 from . import countries
 from .addressbook import AddressBook
-from .contact import Address, Contact, Email, PastJob
+from .contact import Address, Contact, Email, Name, PastJob
 from .errors import InputError
 from .importer import split_name
 from .merge import merge_into
@@ -150,7 +150,7 @@ def apply_edit(contact: Contact, edit: ContactEdit, today: date | None = None) -
         raise InputError("--name: a name cannot be empty")
     changes: list[str] = []
     if edit.name is not None:
-        parts = split_name(edit.name)
+        parts = _whole_name(edit.name)
         parts.nickname = contact.name.nickname
         if parts != contact.name:
             contact.name = parts
@@ -173,6 +173,22 @@ def apply_edit(contact: Contact, edit: ContactEdit, today: date | None = None) -
     if not edit.address.empty:
         changes.extend(_edit_address(contact, edit.address))
     return changes
+
+
+_PREFIX = re.compile(r"^(Dr|Mr|Mrs|Ms|Mx|Prof|Sir|Dame)\.?\s+", re.IGNORECASE)
+
+
+def _whole_name(text: str) -> Name:
+    """A name as typed on the command line, a leading "Dr." or "Ms." kept as the prefix."""
+    written = " ".join(text.split())
+    prefix = ""
+    match = _PREFIX.match(written)
+    if match and len(written.split()) > 2:
+        prefix, written = match.group(0).strip(), written[match.end() :]
+    parts = split_name(written)
+    parts.prefix = prefix
+    parts.formatted = " ".join(text.split())
+    return parts
 
 
 def _job(contact: Contact) -> str:

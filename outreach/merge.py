@@ -478,6 +478,8 @@ def _match(
             and first[0] == record.source
             and first[1]
             and first[1] != incoming.uid
+            and incoming.uid != candidate.uid
+            and incoming.uid not in candidate.aliases
         ):
             reason = "distinct UIDs in one file"
         if reason:

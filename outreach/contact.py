@@ -211,6 +211,13 @@ class Address:
         self.returned_for = self.fingerprint() if value else ""
 
     @property
+    def street_lines(self) -> tuple[str, ...]:
+        """The street lines, then the extended address (Thunderbird writes the street there;
+        others a suite or flat), as an envelope prints them."""
+        extra = tuple(s.strip() for s in self.extended.split("\n") if s.strip())
+        return (*self.street, *(e for e in extra if e not in self.street))
+
+    @property
     def is_empty(self) -> bool:
         """True when no part of the address is filled in."""
         return not (
@@ -240,7 +247,7 @@ class Address:
 
     def one_line(self) -> str:
         """The address on one line, for lists and logs."""
-        parts = [*self.street, self.locality, self.region, self.postal_code, self.country]
+        parts = [*self.street_lines, self.locality, self.region, self.postal_code, self.country]
         return ", ".join(p for p in parts if p)
 
 

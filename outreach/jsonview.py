@@ -13,8 +13,8 @@ __all__ = ["address_json", "contact_json"]
 def address_json(address: Address) -> dict[str, Any]:
     """An address as JSON: street as one string (lines joined by newlines) plus its parts."""
     return {
-        "street": "\n".join(address.street),
-        "street_lines": list(address.street),
+        "street": "\n".join(address.street_lines),
+        "street_lines": list(address.street_lines),
         "locality": address.locality,
         "region": address.region,
         "postal_code": address.postal_code,

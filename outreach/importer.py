@@ -200,11 +200,22 @@ def split_name(full: str) -> Name:
     return Name(given=" ".join(parts[:-1]), family=parts[-1], formatted=text)
 
 
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,6}|[A-Z][a-z]{0,2}[A-Z][A-Za-z]{0,2}|(?:[A-Z][a-z]{0,2}\.)+)$")
+
+
 def family_and_suffix(family: str) -> tuple[str, str]:
-    """Split credentials off a family name: ``Doe, PhD`` -> (``Doe``, ``PhD``)."""
+    """Split credentials off a family name, commas and all, as written:
+    ``Doe, PhD`` -> (``Doe``, ``PhD``); ``Nayak MSc, MBA, PHR`` -> (``Nayak``,
+    ``MSc, MBA, PHR``)."""
     head, comma, tail = family.partition(",")
     if comma and head.strip() and tail.strip() and _SUFFIX.match(tail.strip()):
-        return head.strip(), tail.strip()
+        words = head.split()
+        # Credentials written before the first comma ("Nayak MSc, MBA") belong with the rest.
+        cut = len(words)
+        while cut > 1 and _CREDENTIAL.match(words[cut - 1]):
+            cut -= 1
+        before, moved = " ".join(words[:cut]), " ".join(words[cut:])
+        return before, f"{moved}, {tail.strip()}" if moved else tail.strip()
     return family.strip(), ""
 
 

@@ -75,7 +75,7 @@ def test_linkedin_finds_the_header_after_the_notes_preamble() -> None:
     assert rows == [
         (5, "Priya Raman"),
         (6, "Tomás Álvarez"),
-        (7, "Grace Kim PhD"),
+        (7, "Grace Kim, PhD"),
         (9, "Aiko Suzuki"),
         (10, "Jean-Luc O'Neill 🚀"),
     ]
@@ -87,6 +87,8 @@ def test_linkedin_finds_the_header_after_the_notes_preamble() -> None:
     assert tomas.title == "Director, Platform"
     assert (grace.name.family, grace.name.suffix) == ("Kim", "PhD")
     assert jl.org == 'Ships "R" Us'
+    # The row of empty cells is counted, not dropped unmentioned.
+    assert [(s.line, s.reason) for s in result.skipped] == [(8, "empty row")]
     assert [r.connected_on for r in result.records] == [
         date(2024, 3, 15),
         date(2023, 1, 3),

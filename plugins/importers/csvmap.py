@@ -19,11 +19,12 @@ from typing import Any
 
 from outreach import hookimpl
 from outreach.cadence import Cadence
-from outreach.contact import Contact, Email, Name, Phone
+from outreach.contact import Contact, Email, Name, Phone, RawProperty
 from outreach.errors import InputError
 from outreach.importer import ImportedRecord, Importer, ImportResult, split_name
 
 from . import tabular
+from .google import apply_group
 from .tabular import BadRow, Row
 
 #: Every field a column can be mapped to, with what it fills.
@@ -112,7 +113,8 @@ _ALIASES: dict[str, str] = {
 PRESETS: dict[str, dict[str, str]] = {
     "mailmerge": {"email": "email", "name": "name"},
 }
-_REPEATABLE = {"email", "phone", "tags"}
+_REPEATABLE = {"email", "phone", "tags", "group"}
+_GROUP_COLUMN = re.compile(r"^(?:e-?mail|phone|address|website) (\d+) - (.+)$", re.IGNORECASE)
 
 
 def _alias(column: str) -> str | None:
@@ -169,6 +171,8 @@ class CsvImporter(Importer):
             result,
             lambda row: ImportedRecord(_contact(row, table, plan), row.line),
         )
+        ignored = [c for c, t in zip(table.columns, plan, strict=True) if t == "ignore"]
+        tabular.note_kept_columns(result, ignored)
         return result
 
 
@@ -198,6 +202,10 @@ def _plan(table: tabular.Table, options: Mapping[str, Any]) -> list[str]:
         target = wanted.get(column.casefold())
         if target is None and not preset_name:
             target = _alias(column)
+        if target is None and _GROUP_COLUMN.match(column):
+            # Google-style numbered groups ("E-mail 2 - Value", "Phone 1 - Label",
+            # "Address 1 - City"): read as the Google importer reads them.
+            target = "group"
         if target is None:
             target = "keep"
         elif target not in _REPEATABLE and target in taken and target != "ignore":
@@ -213,11 +221,17 @@ def _plan(table: tabular.Table, options: Mapping[str, Any]) -> list[str]:
 def _contact(row: Row, table: tabular.Table, plan: list[str]) -> Contact:
     contact = Contact(uid="", name=Name())
     parts: dict[str, str] = {}
+    groups: dict[tuple[str, int], dict[str, str]] = {}
+    names: dict[tuple[str, int], dict[str, str]] = {}
     for position, (column, target) in enumerate(zip(table.columns, plan, strict=True)):
         value = row.raw(position)
         if not value or target == "ignore":
             continue
-        if target == "keep":
+        if target == "group":
+            group, number, part = _group_key(column)
+            groups.setdefault((group, number), {})[part] = value
+            names.setdefault((group, number), {})[part] = column
+        elif target == "keep":
             contact.extra.append(tabular.raw_field(column, value))
         elif target == "uid":
             contact.uid = value
@@ -254,6 +268,10 @@ def _contact(row: Row, table: tabular.Table, plan: list[str]) -> Contact:
             contact.notes = value.replace("\r\n", "\n").replace("\r", "\n")
         else:
             setattr(contact, target, value.strip())
+    extras: list[RawProperty] = []
+    for (group, number), cells in sorted(groups.items(), key=lambda item: item[0][1]):
+        apply_group(contact, group, number, cells, names[(group, number)], extras)
+    contact.extra.extend(extras)
     postal = tabular.address(
         street=parts.get("street", ""),
         locality=parts.get("locality", ""),
@@ -268,6 +286,23 @@ def _contact(row: Row, table: tabular.Table, plan: list[str]) -> Contact:
         raise BadRow("no name, organisation, email, phone or LinkedIn profile")
     contact.uid = contact.uid or row.identity("csv")
     return tabular.finish_contact(contact)
+
+
+def _group_key(column: str) -> tuple[str, int, str]:
+    """("E-mail", 2, "Value") for "Email 2 - Value"; "Type" is read as "Label"."""
+    kind, number, part = column.split(" ", 1)[0], 0, ""
+    match = _GROUP_COLUMN.match(column)
+    assert match is not None
+    number, part = int(match.group(1)), match.group(2).strip()
+    if part.casefold() == "type":
+        part = "Label"
+    labels = {"label": "Label", "value": "Value", "street": "Street", "city": "City",
+              "region": "Region", "country": "Country", "formatted": "Formatted",
+              "po box": "PO Box", "postal code": "Postal Code",
+              "extended address": "Extended Address"}  # fmt: skip
+    part = labels.get(part.casefold(), part)
+    kind = {"e-mail": "e-mail", "email": "e-mail"}.get(kind.casefold(), kind.capitalize())
+    return kind, number, part
 
 
 @hookimpl

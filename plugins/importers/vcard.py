@@ -1,4 +1,5 @@
-"""vCard files (2.1, 3.0, 4.0) and vdirs in, vCard 3.0 out."""
+"""vCard files (2.1, 3.0, 4.0) and vdirs in; vCard out, each card in its own version (a
+4.0 card stays 4.0, others are 3.0: see :mod:`outreach.vcard`)."""
 
 from __future__ import annotations
 
@@ -120,13 +121,21 @@ def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, list[in
     good = len(_UTF8_SEQUENCE.findall(data))
     if good == 0 or bad > good:
         return decode_text(data, path), []
-    lines = [text.count("\n", 0, i) + 1 for i, ch in enumerate(text) if ch == "\ufffd"]
+    lines = []
+    line, start = 1, 0
+    for index, ch in enumerate(text):
+        if ch == "\ufffd":
+            line += text.count("\n", start, index)
+            start = index
+            lines.append(line)
     return text, lines
 
-    """Writes vCard 3.0, which every contact tool reads."""
+
+class VCardExporter(Exporter):
+    """Writes vCard: each card in the version it was read as (4.0 stays 4.0), else 3.0."""
 
     name = "vcard"
-    description = "vCard 3.0 (.vcf)"
+    description = "vCard 3.0, or 4.0 for cards read as 4.0 (.vcf)"
     extension = ".vcf"
 
     def dumps(self, contacts: Sequence[Contact]) -> bytes:

@@ -517,7 +517,7 @@ def _h_nickname(b: _CardBuilder, p: _Prop) -> bool:
         return False
     names = [n.strip() for n in split_structured(p.value, ",") if n.strip()]
     if not names:
-        return True
+        return False
     b.contact.name.nickname = _one_line(names[0])
     _keep_meta(b, "nickname", "NICKNAME", p)
     if len(names) > 1:
@@ -527,7 +527,7 @@ def _h_nickname(b: _CardBuilder, p: _Prop) -> bool:
 
 
 def _h_org(b: _CardBuilder, p: _Prop) -> bool:
-    if not p.first:
+    if not p.first or not p.value.strip(" ;"):
         return False
     parts = [_one_line(part) for part in split_structured(p.value)]
     b.contact.org = parts[0]
@@ -537,7 +537,7 @@ def _h_org(b: _CardBuilder, p: _Prop) -> bool:
 
 
 def _h_title(b: _CardBuilder, p: _Prop) -> bool:
-    if not p.first:
+    if not p.first or not p.value.strip():
         return False
     b.contact.title = _one_line(unescape_text(p.value))
     _keep_meta(b, "title", "TITLE", p)
@@ -545,7 +545,8 @@ def _h_title(b: _CardBuilder, p: _Prop) -> bool:
 
 
 def _h_note(b: _CardBuilder, p: _Prop) -> bool:
-    if not p.first:
+    if not p.first or not p.value.strip():
+        # An empty NOTE (BlackBerry writes one) is kept as it was, like any property.
         return False
     b.contact.notes = unescape_text(p.value)
     _keep_meta(b, "note", "NOTE", p)
@@ -855,16 +856,13 @@ def _birthday_value(bday: Birthday, v4: bool, params: Params) -> str:
     return f"{bday.year:04d}-{bday.month:02d}-{bday.day:02d}"
 
 
-def _phone(phone: Phone, v4: bool) -> str:
+def _phone(phone: Phone) -> str:
     params = _typed(phone.types, phone.params)
-    if phone.uri and v4:
+    if phone.uri:
+        # Written as read: a tel: URI (4.0's form, which 3.0 readers also meet in the wild).
         value = "tel:" + phone.number + phone.uri_params
         return _prop("TEL", value, (("VALUE", ("uri",)), *params), phone.group)
-    # 3.0 has no tel: URIs; an extension is written the way people dial it.
-    value = escape_text(phone.number)
-    if phone.uri_params:
-        value += escape_text(phone.uri_params)
-    return _prop("TEL", value, params, phone.group)
+    return _prop("TEL", escape_text(phone.number), params, phone.group)
 
 
 def dump_contact(contact: Contact) -> str:
@@ -898,7 +896,7 @@ def dump_contact(contact: Contact) -> str:
             )
         )
     for phone in contact.phones:
-        out.append(_phone(phone, v4))
+        out.append(_phone(phone))
     returned = []
     for address in contact.addresses:
         parts = (

@@ -117,8 +117,49 @@ _REPEATABLE = {"email", "phone", "tags", "group"}
 _GROUP_COLUMN = re.compile(r"^(?:e-?mail|phone|address|website) (\d+) - (.+)$", re.IGNORECASE)
 
 
+#: "E-mail 2 Address", "Email 3" (Outlook and Google shared-contacts layouts).
+_MORE_EMAILS = re.compile(r"^e-?mail(?: \d+)?(?: address)?$", re.IGNORECASE)
+#: "Business Phone 2", "Home Fax", "Mobile Phone", "Pager": a phone with the kind it names.
+_TYPED_PHONE = re.compile(
+    r"^(business|work|home|other|mobile|cell|car|primary|main|company main|assistant's|"
+    r"callback|radio|telex|isdn|tty/tdd)?\s*(phone|fax|pager|telephone)(?: \d+)?$",
+    re.IGNORECASE,
+)
+_PHONE_KINDS = {
+    "business": ("WORK",),
+    "work": ("WORK",),
+    "home": ("HOME",),
+    "mobile": ("CELL",),
+    "cell": ("CELL",),
+    "car": ("CAR",),
+    "primary": ("pref",),
+    "main": ("MAIN",),
+    "company main": ("WORK", "MAIN"),
+    "isdn": ("ISDN",),
+    "tty/tdd": ("TEXTPHONE",),
+}
+#: "Home Address", "Business Address": an address written whole in one cell.
+_WHOLE_ADDRESS = re.compile(r"^(business|work|home|other) address$", re.IGNORECASE)
+
+
 def _alias(column: str) -> str | None:
-    return _ALIASES.get(re.sub(r"[\s_\-]+", "", column.casefold()))
+    found = _ALIASES.get(re.sub(r"[\s_\-]+", "", column.casefold()))
+    if found is not None:
+        return found
+    text = " ".join(column.split())
+    if _MORE_EMAILS.match(text):
+        return "email"
+    if match := _TYPED_PHONE.match(text):
+        kind = (match.group(1) or "").casefold()
+        types = list(_PHONE_KINDS.get(kind, ()))
+        what = match.group(2).casefold()
+        if what in ("fax", "pager"):
+            types.append(what.upper())
+        return "phone:" + ",".join(types)
+    if match := _WHOLE_ADDRESS.match(text):
+        kind = match.group(1).casefold()
+        return "address:" + {"business": "WORK", "work": "WORK", "home": "HOME"}.get(kind, "")
+    return None
 
 
 def parse_map(entries: list[str] | tuple[str, ...]) -> dict[str, str]:
@@ -208,7 +249,12 @@ def _plan(table: tabular.Table, options: Mapping[str, Any]) -> list[str]:
             target = "group"
         if target is None:
             target = "keep"
-        elif target not in _REPEATABLE and target in taken and target != "ignore":
+        elif (
+            target not in _REPEATABLE
+            and target.partition(":")[0] not in ("phone", "address")
+            and target in taken
+            and target != "ignore"
+        ):
             raise InputError(
                 f"{table.path}:{table.header_line}: two columns map to {target!r}; "
                 f"map one of them elsewhere with --map"
@@ -252,6 +298,16 @@ def _contact(row: Row, table: tabular.Table, plan: list[str]) -> Contact:
                         contact.emails.append(Email(address))
         elif target == "phone":
             contact.phones.append(Phone(value))
+        elif target.startswith("phone:"):
+            kinds = target.partition(":")[2]
+            contact.phones.append(Phone(value, tuple(t for t in kinds.split(",") if t)))
+        elif target.startswith("address:"):
+            kind = target.partition(":")[2]
+            # Written whole ("12 Main St, Springfield, IL 62701"): its lines are the street,
+            # as the Google importer keeps a formatted-only address.
+            whole = tabular.address(street=value, types=(kind,) if kind else ())
+            if whole is not None:
+                contact.addresses.append(whole)
         elif target == "tags":
             for tag in re.split(r"[;,]| ::: ", value):
                 contact.add_tag(tag.strip())

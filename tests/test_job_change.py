@@ -71,3 +71,33 @@ def test_a_later_linkedin_export_with_a_new_company_is_a_job_change(
     again = tree_digest(workspace.root)
     run_cli("contacts", "import", str(new), "--prefer", "incoming")
     assert tree_digest(workspace.root) == again
+
+
+def test_the_readme_tour_keeps_one_daniel_reyes(run_cli, workspace, tmp_path: Path) -> None:
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    # A LinkedIn export names Daniel with his profile (written another way) and a newer title.
+    connections = export(
+        tmp_path / "Connections.csv",
+        "Daniel,Reyes,https://linkedin.com/in/Daniel-Reyes-Example/,,Northwind Analytics,"
+        "Principal Engineer,15 Mar 2021",
+    )
+    assert run_cli("contacts", "import", str(connections)).exit_code == 0
+    result = run_cli("contacts", "import", str(examples / "contacts.vcf"))
+    assert result.exit_code == 0, result.output
+    assert "likely duplicate" not in result.output
+    (daniel,) = [c for c in json.loads(run_cli("contacts", "list", "--json").output)
+                 if c["name"] == "Daniel Reyes"]  # fmt: skip
+    assert daniel["emails"] == ["dan.reyes@example.com"]
+    note = run_cli("congrats", "Daniel Reyes", "--for", "the promotion")
+    assert note.exit_code == 0, note.output
+    assert "=== Daniel Reyes [email]" in note.output
+    # Another Daniel Reyes, at another company with another profile: a second person.
+    other = export(
+        tmp_path / "more.csv",
+        "Daniel,Reyes,https://www.linkedin.com/in/daniel-reyes-42,,Globex,Analyst,01 Feb 2022",
+    )
+    added = run_cli("contacts", "import", str(other))
+    assert "likely duplicate: Daniel Reyes <" in added.output
+    assert "same name (but different LinkedIn profiles)" in added.output
+    ambiguous = run_cli("congrats", "Daniel Reyes", "--for", "the promotion")
+    assert ambiguous.exit_code == 2 and "Name one by its UID or email address" in ambiguous.output

@@ -200,7 +200,9 @@ def split_name(full: str) -> Name:
     return Name(given=" ".join(parts[:-1]), family=parts[-1], formatted=text)
 
 
-_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,6}|[A-Z][a-z]{0,2}[A-Z][A-Za-z]{0,2}|(?:[A-Z][a-z]{0,2}\.)+)$")
+_CREDENTIAL = re.compile(
+    r"^(?:[A-Z]{2,6}|[A-Z][a-z]{0,2}[A-Z][A-Za-z]{0,2}|(?:[A-Z][a-z]{0,2}\.)+)$"
+)
 
 
 def family_and_suffix(family: str) -> tuple[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -36,6 +35,9 @@ def ambiguous_message(query: str, matches: Sequence[Contact]) -> str:
 
 def not_found_message(query: str, contacts: Iterable[Contact]) -> str:
     """One line: nobody matches ``query``, and the closest names when some are near."""
+    # Imported here: only a failed lookup needs it, and every command starts faster without.
+    import difflib
+
     by_name: dict[str, str] = {}
     for contact in contacts:
         by_name.setdefault(_fold(contact.display_name), contact.display_name)

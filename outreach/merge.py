@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .addressbook import AddressBook
-from .contact import Birthday, Contact, PastJob, Phone, RawProperty, normalise_linkedin
+from .contact import Birthday, Contact, PastJob, RawProperty, normalise_linkedin
 from .importer import ImportedRecord
 
 __all__ = [
@@ -95,6 +95,9 @@ class Duplicate:
 
     contacts: tuple[Contact, ...]
     reason: str
+    #: True when an identifier each of them has tells every one apart from the others
+    #: (all with email addresses, none shared): look-alikes, but surely not one person.
+    apart: bool = False
 
     @property
     def uids(self) -> tuple[str, ...]:
@@ -134,22 +137,22 @@ def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
+_NON_DIGIT = re.compile(r"\D")
+
+
 def _digits(number: str) -> str:
-    return re.sub(r"\D", "", number)
+    return _NON_DIGIT.sub("", number)
 
 
 def identity_phones(contact: Contact) -> set[str]:
-    """The digits of the contact's phone numbers that name this one person."""
+    """The digits of the contact's phone numbers that name this one person: not a line
+    typed MAIN, FAX or PAGER (shared), not an extension (fewer than seven digits)."""
     found = set()
     for phone in contact.phones:
-        if _personal(phone):
-            found.add(_digits(phone.number))
+        digits = _digits(phone.number)
+        if len(digits) >= _MIN_DIGITS and not any(t.lower() in _SHARED_LINES for t in phone.types):
+            found.add(digits)
     return found
-
-
-def _personal(phone: Phone) -> bool:
-    kinds = {t.lower() for t in phone.types}
-    return not (kinds & _SHARED_LINES) and len(_digits(phone.number)) >= _MIN_DIGITS
 
 
 def _emails(contact: Contact) -> set[str]:
@@ -440,8 +443,10 @@ def merge_into(
             existing.extra.append(_regroup(raw, groups.name_for(raw.group)))
             changes.append(f"{raw.name} kept")
             brought_raw = True
-    if incoming.version == "4.0" and existing.version != "4.0" and (
-        brought_raw or any(p.uri for p in existing.phones)
+    if (
+        incoming.version == "4.0"
+        and existing.version != "4.0"
+        and (brought_raw or any(p.uri for p in existing.phones))
     ):
         # What a 4.0 card brought may be 4.0 syntax; 4.0 holds everything 3.0 does.
         existing.version = "4.0"
@@ -534,6 +539,11 @@ def merge_records(
         else:
             changes, conflicts, job = merge_into(existing, incoming, prefer=prefer, today=today)
             target = existing
+            known = incoming.uid == existing.uid or incoming.uid in existing.aliases
+            if record.uid_given and not known:
+                # The card's own UID names this person too: a later import matches by it.
+                existing.aliases.append(incoming.uid)
+                changes.append(f"alias {incoming.uid} kept")
             for field_name, current, new in conflicts:
                 report.conflicts.append(
                     Conflict(
@@ -571,7 +581,11 @@ def merge_records(
             report.merged.append((contact, changes))
         else:
             report.unchanged.append(contact)
-    report.duplicates = [d for d in find_duplicates(book) if any(u in touched for u in d.uids)]
+    # Look-alikes an identifier each has tells apart are no news: `contacts duplicates`
+    # lists them all; the import names those that may really be one person.
+    report.duplicates = [
+        d for d in find_duplicates(book) if not d.apart and any(u in touched for u in d.uids)
+    ]
     return report
 
 
@@ -589,15 +603,19 @@ def find_duplicates(contacts: Iterable[Contact]) -> list[Duplicate]:
     A name alone (one word, "Bob") says too little and is left out.
     """
     by_key: dict[tuple[str, str], list[Contact]] = {}
+    ids: dict[int, tuple[set[str], set[str], set[str]]] = {}
     for contact in contacts:
         name = _fold(contact.name.display)
         if " " in name:
             by_key.setdefault(("name", name), []).append(contact)
-        for email in _emails(contact):
+        emails, phones = _emails(contact), identity_phones(contact)
+        profile = {_linkedin(contact)} - {""}
+        ids[id(contact)] = (emails, profile, phones)
+        for email in emails:
             by_key.setdefault(("email", email), []).append(contact)
-        if contact.linkedin:
-            by_key.setdefault(("linkedin", _linkedin(contact)), []).append(contact)
-        for digits in identity_phones(contact):
+        for url in profile:
+            by_key.setdefault(("linkedin", url), []).append(contact)
+        for digits in phones:
             by_key.setdefault(("phone", digits), []).append(contact)
     groups: dict[tuple[str, ...], tuple[list[Contact], list[str]]] = {}
     for (kind, value), members in by_key.items():
@@ -612,10 +630,27 @@ def find_duplicates(contacts: Iterable[Contact]) -> list[Duplicate]:
             entry[1].append(f"same {kind} {value}")
     found = []
     for members, reasons in groups.values():
-        apart = {contradiction(a, b) for i, a in enumerate(members) for b in members[i + 1 :]}
-        apart.discard("")
+        apart, everyone = _apart([ids[id(c)] for c in members])
         reason = "; ".join(sorted(reasons))
         if apart:
-            reason += f" (but {', '.join(sorted(apart))})"
-        found.append(Duplicate(tuple(members), reason))
+            reason += f" (but {', '.join(apart)})"
+        found.append(Duplicate(tuple(members), reason, everyone))
     return found
+
+
+def _apart(members: Sequence[tuple[set[str], set[str], set[str]]]) -> tuple[list[str], bool]:
+    """What says look-alikes are different people: identifiers that no two of them share;
+    and whether one such kind of identifier tells every one of them apart.
+
+    ``members`` are each contact's (emails, LinkedIn profile, phones). Linear in the
+    group, not pairwise: a common name can gather hundreds of contacts.
+    """
+    reasons = []
+    everyone = False
+    labels = ("different email addresses", "different LinkedIn profiles", "different phone numbers")
+    for kind, label in enumerate(labels):
+        given = [m[kind] for m in members if m[kind]]
+        if len(given) >= 2 and sum(len(v) for v in given) == len(set[str]().union(*given)):
+            reasons.append(label)
+            everyone = everyone or len(given) == len(members)
+    return reasons, everyone

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from filetree import tree_digest
 
-PREAMBLE = "Notes:\n\"When exporting your connection data, you may notice ...\"\n\n"
+PREAMBLE = 'Notes:\n"When exporting your connection data, you may notice ..."\n\n'
 HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
 
 
@@ -60,7 +60,8 @@ def test_a_later_linkedin_export_with_a_new_company_is_a_job_change(
     assert "New job: a moment to congratulate (1)" in run_cli("plan").output
     later = (date.today() + timedelta(days=31)).isoformat()
     assert not [
-        e for e in json.loads(run_cli("plan", "--json", "--today", later).output)
+        e
+        for e in json.loads(run_cli("plan", "--json", "--today", later).output)
         if e["section"] == "job-change"
     ]
     # Congratulated: the section empties.
@@ -88,6 +89,8 @@ def test_the_readme_tour_keeps_one_daniel_reyes(run_cli, workspace, tmp_path: Pa
     (daniel,) = [c for c in json.loads(run_cli("contacts", "list", "--json").output)
                  if c["name"] == "Daniel Reyes"]  # fmt: skip
     assert daniel["emails"] == ["dan.reyes@example.com"]
+    # The card's own UID is kept: it names the same contact on the command line.
+    assert run_cli("contacts", "show", "ex-02").exit_code == 0
     note = run_cli("congrats", "Daniel Reyes", "--for", "the promotion")
     assert note.exit_code == 0, note.output
     assert "=== Daniel Reyes [email]" in note.output
@@ -97,7 +100,9 @@ def test_the_readme_tour_keeps_one_daniel_reyes(run_cli, workspace, tmp_path: Pa
         "Daniel,Reyes,https://www.linkedin.com/in/daniel-reyes-42,,Globex,Analyst,01 Feb 2022",
     )
     added = run_cli("contacts", "import", str(other))
-    assert "likely duplicate: Daniel Reyes <" in added.output
-    assert "same name (but different LinkedIn profiles)" in added.output
+    assert "1 added" in added.output and "likely duplicate" not in added.output
+    listed = run_cli("contacts", "duplicates").output
+    assert listed.count("Daniel Reyes <") == 2
+    assert "same name (but different LinkedIn profiles)" in listed
     ambiguous = run_cli("congrats", "Daniel Reyes", "--for", "the promotion")
     assert ambiguous.exit_code == 2 and "Name one by its UID or email address" in ambiguous.output

@@ -177,8 +177,9 @@ def test_dry_run_shows_added_merged_conflicted_and_changes_nothing(run_cli, work
         result.output
     )
     assert "conflict.csv:2; kept the book's" in result.output
-    assert "5 records read: 4 added, 0 merged, 1 unchanged, 0 skipped; 1 conflicts (dry run: nothing" in (
-        result.output
+    assert (
+        "5 records read: 4 added, 0 merged, 1 unchanged, 0 skipped; 1 conflicts (dry run: nothing"
+        in (result.output)
     )
     assert tree_digest(workspace.root) == before
 
@@ -217,7 +218,9 @@ def test_reimporting_the_same_files_changes_nothing(run_cli, workspace) -> None:
     before = tree_digest(workspace.root)
     again = run_cli("contacts", "import", *map(str, files))
     assert again.exit_code == 0, again.output
-    assert "22 records read: 0 added, 0 merged, 20 unchanged, 2 skipped; 0 conflicts" in again.output
+    assert (
+        "22 records read: 0 added, 0 merged, 20 unchanged, 2 skipped; 0 conflicts" in again.output
+    )
     assert tree_digest(workspace.root) == before
 
 

@@ -87,7 +87,9 @@ def test_a_real_export_imports_exports_and_reimports_unchanged(
     missing = lost(original, written)
     assert not missing, f"lost in the export: {missing}"
     # A card read as 4.0 is written as 4.0; anything else as 3.0.
-    versions = {card.version[:1] for card in parse_vcards(path.read_bytes().decode("utf-8", "replace"))}
+    versions = {
+        card.version[:1] for card in parse_vcards(path.read_bytes().decode("utf-8", "replace"))
+    }
     assert ("VERSION:4.0" in exported) == ("4" in versions)
     # The export reads back as the same contacts, in a fresh workspace and the same one.
     fresh = Workspace.init(tmp_path / "fresh")
@@ -101,8 +103,13 @@ def test_a_real_export_imports_exports_and_reimports_unchanged(
 
 
 def test_what_the_real_exports_say_is_read_into_the_right_fields(run_cli, workspace) -> None:
-    files = ["ezvcard-John_Doe_IPHONE.vcf", "ezvcard-thunderbird-MoreFunctionsForAddressBook-extension.vcf",
-             "khard-altid.vcf", "ezvcard-rfc6350-example.vcf", "ezvcard-John_Doe_ANDROID.vcf"]  # fmt: skip
+    files = [
+        "ezvcard-John_Doe_IPHONE.vcf",
+        "ezvcard-thunderbird-MoreFunctionsForAddressBook-extension.vcf",
+        "khard-altid.vcf",
+        "ezvcard-rfc6350-example.vcf",
+        "ezvcard-John_Doe_ANDROID.vcf",
+    ]
     result = run_cli("contacts", "import", *(str(REAL / f) for f in files))
     assert result.exit_code == 0, result.output
     people = {c["uid"]: c for c in listing(workspace.root)}
@@ -144,7 +151,11 @@ def test_google_shared_contacts_csv_keeps_every_column(run_cli, workspace) -> No
         result.output
     )
     second = next(c for c in listing(workspace.root) if c["name"] == "Name Test 2")
-    assert (second["org"], second["title"], second["notes"]) == ("Test Company 2", "CFO", "Test notes 2")
+    assert (second["org"], second["title"], second["notes"]) == (
+        "Test Company 2",
+        "CFO",
+        "Test notes 2",
+    )
     assert second["emails"] == ["testmail1@test.com"]
     assert second["phones"] == ["(111) 222-3333", "(111) 111-2222", "(333) 555-6666"]
     assert second["addresses"][0]["street"] == "Address #1 RR1, East Aylesford, NS B0P 1"

@@ -129,7 +129,9 @@ def echo_merge(report: MergeReport, dry_run: bool, *, err: bool = False) -> None
             err=True,
         )
     if report.conflicts:
-        click.echo("(to take the file's values instead: import again with --prefer incoming)", err=True)
+        click.echo(
+            "(to take the file's values instead: import again with --prefer incoming)", err=True
+        )
     for change in report.job_changes:
         click.echo(f"job change: {change.describe()}", err=err)
     shown = report.duplicates[:_DUPLICATES_SHOWN]
@@ -144,11 +146,16 @@ def echo_merge(report: MergeReport, dry_run: bool, *, err: bool = False) -> None
 
 #: How many likely duplicates an import lists (the rest: ``contacts duplicates``).
 _DUPLICATES_SHOWN = 10
+#: How many look-alikes one line names (``contacts duplicates --json`` has them all).
+_PEOPLE_SHOWN = 6
 
 
 def describe_duplicate(duplicate: Duplicate) -> str:
     """Look-alike contacts on one line: names, UIDs and why they look alike."""
-    people = ", ".join(f"{c.display_name} <{c.uid}>" for c in duplicate.contacts)
+    shown = duplicate.contacts[:_PEOPLE_SHOWN]
+    people = ", ".join(f"{c.display_name} <{c.uid}>" for c in shown)
+    if len(duplicate.contacts) > len(shown):
+        people += f" and {len(duplicate.contacts) - len(shown)} more"
     return f"{people}: {duplicate.reason}"
 
 
@@ -403,6 +410,7 @@ def duplicates(app: AppContext, as_json: bool) -> None:
                     "uids": list(d.uids),
                     "names": [c.display_name for c in d.contacts],
                     "reason": d.reason,
+                    "apart": d.apart,
                 }
                 for d in found
             ]

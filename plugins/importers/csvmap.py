@@ -305,9 +305,9 @@ def _contact(row: Row, table: tabular.Table, plan: list[str]) -> Contact:
             kind = target.partition(":")[2]
             # Written whole ("12 Main St, Springfield, IL 62701"): its lines are the street,
             # as the Google importer keeps a formatted-only address.
-            whole = tabular.address(street=value, types=(kind,) if kind else ())
-            if whole is not None:
-                contact.addresses.append(whole)
+            written = tabular.address(street=value, types=(kind,) if kind else ())
+            if written is not None:
+                contact.addresses.append(written)
         elif target == "tags":
             for tag in re.split(r"[;,]| ::: ", value):
                 contact.add_tag(tag.strip())

@@ -262,7 +262,9 @@ def collect(
             result.records.append(record)
         else:
             result.skipped.append(
-                SkippedRow(row.line, "nothing to import (no name, address or profile)", str(table.path))
+                SkippedRow(
+                    row.line, "nothing to import (no name, address or profile)", str(table.path)
+                )
             )
 
 
@@ -282,6 +284,7 @@ def note_kept_columns(result: ImportResult, ignored: Sequence[str] = ()) -> None
         )
     if ignored:
         result.notes.append("not imported (mapped to ignore): " + ", ".join(ignored))
+
 
 # -- values ---------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from . import countries
 from .addressbook import AddressBook
@@ -20,8 +21,12 @@ from .errors import InputError
 from .importer import split_name
 from .merge import merge_into
 
+if TYPE_CHECKING:
+    from .journal import Journal
+
 __all__ = [
     "AddressEdit",
+    "carry_history",
     "ContactEdit",
     "Merged",
     "apply_edit",
@@ -78,6 +83,69 @@ def merge_contacts(book: AddressBook, queries: Sequence[str]) -> Merged:
         changes.append(f"merged {other.display_name} <{other.uid}>")
     book.update(kept)
     return Merged(kept, others, changes, differences)
+
+
+#: How far a delivery got: the merged contact keeps the furthest of its cards'.
+_RANK = {
+    "pending": 0,
+    "failed": 1,
+    "drafted": 2,
+    "sending": 3,
+    "unknown": 3,
+    "sent": 4,
+    "printed": 4,
+}
+
+
+def carry_history(journal: Journal, merged: Merged) -> tuple[int, int]:
+    """Give the merged contact the journal history of the cards merged into it.
+
+    Touches are copied to the kept UID, so the plan counts them; deliveries too (where the
+    kept contact has none for the same campaign, part and channel), so a campaign already
+    delivered to one of the cards is never delivered again to the merged one (the furthest
+    any card got wins). The old rows stay as they were. Returns (touches, deliveries) copied.
+    """
+    from .journal import DeliveryKey, Record, Touch
+
+    target = merged.contact.uid
+    old = {c.uid for c in merged.absorbed}
+    have = {(t.day, t.via, t.note, t.campaign) for t in journal.touches(target)}
+    touches = [
+        Touch(target, t.day, t.via, t.note, t.campaign)
+        for t in journal.touches()
+        if t.contact_uid in old and (t.day, t.via, t.note, t.campaign) not in have
+    ]
+    deliveries = journal.deliveries()
+    mine = {
+        (d.key.campaign, d.key.part, d.key.channel): d
+        for d in deliveries
+        if d.key.contact_uid == target
+    }
+    records = []
+    for delivery in deliveries:
+        key = delivery.key
+        slot = (key.campaign, key.part, key.channel)
+        if key.contact_uid not in old:
+            continue
+        current = mine.get(slot)
+        if current is not None and _RANK[current.status] >= _RANK[delivery.status]:
+            continue
+        mine[slot] = delivery
+        records.append(
+            Record(
+                DeliveryKey(key.campaign, key.part, target, key.channel),
+                delivery.status,
+                address=delivery.address,
+                message_id=delivery.message_id,
+                error=delivery.last_error,
+            )
+        )
+    with journal.transaction():
+        if touches:
+            journal.add_touches(touches)
+        if records:
+            journal.record_many(records)
+    return len(touches), len(records)
 
 
 def _keep_differences(

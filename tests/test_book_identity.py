@@ -198,3 +198,30 @@ def test_set_edits_name_job_emails_and_address(run_cli, workspace, add_contacts)
     assert (address["locality"], address["country_code"]) == ("Paris", "FR")
     plan = json.loads(run_cli("plan", "--json").output)
     assert [e["section"] for e in plan if e["uid"] == "j-1"].count("job-change") == 1
+
+
+def test_after_a_merge_nothing_already_sent_goes_out_again(
+    run_cli, workspace, add_contacts, fake_channel
+) -> None:
+    from conftest import read_fake_log
+
+    # The card kept has no address yet: the campaign reaches only the other one.
+    home = make_contact("h-1", "Ada", "Lovelace")
+    work = make_contact("w-1", "Ada", "Lovelace", email="ada@work.example")
+    add_contacts(home, work)
+    campaign = workspace.root / "hello.toml"
+    campaign.write_text('[fake]\nbody = "Hi {{ greeting }}"\n')
+    assert run_cli("campaign", "run", str(campaign), "--send").exit_code == 0
+    run_cli("touch", "w-1", "--via", "call", "--date", "2026-01-05")
+    assert [d["uid"] for d in read_fake_log(workspace, "hello")] == ["w-1"]
+    merged = run_cli("contacts", "merge", "h-1", "w-1")
+    assert merged.exit_code == 0, merged.output
+    assert "touches and " in merged.output and "now count for this contact" in merged.output
+    again = run_cli("campaign", "run", str(campaign), "--send")
+    assert again.exit_code == 0, again.output
+    # The merged Ada has the address the campaign already reached: nothing goes out again.
+    assert [d["uid"] for d in read_fake_log(workspace, "hello")] == ["w-1"]
+    (ada,) = json.loads(run_cli("contacts", "list", "--json").output)
+    assert ada["uid"] == "h-1" and ada["last_touch"] is not None
+    with workspace.open_journal() as journal:
+        assert "2026-01-05" in {t.day.isoformat() for t in journal.touches("h-1")}

@@ -361,15 +361,24 @@ def merge(app: AppContext, people: tuple[str, ...]) -> None:
     The merged card has every email, phone, address, tag and property of the others; their
     UIDs are kept as aliases, so a later import of any of those cards matches it. Where the
     cards differ the first one's value stays; another employer or title is kept as a past
-    job, another note appended. The journal's touches of every card count for the merged one.
+    job, another note appended. The journal's touches and campaign deliveries of every card
+    count for the merged one, so nothing already sent to one of them is sent again.
     """
-    from ..bookedit import merge_contacts
+    from ..bookedit import carry_history, merge_contacts
 
     workspace = app.workspace
     book = workspace.open_book()
     merged = merge_contacts(book, people)
     book.save()
     person = merged.contact
+    if workspace.journal_path.exists():
+        with workspace.open_journal() as journal:
+            touches, deliveries = carry_history(journal, merged)
+        if touches or deliveries:
+            click.echo(
+                f"{person.display_name}: {touches} touches and {deliveries} campaign deliveries "
+                "of the merged cards now count for this contact"
+            )
     for field_name, kept, other in merged.differences:
         click.echo(f"{person.display_name}: {field_name} kept {kept!r}, not {other!r}", err=True)
     absorbed = ", ".join(f"{c.display_name} <{c.uid}>" for c in merged.absorbed)

@@ -89,8 +89,7 @@ class VCardImporter(Importer):
             if removed:
                 result.notes.append(
                     f"{prefix}{removed} control characters (NUL and the like) removed from "
-                    f"names and single-line fields of {len(cleaned)} cards "
-                    f"(line {_first_lines(cleaned)})"
+                    f"{len(cleaned)} cards (line {_first_lines(cleaned)})"
                 )
         return result
 

@@ -48,7 +48,10 @@ def test_a_40_card_is_written_back_as_valid_40_with_every_parameter() -> None:
 
 
 def test_3_0_and_2_1_cards_are_written_as_3_0() -> None:
-    v3 = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:a\r\nFN:A B\r\nN:B;A;;;\r\nBDAY:1980-05-17\r\nEND:VCARD\r\n"
+    v3 = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:a\r\nFN:A B\r\nN:B;A;;;\r\nBDAY:1980-05-17\r\n"
+        "END:VCARD\r\n"
+    )
     v21 = "BEGIN:VCARD\r\nVERSION:2.1\r\nN:B;C\r\nTEL;CELL;PREF:123456789\r\nEND:VCARD\r\n"
     for source in (v3, v21):
         (card,) = parse_vcards(source)

@@ -53,6 +53,11 @@ def test_a_later_linkedin_export_with_a_new_company_is_a_job_change(
     assert "before: Acme Corp, CIO" in run_cli("contacts", "show", "Joan Doe").output
     # The history is in the book's vCard, and survives export and re-import elsewhere.
     assert "X-OUTREACH-PAST-JOB;X-UNTIL=" in workspace.book_path.read_text(encoding="utf-8")
+    # A CSV has no column for it: the export says so rather than drop it silently.
+    csv_export = run_cli("contacts", "export", str(tmp_path / "out.csv"))
+    assert "not exported: Joan Doe: CSV cannot hold past jobs (Acme Corp, CIO)" in (
+        csv_export.output
+    )
     plan = json.loads(run_cli("plan", "--json").output)
     changes = [e for e in plan if e["section"] == "job-change"]
     assert [e["name"] for e in changes] == ["Joan Doe"]

@@ -378,6 +378,13 @@ class GoogleCsvExporter(Exporter):
         lines = []
         for contact in contacts:
             names = sorted({r.name.upper() for r in contact.extra if not _exportable(r)})
+            if contact.past_jobs:
+                names.append(
+                    "past jobs (" + "; ".join(j.describe() for j in contact.past_jobs) + ")"
+                )
+            if contact.aliases:
+                names.append("the UIDs of merged cards")
+            names.extend(sorted(f"{m.name} parameters" for m in contact.meta.values() if m.params))
             if names:
                 lines.append(
                     f"{contact.display_name}: CSV cannot hold {', '.join(names)} "

@@ -249,7 +249,8 @@ class _Changes:
         """Book and file disagree: take the file's value or report a conflict."""
         if self.prefer == "incoming":
             setattr(target, name, theirs)
-            self.changes.append(f"{label} {mine} -> {theirs}")
+            short = len(str(mine)) + len(str(theirs)) <= 80 and "\n" not in f"{mine}{theirs}"
+            self.changes.append(f"{label} {mine} -> {theirs}" if short else f"{label} replaced")
         else:
             self.conflicts.append((label, str(mine), str(theirs)))
 

@@ -225,3 +225,20 @@ def test_after_a_merge_nothing_already_sent_goes_out_again(
     assert ada["uid"] == "h-1" and ada["last_touch"] is not None
     with workspace.open_journal() as journal:
         assert "2026-01-05" in {t.day.isoformat() for t in journal.touches("h-1")}
+
+
+def test_remove_and_merge_in_a_vdir_book(tmp_path: Path) -> None:
+    from outreach.bookedit import merge_contacts, remove_contact
+
+    folder = tmp_path / "vdir"
+    book = AddressBook.open(folder)
+    for uid in ("v-1", "v-2", "v-3"):
+        book.add(make_contact(uid, "Eun-ji", f"Park {uid}", email=f"{uid}@example.kr"))
+    book.save()
+    book = AddressBook.open(folder)
+    merge_contacts(book, ["v-1", "v-2"])
+    remove_contact(book, "v-3@example.kr")
+    book.save()
+    assert sorted(p.name for p in folder.iterdir()) == ["v-1.vcf"]
+    (kept,) = AddressBook.open(folder)
+    assert kept.aliases == ["v-2"] and len(kept.emails) == 2

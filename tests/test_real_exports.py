@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from filetree import tree_digest
 
 from outreach.cli import cli
+from outreach.importer import read_contacts
+from outreach.pluginhost import get_host
 from outreach.vcard import _logical_lines, _normalise_params, _tokenise, parse_vcards
 from outreach.workspace import Workspace
 
@@ -160,3 +162,36 @@ def test_google_shared_contacts_csv_keeps_every_column(run_cli, workspace) -> No
     assert second["phones"] == ["(111) 222-3333", "(111) 111-2222", "(333) 555-6666"]
     assert second["addresses"][0]["street"] == "Address #1 RR1, East Aylesford, NS B0P 1"
     assert second["addresses"][0]["kind"] == "work"
+
+
+def test_google_numbered_columns_without_label_columns_are_google(
+    run_cli, workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "workspace-directory.csv"
+    path.write_text(
+        "First Name,Last Name,Organization Name,E-mail 1 - Type,E-mail 1 - Value,"
+        "E-mail 2 - Type,E-mail 2 - Value,Phone 1 - Type,Phone 1 - Value,Address 1 - Type,"
+        "Address 1 - Street,Address 1 - City,Address 1 - Postal Code,Address 1 - Country\n"
+        "Kofi,Mensah,Accra Labs,Work,kofi@accralabs.example,Home,kofi@home.example,Mobile,"
+        "+233 20 000 0000,Work,1 Independence Ave,Accra,GA-000,Ghana\n",
+        encoding="utf-8",
+    )
+    result = run_cli("contacts", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "1 records read: 1 added" in result.output
+    (kofi,) = listing(workspace.root)
+    assert kofi["emails"] == ["kofi@accralabs.example", "kofi@home.example"]
+    assert kofi["phones"] == ["+233 20 000 0000"] and kofi["org"] == "Accra Labs"
+    (office,) = kofi["addresses"]
+    assert (office["street"], office["locality"], office["country_code"]) == (
+        "1 Independence Ave",
+        "Accra",
+        "GH",
+    )
+    book = workspace.book_path.read_bytes().decode("utf-8")
+    assert "EMAIL;TYPE=WORK:kofi@accralabs.example\r\n" in book
+    assert "TEL;TYPE=CELL:+233 20 000 0000\r\n" in book
+    # The generic importer reads the same columns the same way.
+    generic = read_contacts(path, get_host(), "csv").records[0].contact
+    assert [e.address for e in generic.emails] == kofi["emails"]
+    assert [a.locality for a in generic.addresses] == ["Accra"]

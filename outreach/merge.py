@@ -4,7 +4,8 @@ Identity is strong or weak. Strong: the UID (and the UIDs of cards merged into a
 its aliases), an email address (ignoring case), the normalised LinkedIn profile, a personal
 phone number (not one typed MAIN, FAX or PAGER: a switchboard is shared). Weak: the name
 together with the organisation. A record matches by the first strong identifier it shares
-with exactly one contact; a weak match joins it to a contact only when that is the one
+with exactly one contact (unless their LinkedIn profiles differ: a couple may share an
+address); a weak match joins it to a contact only when that is the one
 candidate and neither carries a strong identifier that contradicts the other (both have
 email addresses and share none, or LinkedIn profiles that differ, or phone numbers that
 differ: two people). Cards from one source with distinct UIDs are distinct people and are
@@ -475,7 +476,15 @@ def _match(
     why = ""
     viable = []
     for candidate in candidates:
-        reason = "" if found is not None else contradiction(candidate, incoming)
+        if found is None:
+            reason = contradiction(candidate, incoming)
+        elif incoming.uid == candidate.uid or incoming.uid in candidate.aliases:
+            reason = ""
+        else:
+            # An address or number two people share (a couple's, a family's) does not make
+            # them one when their LinkedIn profiles say otherwise.
+            mine, theirs = _linkedin(candidate), _linkedin(incoming)
+            reason = "different LinkedIn profiles" if mine and theirs and mine != theirs else ""
         first = claimed.get(candidate.uid)
         if (
             not reason

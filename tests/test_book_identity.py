@@ -242,3 +242,16 @@ def test_remove_and_merge_in_a_vdir_book(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == ["v-1.vcf"]
     (kept,) = AddressBook.open(folder)
     assert kept.aliases == ["v-2"] and len(kept.emails) == 2
+
+
+def test_a_shared_address_does_not_join_two_linkedin_profiles(tmp_path: Path) -> None:
+    book = AddressBook.open(tmp_path / "book.vcf")
+    ana = make_contact("a-1", "Ana", "Lima", email="lima@family.example")
+    ana.linkedin = "https://www.linkedin.com/in/ana-lima"
+    book.add(ana)
+    rui = make_contact("r-1", "Rui", "Lima", email="lima@family.example")
+    rui.linkedin = "https://www.linkedin.com/in/rui-lima"
+    report = merge_records(book, [record(rui, source="linkedin.csv", given=False)])
+    assert [c.uid for c in report.added] == ["r-1"] and len(book) == 2
+    (pair,) = find_duplicates(book)
+    assert pair.reason == "same email lima@family.example (but different LinkedIn profiles)"

@@ -212,10 +212,10 @@ class Address:
 
     @property
     def street_lines(self) -> tuple[str, ...]:
-        """The street lines, then the extended address (Thunderbird writes the street there;
-        others a suite or flat), as an envelope prints them."""
+        """The extended address, then the street lines, in the card's order, as an envelope
+        prints them: Thunderbird writes the first street line in the extended component."""
         extra = tuple(s.strip() for s in self.extended.split("\n") if s.strip())
-        return (*self.street, *(e for e in extra if e not in self.street))
+        return (*(e for e in extra if e not in self.street), *self.street)
 
     @property
     def is_empty(self) -> bool:

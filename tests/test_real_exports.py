@@ -123,7 +123,7 @@ def test_what_the_real_exports_say_is_read_into_the_right_fields(run_cli, worksp
     thunderbird = next(c for c in people.values() if c["emails"][:1] == ["doe.john@hotmail.com"])
     # Thunderbird writes the street in the extended-address component.
     work = thunderbird["addresses"][0]
-    assert work["street_lines"] == ["Suite 100", "222 Broadway"]
+    assert work["street_lines"] == ["222 Broadway", "Suite 100"]
     assert (work["locality"], work["region"], work["country_code"]) == ("New York", "NY", "US")
     rfc = next(c for c in people.values() if c["family"] == "Perreault")
     assert rfc["emails"] == ["simon.perreault@viagenie.ca"]

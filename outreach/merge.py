@@ -463,8 +463,9 @@ def _match(
     index: _Index,
     record: ImportedRecord,
     claimed: dict[str, tuple[str, str]],
-) -> tuple[Contact | None, str]:
-    """The contact ``record`` is the same person as, or None with why a look-alike is not.
+) -> Contact | None:
+    """The contact ``record`` is the same person as, or None (a new person, or one it
+    cannot tell from several: :func:`find_duplicates` lists those look-alikes).
 
     ``claimed`` maps the UID of each contact records of this import reached to the
     (source, given UID) of the first: a second card with another UID from the same source
@@ -473,7 +474,6 @@ def _match(
     incoming = record.contact
     found = index.strong_match(incoming)
     candidates = [found] if found is not None else index.weak_candidates(incoming)
-    why = ""
     viable = []
     for candidate in candidates:
         if found is None:
@@ -497,15 +497,11 @@ def _match(
             and incoming.uid not in candidate.aliases
         ):
             reason = "distinct UIDs in one file"
-        if reason:
-            why = why or reason
-        else:
+        if not reason:
             viable.append(candidate)
-    if len(viable) == 1:
-        return viable[0], ""
-    if len(viable) > 1:
-        return None, "several contacts with this name and organisation"
-    return None, why
+    # Two or more with this name and organisation and nothing to choose between them: no
+    # guess; the record is added and they are listed as look-alikes.
+    return viable[0] if len(viable) == 1 else None
 
 
 def merge_records(
@@ -535,11 +531,10 @@ def merge_records(
         incoming = record.contact
         for tag in tags:
             incoming.add_tag(tag)
-        existing, _why = _match(index, record, claimed)
+        existing = _match(index, record, claimed)
         if existing is None:
             if incoming.uid in book:
-                # A UID the book holds but that a stronger rule kept apart: a new UID.
-                incoming.aliases.append(incoming.uid)
+                # A UID the book holds on a record a stronger rule kept apart: a new UID.
                 incoming.uid = _fresh_uid(book, incoming.uid)
             book.add(incoming)
             index.add(incoming)

@@ -186,14 +186,21 @@ def split_name(full: str) -> Name:
     text = " ".join(full.split())
     if not text:
         return Name()
-    if text.count(",") == 1:
-        before, after = (p.strip() for p in text.split(","))
-        if before and after and not _SUFFIX.match(after):
-            return Name(given=after, family=before, formatted=f"{after} {before}")
-        if before and after:
-            name = split_name(before)
-            name.suffix, name.formatted = after, text
+    if "," in text:
+        head, _, tail = text.partition(",")
+        before, after = head.strip(), tail.strip()
+        if before and after and _SUFFIX.match(after):
+            # Credentials, however many ("Priya Nayak MSc, MBA, PHR"), commas as written.
+            family, suffix = family_and_suffix(f"{before}, {after}")
+            name = split_name(family)
+            name.suffix, name.formatted = suffix, text
             return name
+        given, comma, rest = after.partition(",")
+        if before and after and (not comma or (given.strip() and _SUFFIX.match(rest.strip()))):
+            # "Doe, Jane", or "Doe, Jane, PhD": family name first.
+            given, rest = given.strip(), rest.strip()
+            shown = f"{given} {before}" + (f", {rest}" if rest else "")
+            return Name(given=given, family=before, suffix=rest, formatted=shown)
     parts = text.split(" ")
     if len(parts) == 1:
         return Name(given=text, formatted=text)

@@ -146,7 +146,7 @@ def test_merge_keeps_what_differs_and_remove_keeps_the_journal(run_cli, workspac
     add_contacts(one, two, make_contact("m-3", "Ola", "Nordmann", email="ola@example.no"))
     merged = run_cli("contacts", "merge", "li@acme.example", "m-2")
     assert merged.exit_code == 0, merged.output
-    assert "Li Wang: org kept 'Acme', not 'Lumen Labs'" in merged.output
+    assert "Li Wang: org kept 'Acme'; 'Lumen Labs' is kept as a past job" in merged.output
     li = workspace.open_book().get("m-1")
     assert [e.address for e in li.emails] == ["li@acme.example", "li@lumen.example"]
     assert [(j.org, j.title) for j in li.past_jobs] == [("Lumen Labs", "")]

@@ -380,7 +380,13 @@ def merge(app: AppContext, people: tuple[str, ...]) -> None:
                 "of the merged cards now count for this contact"
             )
     for field_name, kept, other in merged.differences:
-        click.echo(f"{person.display_name}: {field_name} kept {kept!r}, not {other!r}", err=True)
+        if field_name in ("org", "title"):
+            where = f"{other!r} is kept as a past job"
+        elif field_name == "notes":
+            where = "the other note is appended"
+        else:
+            where = f"not {other!r}"
+        click.echo(f"{person.display_name}: {field_name} kept {kept!r}; {where}", err=True)
     absorbed = ", ".join(f"{c.display_name} <{c.uid}>" for c in merged.absorbed)
     click.echo(f"merged {absorbed} into {person.display_name} <{person.uid}>")
 

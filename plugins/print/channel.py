@@ -65,7 +65,7 @@ def _who(contact: Contact) -> str:
 
 
 def _usable(address: Address) -> bool:
-    has_street = any(s.strip() for s in address.street) or bool(address.po_box.strip())
+    has_street = any(address.street_lines) or bool(address.po_box.strip())
     return has_street and bool(address.locality.strip() or address.postal_code.strip())
 
 

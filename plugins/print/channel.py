@@ -18,11 +18,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered
+from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered, Requirement
 from outreach.contact import Address, Contact
+from outreach.delivery import Status
 from outreach.errors import ConfigError, InputError
-from outreach.journal import PRINTED
-from outreach.options import parse_table
 
 from .cardtext import CardText, parse_card_text
 from .options import PrintOptions, PrintSettings
@@ -69,18 +68,28 @@ def _usable(address: Address) -> bool:
     return has_street and bool(address.locality.strip() or address.postal_code.strip())
 
 
+def _no_postal_address(contact: Contact) -> str | None:
+    if contact.postal_address is not None:
+        return None
+    if contact.has_returned_address:
+        return "postal address returned (fix address)"
+    return "no postal address"
+
+
 class PrintChannel(Channel):
     """Cards, envelopes and labels."""
 
     name = "print"
     description = "printed cards, envelopes and labels: cards.pdf, envelopes.pdf, labels.pdf"
     Options = PrintOptions
+    Settings = PrintSettings
+    requirements = (
+        Requirement("postal", "a postal address that has not come back", _no_postal_address),
+    )
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__(workspace)
-        self.settings: PrintSettings = parse_table(
-            PrintSettings, workspace.section("print"), f"{workspace.config_path} [print]"
-        )
+        self.settings: PrintSettings = self.account_settings(workspace)
         self._book: AddressBook | None = None
         self._notes: dict[Path, dict[str, str]] = {}
         #: Front pictures already found readable (a campaign has one for every card).
@@ -323,7 +332,7 @@ class PrintChannel(Channel):
                 if preview:
                     for png in thumbnails(path, preview_dir, path.stem, pages):
                         run.artifact(png, preview)
-        run.finished_many([(item, Outcome(PRINTED)) for item in items])
+        run.finished_many([(item, Outcome(Status.PRINTED)) for item in items])
 
     def _barcodes(self, items: Sequence[Rendered]) -> list[IMb | None]:
         """Each envelope's Intelligent Mail barcode (``None`` without one); serial numbers

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         SendLog,
     )
     from .contact import Address, Birthday, Contact, Email, Name, Phone, RawProperty
+    from .delivery import DeliveryKey, Status
     from .engine import Engine, RunResult
     from .errors import (
         BookConflictError,
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
         TemplateRenderError,
     )
     from .importer import Exporter, ImportedRecord, Importer, ImportResult
-    from .delivery import DeliveryKey, Status
     from .journal import Journal
     from .pluginhost import PluginHost, get_host
     from .templating import Renderer

@@ -30,13 +30,13 @@ from .campaign import Campaign, Part
 from .channel import Channel, Outcome, Piece, Rendered
 from .config_tables import check_settings
 from .contact import Contact
-from .errors import OutreachError
 from .delivery import DeliveryKey, Status
+from .errors import OutreachError
 from .journal import Delivery, Journal, Record
-from .recorder import Finished, record_finished
-from .retry import settled_statuses
 from .planstate import load_first_seen, plan_settings
 from .pluginhost import PluginHost, get_host
+from .recorder import Finished, record_finished
+from .retry import settled_statuses
 from .templating import Renderer
 from .touchplan import overdue_uids
 from .workspace import Workspace

@@ -33,13 +33,11 @@ class Finished:
     note: str = ""
 
 
-def record_finished(
-    journal: Journal, finished: Sequence[Finished], day: date, *, touch: bool = True
-) -> None:
+def record_finished(journal: Journal, finished: Sequence[Finished], day: date | None) -> None:
     """Record each outcome and, for a sent or printed one, a touch on ``day``.
 
     Two statements whatever the number; the caller decides the commit (inside
-    :meth:`Journal.transaction` they commit together). ``touch=False`` records the outcomes
+    :meth:`Journal.transaction` they commit together). ``day=None`` records the outcomes
     only, for a caller that records the conversation's single touch itself.
     """
     from .journal import Record, Touch
@@ -49,7 +47,7 @@ def record_finished(
         for f in finished
     ]
     journal.record_many(records)
-    if not touch:
+    if day is None:
         return
     touches = [
         Touch(f.key.contact_uid, day, f.key.channel, f.note, f.key.campaign)

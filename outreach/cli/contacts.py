@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -14,9 +13,7 @@ from ..fsutil import atomic_write
 from ..jsonview import contact_json
 from . import LazyPluginGroup
 from .context import AppContext, DateType, echo_json, pass_app
-
-if TYPE_CHECKING:
-    from ..merge import MergeReport
+from .merge_report import echo_merge
 
 
 @click.group(cls=LazyPluginGroup)
@@ -104,23 +101,6 @@ def import_(
         verb = "to record" if dry_run else "recorded"
         summary += f", {len(outcome.touches)} connection dates {verb} as touches"
     click.echo(summary + (" (dry run: nothing changed)" if dry_run else ""))
-
-
-def echo_merge(report: MergeReport, dry_run: bool, *, err: bool = False) -> None:
-    """Print what an import added and merged (on stderr with ``err``) and its conflicts."""
-    from ..importing import describe
-
-    for contact in report.added:
-        click.echo(f"{'would add' if dry_run else 'added'}: {describe(contact)}", err=err)
-    for contact, changes in report.merged:
-        verb = "would merge" if dry_run else "merged"
-        click.echo(f"{verb}: {describe(contact)} ({'; '.join(changes)})", err=err)
-    for conflict in report.conflicts:
-        click.echo(
-            f"conflict: {conflict.name}: {conflict.field} is {conflict.current!r} in the book, "
-            f"{conflict.incoming!r} in {conflict.where}; kept the book's",
-            err=True,
-        )
 
 
 @contacts.command(name="list")

@@ -53,8 +53,8 @@ from .smtp import Connection, Reply, ServerUnavailable, SetupError, TransferLost
 if TYPE_CHECKING:
     import ssl
 
-    from .outgoing import OutgoingMessage
     from .outbox import Outbox
+    from .outgoing import OutgoingMessage
 
 __all__ = ["DeliveryStopped", "Sender"]
 

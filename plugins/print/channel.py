@@ -13,10 +13,9 @@ previews of the first pages under ``preview/``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered, Requirement
 from outreach.contact import Address, Contact
@@ -24,6 +23,7 @@ from outreach.delivery import Status
 from outreach.errors import ConfigError, InputError
 
 from .cardtext import CardText, parse_card_text
+from .job import PrintJob
 from .options import PrintOptions, PrintSettings
 from .sizes import CARD_SIZES, ENVELOPE_SIZES, LABEL_SPECS, SHEETS
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from outreach.workspace import Workspace
 
     from .cards import CardLayout, Signature
-    from .envelopes import EnvelopeLayout, TextBlock
+    from .envelopes import EnvelopeLayout
     from .imb import IMb
     from .postal import PostalAddress
 
@@ -42,21 +42,6 @@ __all__ = ["PrintChannel", "PrintError", "PrintJob"]
 
 class PrintError(InputError):
     """Something about one contact's card, envelope or label cannot be printed."""
-
-
-@dataclass(slots=True)
-class PrintJob:
-    """One contact's printed pieces, laid out and ready to draw (the rendered payload)."""
-
-    options: PrintOptions
-    part: str
-    text: CardText
-    note: str
-    postal: PostalAddress
-    card: CardLayout | None = None
-    envelope: EnvelopeLayout | None = None
-    label: TextBlock | None = None
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 def _who(contact: Contact) -> str:

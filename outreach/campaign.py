@@ -263,8 +263,8 @@ def _part(
         raise ConfigError(f"{source}: a part's id must be a simple name, not {part_id!r}")
     for key in raw:
         if key not in _PART_KEYS and key not in channels:
-            known = list(_PART_KEYS) + sorted(channels)
-            _unknown_key(source, table, key, known, host.account_keys())
+            allowed = list(_PART_KEYS) + sorted(channels)
+            _unknown_key(source, table, key, allowed, host.account_keys())
     audience_table = raw.get("audience", {})
     if not isinstance(audience_table, dict):
         raise ConfigError(f"{source}: [{prefix}audience] must be a table")

@@ -544,7 +544,7 @@ class Engine:
 
 
 #: How a dry run words the statuses channels report.
-_DRY_RUN_WORDS = {
+_DRY_RUN_WORDS: dict[str, str] = {
     Status.SENT: "ready to send",
     Status.PRINTED: "ready to print",
     Status.DRAFTED: "drafted",

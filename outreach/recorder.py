@@ -11,12 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from .delivery import TOUCHING, DeliveryKey, Outcome
-
-if TYPE_CHECKING:
-    from .journal import Journal
+from .journal import Journal, Record, Touch
 
 __all__ = ["Finished", "record_finished", "record_touch_once"]
 
@@ -40,8 +37,6 @@ def record_finished(journal: Journal, finished: Sequence[Finished], day: date | 
     :meth:`Journal.transaction` they commit together). ``day=None`` records the outcomes
     only, for a caller that records the conversation's single touch itself.
     """
-    from .journal import Record, Touch
-
     records = [
         Record(f.key, f.outcome.status, f.address, f.outcome.message_id, f.outcome.error)
         for f in finished

@@ -26,7 +26,7 @@ from typing import Literal
 
 from .campaign import Campaign
 from .contact import Contact
-from .delivery import Status
+from .delivery import DRAFTED, SENT
 from .engine import Engine, RunResult
 from .errors import InputError
 from .pluginhost import PluginHost, get_host
@@ -152,9 +152,9 @@ def congratulate(
         status = "failed"
     elif not send:
         status = "dry-run"
-    elif Status.SENT in statuses:
+    elif SENT in statuses:
         status, touched = "sent", True  # the engine recorded the touch
-    elif Status.DRAFTED in statuses:
+    elif DRAFTED in statuses:
         status = "drafted"
         with workspace.open_journal() as journal:
             # The user is about to paste the draft: count it as a touch, once.

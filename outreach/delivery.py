@@ -12,9 +12,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = [
+    "BOUNCED",
+    "DRAFTED",
+    "FAILED",
+    "PENDING",
+    "PRINTED",
+    "REPLIED",
+    "SENDING",
+    "SENT",
     "SETTLED",
     "STATUSES",
     "TOUCHING",
+    "UNKNOWN",
     "DeliveryKey",
     "Outcome",
     "Status",
@@ -44,15 +53,24 @@ class Status(StrEnum):
     BOUNCED = "bounced"
 
 
+# Short names for the members, for code that compares and reports statuses.
+PENDING = Status.PENDING
+SENDING = Status.SENDING
+SENT = Status.SENT
+FAILED = Status.FAILED
+UNKNOWN = Status.UNKNOWN
+DRAFTED = Status.DRAFTED
+PRINTED = Status.PRINTED
+REPLIED = Status.REPLIED
+BOUNCED = Status.BOUNCED
+
 #: Every status, in the order above.
 STATUSES: tuple[Status, ...] = tuple(Status)
 #: Statuses a new run leaves alone (``--retry-failed`` / ``--retry-unknown`` reopen two; see
 #: :mod:`outreach.retry`).
-SETTLED: frozenset[Status] = frozenset(
-    {Status.SENT, Status.PRINTED, Status.FAILED, Status.UNKNOWN, Status.REPLIED, Status.BOUNCED}
-)
+SETTLED: frozenset[Status] = frozenset({SENT, PRINTED, FAILED, UNKNOWN, REPLIED, BOUNCED})
 #: Statuses that count as having been in touch with the contact.
-TOUCHING: frozenset[Status] = frozenset({Status.SENT, Status.PRINTED})
+TOUCHING: frozenset[Status] = frozenset({SENT, PRINTED})
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .delivery import DeliveryKey, Outcome, Status
+from .delivery import DRAFTED, SENT, DeliveryKey, Outcome
 from .errors import InputError
 from .journal import Delivery, Journal
 from .recorder import Finished, record_finished
@@ -56,12 +56,10 @@ def mark_contact_drafts_sent(journal: Journal, contact_uid: str, channel: str) -
     drafted = [
         d
         for d in journal.deliveries()
-        if d.key.contact_uid == contact_uid
-        and d.key.channel == channel
-        and d.status == Status.DRAFTED
+        if d.key.contact_uid == contact_uid and d.key.channel == channel and d.status == DRAFTED
     ]
     with journal.transaction():
-        record_finished(journal, [Finished(d.key, Outcome(Status.SENT)) for d in drafted], None)
+        record_finished(journal, [Finished(d.key, Outcome(SENT)) for d in drafted], None)
     return drafted
 
 
@@ -88,9 +86,9 @@ def mark_campaign_sent(
         for delivery in journal.deliveries(campaign.name):
             if delivery.key.channel != channel:
                 continue
-            if delivery.status == Status.DRAFTED:
+            if delivery.status == DRAFTED:
                 candidates[delivery.key] = delivery.address
-            elif delivery.status == Status.SENT:
+            elif delivery.status == SENT:
                 already.append(delivery.key)
         plan = engine.plan(campaign, book=book, journal=journal)
         for item in plan.todo:
@@ -108,7 +106,7 @@ def mark_campaign_sent(
             candidates = {k: a for k, a in candidates.items() if k.contact_uid in wanted}
             already = [k for k in already if k.contact_uid in wanted]
         result = MarkResult(already=already, marked=list(candidates.items()))
-        marked = [Finished(k, Outcome(Status.SENT), a, _note(k)) for k, a in result.marked]
+        marked = [Finished(k, Outcome(SENT), a, _note(k)) for k, a in result.marked]
         with journal.transaction():
             record_finished(journal, marked, day)
         return result

@@ -30,7 +30,7 @@ from .campaign import Campaign, Part
 from .channel import Channel, Outcome, Piece, Rendered
 from .config_tables import check_settings
 from .contact import Contact
-from .delivery import DeliveryKey, Status
+from .delivery import DRAFTED, FAILED, PENDING, PRINTED, SENDING, SENT, UNKNOWN, DeliveryKey
 from .errors import OutreachError
 from .journal import Delivery, Journal, Record
 from .planstate import load_first_seen, plan_settings
@@ -193,7 +193,7 @@ class _Run:
         """:meth:`sending` for several items, in one statement."""
         if self._journal is not None and items:
             self._journal.record_many(
-                [Record(i.key, Status.SENDING, address=i.address, attempt=True) for i in items]
+                [Record(i.key, SENDING, address=i.address, attempt=True) for i in items]
             )
 
     def reopen(self, item: Rendered, error: str) -> None:
@@ -203,7 +203,7 @@ class _Run:
         """:meth:`reopen` for several items, in one statement."""
         if self._journal is not None and items:
             self._journal.record_many(
-                [Record(item.key, Status.PENDING, error=error) for item, error in items]
+                [Record(item.key, PENDING, error=error) for item, error in items]
             )
 
     def send_log(self, channel: str) -> _SendLog:
@@ -233,7 +233,7 @@ class _Run:
         # Counted only once recorded, so the summary never claims what the journal lacks.
         for item, outcome in fresh:
             self._result.counts[(item.key.channel, outcome.status)] += 1
-            if outcome.status in (Status.FAILED, Status.UNKNOWN):
+            if outcome.status in (FAILED, UNKNOWN):
                 self._result.failures.append((item, outcome))
         if self._progress is not None and records:
             self._progress.advance(len(records))
@@ -545,9 +545,9 @@ class Engine:
 
 #: How a dry run words the statuses channels report.
 _DRY_RUN_WORDS: dict[str, str] = {
-    Status.SENT: "ready to send",
-    Status.PRINTED: "ready to print",
-    Status.DRAFTED: "drafted",
+    SENT: "ready to send",
+    PRINTED: "ready to print",
+    DRAFTED: "drafted",
 }
 
 

@@ -21,7 +21,21 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from .delivery import SETTLED, STATUSES, TOUCHING, DeliveryKey, Status
+# The vocabulary lives in outreach.delivery; its names stay importable from here for code
+# written before it moved.
+from .delivery import (
+    DRAFTED,
+    FAILED,
+    PENDING,
+    PRINTED,
+    SENDING,
+    SENT,
+    SETTLED,
+    STATUSES,
+    TOUCHING,
+    UNKNOWN,
+    DeliveryKey,
+)
 from .errors import InputError
 
 __all__ = [
@@ -40,16 +54,6 @@ __all__ = [
     "Journal",
     "Touch",
 ]
-
-# The vocabulary lives in outreach.delivery; these names stay importable from here for
-# code written before it moved.
-PENDING = Status.PENDING
-SENDING = Status.SENDING
-SENT = Status.SENT
-FAILED = Status.FAILED
-UNKNOWN = Status.UNKNOWN
-DRAFTED = Status.DRAFTED
-PRINTED = Status.PRINTED
 
 _MIGRATIONS: tuple[str, ...] = (
     # 1: deliveries, touches, the send log for rate limits, and a small key/value table.

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered, Requirement
 from outreach.contact import Contact
-from outreach.delivery import Status
+from outreach.delivery import FAILED, SENT
 from outreach.errors import ConfigError, InputError
 
 from .message import Attachment, Content, Headers, current_date, message_id
@@ -298,14 +298,14 @@ class EmailChannel(Channel):
         for item in items:
             message: OutgoingMessage = item.payload
             if message.refused:
-                run.finished(item, Outcome(Status.FAILED, error=message.refused))
+                run.finished(item, Outcome(FAILED, error=message.refused))
             else:
                 ready.append((item, message))
         try:
             if not run.send:
                 for item, message in ready:
                     outbox.put(message.outbox_key, message.data)
-                    run.finished(item, Outcome(Status.SENT, message.message_id))
+                    run.finished(item, Outcome(SENT, message.message_id))
             elif ready:
                 self._send(ready, run, outbox)
         finally:

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from outreach.channel import DeliveryRun, Outcome, Rendered
-from outreach.delivery import Status
+from outreach.delivery import FAILED, SENT, UNKNOWN
 
 from .ratelimit import RateLimiter
 from .secrets import Credentials, Redactor
@@ -430,7 +430,7 @@ class Sender:
             self._finish(
                 job,
                 Outcome(
-                    Status.UNKNOWN,
+                    UNKNOWN,
                     message.message_id,
                     clean(
                         f"{exc} after the whole message was sent: it may or may not have "
@@ -450,7 +450,7 @@ class Sender:
                 )
             )
         self.outbox.put(message.outbox_key, message.data)
-        self._finish(job, Outcome(Status.SENT, message.message_id))
+        self._finish(job, Outcome(SENT, message.message_id))
 
     async def _refused(self, connection: Connection, job: _Job, reply: Reply, step: str) -> None:
         text = self.redactor.clean(f"{reply} (at {step})")
@@ -475,10 +475,10 @@ class Sender:
         self._put_later(job, delay)
 
     def _fail(self, job: _Job, why: str) -> None:
-        self._finish(job, Outcome(Status.FAILED, None, why))
+        self._finish(job, Outcome(FAILED, None, why))
 
     def _finish(self, job: _Job, outcome: Outcome) -> None:
         self.pump.finish(job, outcome)
-        if outcome.status == Status.UNKNOWN:
+        if outcome.status == UNKNOWN:
             self.outbox.put(job.message.outbox_key, job.message.data)
         self._done()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered, Requirement
 from outreach.contact import Contact
-from outreach.delivery import Status
+from outreach.delivery import DRAFTED
 from outreach.fsutil import atomic_write
 from outreach.workspace import Workspace
 
@@ -124,7 +124,7 @@ class LinkedInChannel(Channel):
         run.artifact(html_path, "LinkedIn drafts page")
         run.artifact(csv_path, "LinkedIn drafts table")
         self._warn(drafts, run)
-        run.finished_many([(item, Outcome(Status.DRAFTED)) for item in items])
+        run.finished_many([(item, Outcome(DRAFTED)) for item in items])
 
     def _warn(self, drafts: list[tuple[Contact, str, Draft]], run: DeliveryRun) -> None:
         searches = [c.display_name for c, _, d in drafts if not d.profile.known]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered, Requirement
 from outreach.contact import Address, Contact
-from outreach.delivery import Status
+from outreach.delivery import PRINTED
 from outreach.errors import ConfigError, InputError
 
 from .cardtext import CardText, parse_card_text
@@ -317,7 +317,7 @@ class PrintChannel(Channel):
                 if preview:
                     for png in thumbnails(path, preview_dir, path.stem, pages):
                         run.artifact(png, preview)
-        run.finished_many([(item, Outcome(Status.PRINTED)) for item in items])
+        run.finished_many([(item, Outcome(PRINTED)) for item in items])
 
     def _barcodes(self, items: Sequence[Rendered]) -> list[IMb | None]:
         """Each envelope's Intelligent Mail barcode (``None`` without one); serial numbers

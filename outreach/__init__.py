@@ -34,7 +34,6 @@ if TYPE_CHECKING:
         Piece,
         Reach,
         Rendered,
-        Requirement,
         SendLog,
     )
     from .contact import Address, Birthday, Contact, Email, Name, Phone, RawProperty
@@ -51,6 +50,7 @@ if TYPE_CHECKING:
     from .importer import Exporter, ImportedRecord, Importer, ImportResult
     from .journal import Journal
     from .pluginhost import PluginHost, get_host
+    from .requirements import Requirement
     from .templating import Renderer
     from .workspace import Workspace
 
@@ -112,7 +112,7 @@ _WHERE = {
     "Piece": "channel",
     "Reach": "channel",
     "Rendered": "channel",
-    "Requirement": "channel",
+    "Requirement": "requirements",
     "SendLog": "channel",
     "Address": "contact",
     "Birthday": "contact",

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .channel import Requirement
 from .errors import ConfigError
 from .options import load_toml, parse_table
+from .requirements import Requirement
 
 if TYPE_CHECKING:
     from .contact import Contact

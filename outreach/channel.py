@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from .contact import Contact
 from .delivery import DeliveryKey, Outcome
 from .options import parse_table
+from .requirements import Requirement
 
 if TYPE_CHECKING:
     from .campaign import Campaign
@@ -106,23 +107,6 @@ class Rendered:
     preview: str = ""
     #: Extra facts for the review page (character counts, page numbers ...).
     details: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Requirement:
-    """Something an audience may ``require`` of a contact, declared by the channel that needs it.
-
-    ``require = ["email"]`` in a campaign's ``[audience]`` names one; :attr:`missing` says why
-    a contact does not meet it (that reason is listed under "left out"), or ``None`` when it
-    does.
-    """
-
-    #: The word campaigns use in ``require`` ("email", "postal", "mobile").
-    name: str
-    #: One line for ``outreach plugins``: what a contact needs to meet it.
-    description: str
-    #: ``missing(contact)``: the reason ``contact`` does not meet it, or ``None``.
-    missing: Callable[[Contact], str | None] = field(repr=False, compare=False)
 
 
 class SendLog(Protocol):

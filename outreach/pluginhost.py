@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     import click
     import jinja2
 
-    from .channel import Channel, Requirement
+    from .channel import Channel
     from .contact import Contact
     from .importer import Exporter, Importer
+    from .requirements import Requirement
 
 __all__ = ["DEFAULT_PLUGINS", "ChannelInfo", "PluginHost", "PluginInfo", "get_host"]
 

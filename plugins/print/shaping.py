@@ -106,6 +106,8 @@ def bidi_levels(text: str, rtl: bool) -> list[int]:
     """
     if not rtl and not any(unicodedata.bidirectional(ch) in ("R", "AL", "AN") for ch in text):
         return [0] * len(text)
+    # python-bidi's Rust implementation returns only the reordered string; its pure Python
+    # one (shipped beside it as bidi.algorithm) gives the levels, which runs of glyphs need.
     from bidi import algorithm
 
     storage = algorithm.get_empty_storage()
@@ -117,13 +119,13 @@ def bidi_levels(text: str, rtl: bool) -> list[int]:
     algorithm.resolve_neutral_types(storage, False)
     algorithm.resolve_implicit_levels(storage, False)
     levels = [int(ch["level"]) for ch in storage["chars"]]
+    if len(levels) != len(text):  # explicit controls are removed before layout
+        raise ValueError("bidi levels do not match the text")
     # Rule L1: trailing whitespace takes the paragraph level.
     end = len(levels)
     while end and text[end - 1].isspace():
         end -= 1
         levels[end] = storage["base_level"]
-    if len(levels) != len(text):  # explicit controls are removed before layout
-        raise ValueError("bidi levels do not match the text")
     return levels
 
 

@@ -81,11 +81,14 @@ def test_the_error_names_contact_code_point_and_every_way_out(
     assert not (runic_book.out_dir("cards") / "envelopes.pdf").exists()
 
 
+@pytest.mark.parametrize("where", ["campaign", "outreach.toml"])
 def test_romanise_prints_a_transliteration_of_the_words_no_font_has(
-    runic_book: Workspace, run_cli: Callable[..., object]
+    runic_book: Workspace, run_cli: Callable[..., object], where: str
 ) -> None:
-    configure(runic_book)
-    path = campaign(runic_book.root / "c", 'outputs = ["envelopes"]\nfallback = "romanise"')
+    setting = 'fallback = "romanise"'
+    configure(runic_book, print_settings=setting if where == "outreach.toml" else "")
+    body = 'outputs = ["envelopes"]' + (f"\n{setting}" if where == "campaign" else "")
+    path = campaign(runic_book.root / "c", body)
     result = run_cli("campaign", "run", str(path))
     assert result.exit_code == 0, result.output
     with pdfplumber.open(runic_book.out_dir("cards") / "envelopes.pdf") as pdf:

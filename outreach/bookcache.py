@@ -21,7 +21,18 @@ from datetime import date
 from typing import Any
 
 from .cadence import Cadence
-from .contact import Address, Birthday, Contact, Email, Name, Phone, RawProperty, model_layout
+from .contact import (
+    Address,
+    Birthday,
+    Contact,
+    Email,
+    Name,
+    PastJob,
+    Phone,
+    PropertyMeta,
+    RawProperty,
+    model_layout,
+)
 from .fsutil import FileSignature
 
 __all__ = ["FORMAT", "LAYOUT", "CacheEntries", "dump_entries", "load_entries"]
@@ -33,13 +44,15 @@ VERSION = 1
 LAYOUT = (
     "Name:given,family,additional,prefix,suffix,formatted,nickname;"
     "Email:address,types,group,params;"
-    "Phone:number,types,group,params;"
+    "Phone:number,types,group,params,uri_params,uri;"
     "Address:street,locality,region,postal_code,country,country_code,po_box,extended,types,"
     "group,params,returned_for;"
     "Birthday:month,day,year;"
     "RawProperty:name,value,params,group;"
+    "PropertyMeta:name,params,group;"
+    "PastJob:org,title,until;"
     "Contact:uid,name,emails,phones,addresses,org,department,title,linkedin,tags,notes,"
-    "relationship,cadence,birthday,snooze_until,card_note,extra"
+    "relationship,cadence,birthday,snooze_until,card_note,extra,past_jobs,aliases,version,meta"
 )
 
 #: File name ("" for a single-file book) -> its signature, the digest of its bytes, and the
@@ -62,7 +75,10 @@ def _contact(c: Contact) -> list[Any]:
         c.uid,
         [n.given, n.family, n.additional, n.prefix, n.suffix, n.formatted, n.nickname],
         [[e.address, list(e.types), e.group, _dump_params(e.params)] for e in c.emails],
-        [[p.number, list(p.types), p.group, _dump_params(p.params)] for p in c.phones],
+        [
+            [p.number, list(p.types), p.group, _dump_params(p.params), p.uri_params, p.uri]
+            for p in c.phones
+        ],
         [
             [
                 list(a.street),
@@ -94,6 +110,10 @@ def _contact(c: Contact) -> list[Any]:
         None if c.snooze_until is None else c.snooze_until.isoformat(),
         c.card_note,
         [[r.name, r.value, _dump_params(r.params), r.group] for r in c.extra],
+        [[j.org, j.title, None if j.until is None else j.until.isoformat()] for j in c.past_jobs],
+        list(c.aliases),
+        c.version,
+        {k: [m.name, _dump_params(m.params), m.group] for k, m in c.meta.items()},
     ]
 
 
@@ -180,12 +200,16 @@ def _read_contact(raw: Any) -> Contact:
         snooze,
         card_note,
         extra,
+        past_jobs,
+        aliases,
+        version,
+        meta,
     ) = raw
     return Contact(
         uid,
         Name(*name),
         [Email(a, tuple(t), g, _params(p) if p else ()) for a, t, g, p in emails],
-        [Phone(n, tuple(t), g, _params(p) if p else ()) for n, t, g, p in phones],
+        [Phone(n, tuple(t), g, _params(p) if p else (), u, v) for n, t, g, p, u, v in phones],
         [_address(a) for a in addresses],
         org,
         department,
@@ -199,6 +223,10 @@ def _read_contact(raw: Any) -> Contact:
         None if snooze is None else date.fromisoformat(snooze),
         card_note,
         [RawProperty(n, v, _params(p) if p else (), g) for n, v, p, g in extra],
+        [PastJob(o, t, None if u is None else date.fromisoformat(u)) for o, t, u in past_jobs],
+        aliases,
+        version,
+        {k: PropertyMeta(n, _params(p) if p else (), g) for k, (n, p, g) in meta.items()},
     )
 
 

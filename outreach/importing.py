@@ -45,6 +45,30 @@ class ImportOutcome:
         """Every row or card left out, from every file."""
         return [row for result in self.results for row in result.skipped]
 
+    @property
+    def notes(self) -> list[str]:
+        """What the importers said about each file, as ``file: note`` lines."""
+        return [f"{result.source}: {note}" for result in self.results for note in result.notes]
+
+    def summary(self) -> str:
+        """The counts on one line; added + merged + unchanged + skipped = records read."""
+        report = self.report
+        skipped = len(self.skipped)
+        read = report.records + skipped
+        line = (
+            f"{read} records read: {len(report.added)} added, {report.merged_records} merged, "
+            f"{report.unchanged_records} unchanged, {skipped} skipped; "
+            f"{len(report.conflicts)} conflicts"
+        )
+        if report.job_changes:
+            line += f", {len(report.job_changes)} job changes"
+        if report.duplicates:
+            line += f", {len(report.duplicates)} likely duplicates not merged"
+        if self.touches:
+            verb = "to record" if self.dry_run else "recorded"
+            line += f", {len(self.touches)} connection dates {verb} as touches"
+        return line + (" (dry run: nothing changed)" if self.dry_run else "")
+
 
 def import_files(
     workspace: Workspace,
@@ -56,17 +80,23 @@ def import_files(
     skip_bad: bool = False,
     options: Mapping[str, Any] | None = None,
     host: PluginHost | None = None,
+    prefer: str = "book",
     on_wait: Callable[[Holder], None] | None = None,
 ) -> ImportOutcome:
     """Import ``files`` into the workspace's book: all of them, or (on an error) none.
 
     The files are read before the book lock is taken, so a long parse never holds up other
     commands; ``on_wait`` is told when another command holds the lock.
+
+    ``prefer`` is ``book`` (differences are conflicts, the book's value kept) or
+    ``incoming`` (the file's value taken; a new employer or title is a job change).
     """
     host = host or get_host()
     results = [read_contacts(Path(f), host, fmt, skip_bad=skip_bad, options=options) for f in files]
     records = [record for result in results for record in result.records]
-    outcome = import_records(workspace, records, tags=tags, dry_run=dry_run, on_wait=on_wait)
+    outcome = import_records(
+        workspace, records, tags=tags, dry_run=dry_run, prefer=prefer, on_wait=on_wait
+    )
     outcome.results = results
     return outcome
 
@@ -79,6 +109,7 @@ def import_records(
     dry_run: bool = False,
     touch_via: str = CONNECTED_VIA,
     touch_note: str = CONNECTED_NOTE,
+    prefer: str = "book",
     on_wait: Callable[[Holder], None] | None = None,
 ) -> ImportOutcome:
     """Merge records already read into the workspace's book, save it and record touches.
@@ -87,9 +118,9 @@ def import_records(
     makes meanwhile is merged with, never overwritten.
     """
     if dry_run:
-        return _merge(workspace, workspace.open_book(), records, tags, dry_run)
+        return _merge(workspace, workspace.open_book(), records, tags, dry_run, prefer)
     with workspace.edit_book(on_wait=on_wait) as book:
-        outcome = _merge(workspace, book, records, tags, dry_run)
+        outcome = _merge(workspace, book, records, tags, dry_run, prefer)
     if outcome.touches:
         with workspace.open_journal() as journal, journal.transaction():
             for uid, day in outcome.touches:
@@ -103,8 +134,9 @@ def _merge(
     records: Sequence[ImportedRecord],
     tags: Sequence[str],
     dry_run: bool,
+    prefer: str,
 ) -> ImportOutcome:
-    report = merge_records(book, records, tags)
+    report = merge_records(book, records, tags, prefer=prefer)
     outcome = ImportOutcome(report, dry_run=dry_run)
     known: set[tuple[str, date]] = set()
     if report.connections and workspace.journal_path.exists():

@@ -21,7 +21,9 @@ from outreach.contact import (
     Contact,
     Email,
     Name,
+    PastJob,
     Phone,
+    PropertyMeta,
     RawProperty,
     model_layout,
 )
@@ -54,7 +56,7 @@ def test_the_codec_covers_every_field_of_the_model() -> None:
         uid="u-1",
         name=Name("Ann", "Lee", "Q", "Dr.", "Jr.", "Dr. Ann Q. Lee Jr.", "Annie"),
         emails=[Email("ann@example.org", ("WORK", "pref"), "item1", (("X-A", ("1", "2")),))],
-        phones=[Phone("+1 555 0100", ("CELL",), "item2", (("X-B", ("y",)),))],
+        phones=[Phone("+1 555 0100", ("CELL",), "item2", (("X-B", ("y",)),), ";ext=102", True)],
         addresses=[
             Address(
                 ("1 Main St", "Apt 2"),
@@ -83,6 +85,13 @@ def test_the_codec_covers_every_field_of_the_model() -> None:
         snooze_until=date(2027, 1, 31),
         card_note="See you in spring!",
         extra=[RawProperty("X-SOCIAL", "value\\,escaped", (("TYPE", ("x",)),), "item4")],
+        past_jobs=[PastJob("Initech", "Analyst", date(2024, 3, 1)), PastJob("Globex", "", None)],
+        aliases=["old-uid-1", "old-uid-2"],
+        version="4.0",
+        meta={
+            "fn": PropertyMeta("FN", (("ALTID", ("1",)),), "g1"),
+            "linkedin": PropertyMeta("URL"),
+        },
     )
     signature = FileSignature(10, 20, 30, 40)
     data = dump_entries("/book.vcf", {"": (signature, "digest", [contact])})

@@ -74,7 +74,16 @@ def main() -> None:
         assert signature is not None
         entries = {"": (signature, "digest", contacts)}
         as_json = dump_entries(str(book_path), entries)
-        for cls in (model.Name, model.Email, model.Phone, model.Address, model.RawProperty):
+        for cls in (
+            model.Name,
+            model.Email,
+            model.Phone,
+            model.Address,
+            model.RawProperty,
+            model.PropertyMeta,
+            model.PastJob,
+            model.Contact,
+        ):
             _positional(cls)
         as_pickle = pickle.dumps((1, entries), protocol=pickle.HIGHEST_PROTOCOL)
         assert load_entries(as_json, str(book_path)) == entries

@@ -39,7 +39,7 @@ __all__ = ["FORMAT", "LAYOUT", "CacheEntries", "dump_entries", "load_entries"]
 
 FORMAT = "outreach-book-cache"
 #: Bumped whenever the encoding below changes.
-VERSION = 1
+VERSION = 2
 #: The model layout this codec was written for; a cache is used only while they match.
 LAYOUT = (
     "Name:given,family,additional,prefix,suffix,formatted,nickname;"
@@ -67,7 +67,26 @@ def _dump_params(params: tuple[tuple[str, tuple[str, ...]], ...]) -> list[Any]:
     return [[key, list(values)] for key, values in params]
 
 
-def _contact(c: Contact) -> list[Any]:
+class _Shared:
+    """The distinct unmodelled properties and property parameters of a book, written once.
+
+    Most cards of one exporter carry the same few (Apple's ``X-ABLabel``, a ``TYPE=pref`` on
+    the profile URL): contacts refer to them by index, so the file holds each once and a load
+    builds each once. They are frozen dataclasses, so contacts can share them.
+    """
+
+    def __init__(self) -> None:
+        self.raw: dict[RawProperty, int] = {}
+        self.meta: dict[PropertyMeta, int] = {}
+
+    def raw_index(self, prop: RawProperty) -> int:
+        return self.raw.setdefault(prop, len(self.raw))
+
+    def meta_index(self, meta: PropertyMeta) -> int:
+        return self.meta.setdefault(meta, len(self.meta))
+
+
+def _contact(c: Contact, shared: _Shared) -> list[Any]:
     n = c.name
     cadence = c.cadence
     birthday = c.birthday
@@ -109,29 +128,33 @@ def _contact(c: Contact) -> list[Any]:
         None if birthday is None else [birthday.month, birthday.day, birthday.year],
         None if c.snooze_until is None else c.snooze_until.isoformat(),
         c.card_note,
-        [[r.name, r.value, _dump_params(r.params), r.group] for r in c.extra],
+        [shared.raw_index(r) for r in c.extra],
         [[j.org, j.title, None if j.until is None else j.until.isoformat()] for j in c.past_jobs],
         list(c.aliases),
         c.version,
-        {k: [m.name, _dump_params(m.params), m.group] for k, m in c.meta.items()},
+        {k: shared.meta_index(m) for k, m in c.meta.items()},
     ]
 
 
 def dump_entries(book: str, entries: CacheEntries) -> bytes:
     """The cache file's bytes for ``entries`` of the book at ``book`` (its resolved path)."""
+    shared = _Shared()
+    files = {
+        name: [
+            [sig.size, sig.mtime_ns, sig.ctime_ns, sig.inode],
+            digest,
+            [_contact(c, shared) for c in contacts],
+        ]
+        for name, (sig, digest, contacts) in entries.items()
+    }
     payload = {
         "format": FORMAT,
         "version": VERSION,
         "layout": LAYOUT,
         "book": book,
-        "entries": {
-            name: [
-                [sig.size, sig.mtime_ns, sig.ctime_ns, sig.inode],
-                digest,
-                [_contact(c) for c in contacts],
-            ]
-            for name, (sig, digest, contacts) in entries.items()
-        },
+        "raw": [[r.name, r.value, _dump_params(r.params), r.group] for r in shared.raw],
+        "meta": [[m.name, _dump_params(m.params), m.group] for m in shared.meta],
+        "entries": files,
     }
     # No indent and no ASCII escaping: the smallest file, and json's C encoder.
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -181,7 +204,7 @@ def _address(raw: Any) -> Address:
     )
 
 
-def _read_contact(raw: Any) -> Contact:
+def _read_contact(raw: Any, props: list[RawProperty], metas: list[PropertyMeta]) -> Contact:
     (
         uid,
         name,
@@ -222,15 +245,17 @@ def _read_contact(raw: Any) -> Contact:
         None if birthday is None else Birthday(*birthday),
         None if snooze is None else date.fromisoformat(snooze),
         card_note,
-        [RawProperty(n, v, _params(p) if p else (), g) for n, v, p, g in extra],
+        [props[i] for i in extra],
         [PastJob(o, t, None if u is None else date.fromisoformat(u)) for o, t, u in past_jobs],
         aliases,
         version,
-        {k: PropertyMeta(n, _params(p) if p else (), g) for k, (n, p, g) in meta.items()},
+        {k: metas[i] for k, i in meta.items()},
     )
 
 
-def _read_entries(raw: Any) -> Iterable[tuple[str, tuple[FileSignature, str, list[Contact]]]]:
+def _read_entries(
+    raw: Any, props: list[RawProperty], metas: list[PropertyMeta]
+) -> Iterable[tuple[str, tuple[FileSignature, str, list[Contact]]]]:
     for name, (signature, digest, contacts) in raw.items():
         size, mtime_ns, ctime_ns, inode = signature
         yield (
@@ -238,7 +263,7 @@ def _read_entries(raw: Any) -> Iterable[tuple[str, tuple[FileSignature, str, lis
             (
                 FileSignature(size, mtime_ns, ctime_ns, inode),
                 digest,
-                [_read_contact(c) for c in contacts],
+                [_read_contact(c, props, metas) for c in contacts],
             ),
         )
 
@@ -258,7 +283,9 @@ def load_entries(data: bytes, book: str) -> CacheEntries:
             or type(payload.get("entries")) is not dict
         ):
             return {}
-        return dict(_read_entries(payload["entries"]))
+        props = [RawProperty(n, v, _params(p), g) for n, v, p, g in payload["raw"]]
+        metas = [PropertyMeta(n, _params(p), g) for n, p, g in payload["meta"]]
+        return dict(_read_entries(payload["entries"], props, metas))
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
         # Damaged, planted or written by another version: parse the book instead.
         return {}

@@ -154,3 +154,17 @@ def test_wrongly_shaped_json_is_a_miss(tmp_path: Path) -> None:
     ]
     for data in shapes:
         assert load_entries(data, book) == {}, data
+
+
+def test_properties_many_cards_share_are_written_once(tmp_path: Path) -> None:
+    label = RawProperty("X-ABLabel", "_$!<Work>!$_", (), "item1")
+    url = PropertyMeta("URL", (("TYPE", ("pref",)),), "item3")
+    contacts = [
+        Contact(uid=f"u{i}", extra=[label, RawProperty("NOTE-X", f"n{i}")], meta={"linkedin": url})
+        for i in range(50)
+    ]
+    signature = FileSignature(1, 2, 3, 4)
+    data = dump_entries("/b.vcf", {"": (signature, "d", contacts)})
+    payload = json.loads(data)
+    assert len(payload["raw"]) == 51 and len(payload["meta"]) == 1
+    assert load_entries(data, "/b.vcf")[""][2] == contacts

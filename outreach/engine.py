@@ -29,7 +29,9 @@ from .addressbook import AddressBook
 from .campaign import Campaign, Part
 from .channel import Channel, Outcome, Piece, Rendered
 from .contact import Contact
+from .bouncing import without_bouncing
 from .errors import OutreachError
+from .followup import follow_up_exclusion
 from .journal import (
     DRAFTED,
     FAILED,
@@ -45,6 +47,7 @@ from .journal import (
     Record,
     Touch,
 )
+from .mailstate import MailEvent, MailState
 from .planstate import load_first_seen, plan_settings
 from .pluginhost import PluginHost, get_host
 from .templating import Renderer
@@ -154,6 +157,8 @@ class StatusRow:
     error: str | None = None
     message_id: str | None = None
     updated_at: str | None = None
+    #: When the reply or the bounce arrived (statuses replied and bounced), as an ISO date.
+    event_date: str | None = None
 
 
 class _Run:
@@ -309,6 +314,8 @@ class Engine:
             statuses = journal.statuses(campaign.name) if journal else {}
             touches = journal.last_touches() if journal else {}
             first_seen = load_first_seen(journal) if journal else {}
+            bounced = MailState(journal).bounced() if journal else {}
+            earlier = self._followed(campaign, journal)
         finally:
             if owned and journal is not None:
                 journal.close()
@@ -330,7 +337,13 @@ class Engine:
                     continue
                 if not part.audience.wants(contact):
                     continue  # never a candidate: not worth listing as left out
+                # Channels and filters see the contact without the addresses that bounce.
+                contact = without_bouncing(contact, bounced)
                 reason = part.audience.excludes(contact, overdue)
+                if reason is None and part.follow is not None:
+                    reason = follow_up_exclusion(
+                        part.follow, earlier.get((part.follow.part, contact.uid), ()), self.today
+                    )
                 if reason is not None:
                     plan.left_out.append(Exclusion(contact, part.id, reason))
                     continue
@@ -351,6 +364,20 @@ class Engine:
                 if not chosen:
                     plan.left_out.append(Exclusion(contact, part.id, "; ".join(reasons)))
         return plan
+
+    @staticmethod
+    def _followed(
+        campaign: Campaign, journal: Journal | None
+    ) -> dict[tuple[str, str], list[Delivery]]:
+        """(part, contact) -> deliveries, for the parts that follow-up parts follow."""
+        targets = {p.follow.part for p in campaign.parts if p.follow is not None}
+        found: dict[tuple[str, str], list[Delivery]] = {}
+        if not targets or journal is None:
+            return found
+        for d in journal.deliveries(campaign.name):
+            if d.key.part in targets:
+                found.setdefault((d.key.part, d.key.contact_uid), []).append(d)
+        return found
 
     def _named_contacts(self, book: AddressBook, part: Part) -> set[str] | None:
         if not part.audience.contacts:
@@ -483,6 +510,7 @@ class Engine:
         rows: list[StatusRow] = []
         try:
             deliveries = journal.deliveries(campaign.name) if journal else []
+            events = MailState(journal).events(campaign.name) if journal else {}
             plan = self.plan(campaign, book=book, journal=journal)
         finally:
             if journal is not None:
@@ -504,6 +532,7 @@ class Engine:
                     d.last_error,
                     d.message_id,
                     d.updated_at,
+                    _event_day(events.get(d.key), d.status),
                 )
             )
         for item in plan.todo:
@@ -530,6 +559,11 @@ class Engine:
                 )
             )
         return rows
+
+
+def _event_day(event: MailEvent | None, status: str) -> str | None:
+    """The date of the reply or bounce that gave a delivery its status."""
+    return event.day.isoformat() if event is not None and event.kind == status else None
 
 
 #: How a dry run words the statuses channels report.

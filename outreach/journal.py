@@ -24,10 +24,12 @@ from typing import Any
 from .errors import InputError
 
 __all__ = [
+    "BOUNCED",
     "DRAFTED",
     "FAILED",
     "PENDING",
     "PRINTED",
+    "REPLIED",
     "Record",
     "SENDING",
     "SENT",
@@ -52,10 +54,15 @@ UNKNOWN = "unknown"
 #: A draft for the user to send by hand (LinkedIn); becomes sent when marked so.
 DRAFTED = "drafted"
 PRINTED = "printed"
+#: Sent, and the contact answered it (mail sync found a reply naming its Message-ID).
+REPLIED = "replied"
+#: Sent, and a delivery-status notification reported a permanent failure; ``last_error``
+#: has the diagnostic.
+BOUNCED = "bounced"
 
-STATUSES = (PENDING, SENDING, SENT, FAILED, UNKNOWN, DRAFTED, PRINTED)
+STATUSES = (PENDING, SENDING, SENT, FAILED, UNKNOWN, DRAFTED, PRINTED, REPLIED, BOUNCED)
 #: Statuses a new run leaves alone (``--retry-failed`` / ``--retry-unknown`` reopen two).
-SETTLED = frozenset({SENT, PRINTED, FAILED, UNKNOWN})
+SETTLED = frozenset({SENT, PRINTED, FAILED, UNKNOWN, REPLIED, BOUNCED})
 #: Statuses that count as having been in touch with the contact.
 TOUCHING = frozenset({SENT, PRINTED})
 
@@ -99,6 +106,44 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
+    );
+    """,
+    # 2: mail coming back (outreach.mailstate): what each source has been read up to, the
+    # Message-IDs already counted, replies and bounces matched to deliveries, and the
+    # addresses that bounce.
+    """
+    CREATE INDEX deliveries_by_message_id ON deliveries (message_id);
+    CREATE TABLE mail_seen (
+        message_id TEXT PRIMARY KEY,
+        day TEXT,
+        outcome TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE mail_files (
+        folder TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (folder, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE mail_sources (
+        source TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE mail_events (
+        id INTEGER PRIMARY KEY,
+        delivery_id INTEGER,
+        message_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        day TEXT NOT NULL,
+        address TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX mail_events_by_delivery ON mail_events (delivery_id);
+    CREATE TABLE bounced_addresses (
+        address TEXT PRIMARY KEY,
+        contact_uid TEXT NOT NULL,
+        day TEXT NOT NULL,
+        diagnostic TEXT NOT NULL DEFAULT ''
     );
     """,
 )
@@ -185,6 +230,12 @@ class Journal:
     def close(self) -> None:
         """Close the database connection."""
         self._db.close()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open connection, for modules that keep tables of their own in the journal
+        (:mod:`outreach.mailstate`)."""
+        return self._db
 
     @property
     def schema_version(self) -> int:

@@ -13,6 +13,8 @@ import click
 from . import LazyPluginGroup
 from .context import AppContext, DateType, echo_json, pass_app
 
+#: The exit status of a run stopped early (a rate limit) with pieces left to deliver.
+EXIT_WORK_LEFT = 3
 #: Runs with at least this many pieces show a progress bar.
 PROGRESS_THRESHOLD = 20
 
@@ -137,6 +139,9 @@ def run(
         click.echo(line)
     if not result.ok:
         raise click.exceptions.Exit(1)
+    if send and result.not_finished:
+        # Stopped early (a sending limit) with pieces left: not "all done".
+        raise click.exceptions.Exit(EXIT_WORK_LEFT)
 
 
 @campaign.command()

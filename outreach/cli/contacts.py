@@ -17,6 +17,7 @@ from .context import AppContext, DateType, echo_json, pass_app
 
 if TYPE_CHECKING:
     from ..merge import MergeReport
+    from ..workspace import Workspace
 
 
 @click.group(cls=LazyPluginGroup)
@@ -212,6 +213,13 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     is_flag=True,
     help="Mail to their postal address came back: leave them out of print runs until fixed.",
 )
+@click.option(
+    "--email-ok",
+    "email_ok",
+    multiple=True,
+    metavar="ADDRESS",
+    help="This email address of theirs works again: forget that it bounced (repeatable).",
+)
 @pass_app
 def set_(
     app: AppContext,
@@ -223,6 +231,7 @@ def set_(
     nickname: str | None,
     card_note: str | None,
     address_returned: bool,
+    email_ok: tuple[str, ...],
 ) -> None:
     """Change a contact's cadence, tags and other outreach fields."""
     workspace = app.workspace
@@ -256,12 +265,31 @@ def set_(
             raise InputError(f"{person.display_name} has no postal address to mark as returned")
         address.returned = True
         changes.append(f"address marked returned: {address.one_line()}")
-    if not changes:
+    for address in email_ok:
+        if not person.has_email(address):
+            raise InputError(f"{person.display_name} has no email address {address!r}")
+    if not changes and not email_ok:
         click.echo(f"{person.display_name}: nothing to change")
         return
-    book.update(person)
-    book.save()
+    if changes:
+        book.update(person)
+        book.save()
+    if email_ok:
+        changes.extend(_clear_bounces(workspace, email_ok))
     click.echo(f"{person.display_name}: {'; '.join(changes)}")
+
+
+def _clear_bounces(workspace: Workspace, addresses: tuple[str, ...]) -> list[str]:
+    """Forget that ``addresses`` bounced; a line per address for the summary."""
+    from ..mailstate import MailState
+
+    lines = []
+    with workspace.open_journal() as journal, journal.transaction():
+        state = MailState(journal)
+        for address in addresses:
+            cleared = state.clear_bounced(address)
+            lines.append(f"{address} {'cleared' if cleared else 'was not marked'} as bouncing")
+    return lines
 
 
 @contacts.command(name="export")

@@ -1,0 +1,506 @@
+"""A real Dovecot IMAP server for the tests, started on 127.0.0.1 with its own configuration.
+
+:func:`start_dovecot` writes a configuration into a fresh directory (no system configuration
+is read), makes a self-signed certificate for 127.0.0.1 with ``cryptography``, a passwd-file
+with one test user and a Maildir for them, and starts ``dovecot -F`` with one implicit-TLS
+listener and one STARTTLS listener (or, with ``plaintext_only``, a single listener that offers
+no TLS at all and would accept a clear-text login: the client must refuse it). The INBOX
+namespace has a ``Sent`` folder marked ``\\Sent`` (RFC 6154 special use).
+
+Dovecot refuses to give mail access to UID 0, and runs its login processes as an unprivileged
+user, so as root (CI) the mail belongs to ``nobody`` and the internal and login users are the
+ones Debian's package creates; as anyone else every process runs as that user.
+
+Mailboxes are filled through IMAP: :meth:`Dovecot.append` sends one MULTIAPPEND command with
+LITERAL+ literals per few hundred messages, so thousands of messages go in within a second.
+
+``pytest`` fixtures: ``dovecot`` (one server for the session; each test takes its own folders
+with :meth:`Dovecot.new_folder`) and ``dovecot_plaintext`` (the no-TLS server).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import pwd
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from smtp_servers import free_port, self_signed
+from tools import require_tool
+
+from outreach.imapsource import ImapSettings, encode_mailbox_name
+
+__all__ = [
+    "Dovecot",
+    "dovecot",
+    "dovecot_plaintext",
+    "make_message",
+    "start_dovecot",
+]
+
+USER = "alex"
+PASSWORD = "s3cret-Pa55word-42"
+#: Seconds Dovecot may take to listen.
+START_TIMEOUT = 20.0
+
+_CONFIG = """\
+# Written by the outreach tests; no system configuration is read.
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+info_log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+default_internal_user = {internal_user}
+default_internal_group = {internal_group}
+default_login_user = {login_user}
+first_valid_uid = {mail_uid}
+last_valid_uid = 0
+first_valid_gid = 0
+auth_mechanisms = plain login
+disable_plaintext_auth = {disable_plaintext_auth}
+ssl = {ssl}
+{ssl_files}
+ssl_min_protocol = TLSv1.2
+mail_home = {root}/home/%n
+mail_location = maildir:~/Maildir
+mail_fsync = never
+imap_max_line_length = 1M
+mail_max_userip_connections = 100
+login_trusted_networks =
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%n {root}/passwd
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%n {root}/passwd
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Sent {{
+    auto = subscribe
+    special_use = \\Sent
+  }}
+  mailbox Drafts {{
+    auto = subscribe
+    special_use = \\Drafts
+  }}
+}}
+service imap-login {{
+  chroot =
+{listeners}
+}}
+service anvil {{
+  chroot =
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+"""
+
+
+@dataclass
+class Dovecot:
+    """A running Dovecot: its ports, its certificate, its test user, and helpers to fill it."""
+
+    root: Path
+    process: subprocess.Popen[bytes]
+    cert: Path
+    #: Implicit TLS; 0 for the plain-text-only server.
+    tls_port: int
+    #: STARTTLS on the plain-text-only server; the port that offers no TLS at all on it.
+    starttls_port: int
+    user: str = USER
+    password: str = PASSWORD
+    _names: Iterator[int] = field(default_factory=itertools.count)
+
+    @property
+    def log(self) -> str:
+        """Dovecot's log so far."""
+        try:
+            return (self.root / "dovecot.log").read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def wait_for_log(self, text: str, times: int = 1, timeout: float = 5.0) -> str:
+        """Dovecot's log once it holds ``text`` ``times`` times (it is written asynchronously)."""
+        deadline = time.monotonic() + timeout
+        while (log := self.log).count(text) < times:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"dovecot never logged {text!r}; its log:\n{log}")
+            time.sleep(0.02)
+        return log
+
+    def settings(self, **overrides: Any) -> ImapSettings:
+        """``[imap]`` settings for the test user, trusting the server's certificate."""
+        section: dict[str, Any] = {
+            "host": "127.0.0.1",
+            "port": self.tls_port,
+            "security": "tls",
+            "username": self.user,
+            "ca_file": str(self.cert),
+        }
+        section.update(overrides)
+        return ImapSettings.from_section(section, "outreach.toml [imap]")
+
+    def environ(self) -> dict[str, str]:
+        """An environment holding the test user's password where the settings look for it."""
+        return {"OUTREACH_IMAP_PASSWORD": self.password}
+
+    def maildir(self, folder: str = "INBOX") -> Path:
+        """The Maildir (on disk) behind ``folder``."""
+        base = self.root / "home" / self.user / "Maildir"
+        if folder == "INBOX":
+            return base
+        return base / ("." + encode_mailbox_name(folder).replace("/", "."))
+
+    def new_folder(self, prefix: str = "t") -> str:
+        """Create a folder of its own for one test and return its name."""
+        name = f"{prefix}{next(self._names)}"
+        with self.client() as client:
+            client.command(f"CREATE {_quote(name)}")
+        return name
+
+    @contextlib.contextmanager
+    def client(self) -> Iterator[RawClient]:
+        """A logged-in raw IMAP client over TLS, for filling and inspecting mailboxes."""
+        client = RawClient("127.0.0.1", self.tls_port, self.cert)
+        try:
+            client.command(f"LOGIN {_quote(self.user)} {_quote(self.password)}")
+            yield client
+        finally:
+            client.close()
+
+    def append(
+        self, folder: str, messages: Iterable[bytes], flags: str = "", chunk: int = 500
+    ) -> None:
+        """Append ``messages`` to ``folder`` through IMAP (MULTIAPPEND, LITERAL+)."""
+        flag_part = f"({flags}) " if flags else ""
+        with self.client() as client:
+            batch: list[bytes] = []
+            for message in messages:
+                batch.append(message)
+                if len(batch) == chunk:
+                    client.multiappend(folder, batch, flag_part)
+                    batch = []
+            if batch:
+                client.multiappend(folder, batch, flag_part)
+
+    def recreate(self, folder: str) -> None:
+        """Delete and create ``folder`` again: it comes back empty with a new UIDVALIDITY."""
+        with self.client() as client:
+            client.command(f"DELETE {_quote(folder)}")
+            client.command(f"CREATE {_quote(folder)}")
+
+    def flags(self, folder: str) -> dict[int, str]:
+        """UID -> the message's flags, as the server reports them (read-only)."""
+        with self.client() as client:
+            client.command(f"EXAMINE {_quote(folder)}")
+            lines = client.command("UID FETCH 1:* (UID FLAGS)")
+        found: dict[int, str] = {}
+        for line in lines:
+            text = line.decode("ascii", "replace")
+            if " FETCH " not in text:
+                continue
+            uid = int(text.split("UID ", 1)[1].split()[0].rstrip(")"))
+            found[uid] = text.split("FLAGS (", 1)[1].split(")", 1)[0]
+        return found
+
+    def imap_processes(self) -> list[int]:
+        """The pids of the ``imap`` processes serving logged-in clients now."""
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+            if comm == "imap" and ppid == self.process.pid:
+                pids.append(int(entry.name))
+        return pids
+
+    def drop_connections(self) -> int:
+        """Kill every ``imap`` process (as a crash or a network cut would); how many there were."""
+        pids = self.imap_processes()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        return len(pids)
+
+    def stop(self) -> None:
+        """Stop Dovecot and wait for it."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+class RawClient:
+    """A small IMAP client that writes commands as they are (imaplib cannot MULTIAPPEND)."""
+
+    def __init__(self, host: str, port: int, cert: Path) -> None:
+        context = ssl.create_default_context(cafile=str(cert))
+        sock = socket.create_connection((host, port), timeout=30)
+        self._sock = context.wrap_socket(sock, server_hostname=host)
+        self._file = self._sock.makefile("rb")
+        self._tags = itertools.count(1)
+        self._readline()  # the greeting
+
+    def _readline(self) -> bytes:
+        line = self._file.readline()
+        if not line:
+            raise ConnectionError("the IMAP server closed the connection")
+        return line
+
+    def _finish(self, tag: str) -> list[bytes]:
+        lines = []
+        while True:
+            line = self._readline()
+            if line.startswith(tag.encode() + b" "):
+                if not line.startswith(tag.encode() + b" OK"):
+                    raise RuntimeError(f"IMAP command failed: {line!r}")
+                return lines
+            lines.append(line)
+
+    def command(self, text: str) -> list[bytes]:
+        """Send one command; its untagged replies (literals are left inline)."""
+        tag = f"a{next(self._tags)}"
+        self._sock.sendall(f"{tag} {text}\r\n".encode())
+        return self._finish(tag)
+
+    def multiappend(self, folder: str, messages: Sequence[bytes], flag_part: str = "") -> None:
+        """APPEND all ``messages`` to ``folder`` in one command (RFC 3502, RFC 7888)."""
+        tag = f"a{next(self._tags)}"
+        parts = [f"{tag} APPEND {_quote(encode_mailbox_name(folder))}".encode()]
+        for message in messages:
+            data = message.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+            parts.append(f" {flag_part}{{{len(data)}+}}\r\n".encode() + data)
+        self._sock.sendall(b"".join(parts) + b"\r\n")
+        self._finish(tag)
+
+    def close(self) -> None:
+        """Log out and close."""
+        with contextlib.suppress(OSError, ConnectionError, RuntimeError):
+            self.command("LOGOUT")
+        self._sock.close()
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _users() -> tuple[str, str, str, int, int]:
+    """(internal user, its group, login user, mail uid, mail gid) for this process."""
+    if os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        return "dovecot", "dovecot", "dovenull", nobody.pw_uid, nobody.pw_gid
+    me = pwd.getpwuid(os.geteuid())
+    group = _group_name(os.getegid())
+    return me.pw_name, group, me.pw_name, me.pw_uid, os.getegid()
+
+
+def _group_name(gid: int) -> str:
+    import grp
+
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
+
+
+def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
+    """Write a configuration into a new directory and start Dovecot on free loopback ports."""
+    require_tool("dovecot")
+    # Not pytest's tmp_path: it is private to the test user, and Dovecot's unprivileged
+    # processes (as root: nobody, dovenull) must reach their files.
+    root = Path(tempfile.mkdtemp(prefix="outreach-dovecot-"))
+    root.chmod(0o755)
+    internal_user, internal_group, login_user, mail_uid, mail_gid = _users()
+    cert, key = self_signed(root)
+    key.chmod(0o600)
+    (root / "passwd").write_text(
+        f"{USER}:{{PLAIN}}{PASSWORD}:{mail_uid}:{mail_gid}::{root}/home/{USER}::\n"
+    )
+    (root / "passwd").chmod(0o644)
+    home = root / "home" / USER
+    home.mkdir(parents=True)
+    for directory in (root / "home", home):
+        os.chown(directory, mail_uid, mail_gid)
+    tls_port, starttls_port = free_port(), free_port()
+    if plaintext_only:
+        listeners = f"  inet_listener imap {{\n    port = {starttls_port}\n  }}"
+        tls_port = 0
+        ssl_setting, ssl_files, disable_plaintext = "no", "", "no"
+    else:
+        listeners = (
+            f"  inet_listener imap {{\n    port = {starttls_port}\n  }}\n"
+            f"  inet_listener imaps {{\n    port = {tls_port}\n    ssl = yes\n  }}"
+        )
+        ssl_setting, ssl_files, disable_plaintext = (
+            "yes",
+            f"ssl_cert = <{cert}\nssl_key = <{key}",
+            "yes",
+        )
+    config = root / "dovecot.conf"
+    config.write_text(
+        _CONFIG.format(
+            root=root,
+            internal_user=internal_user,
+            internal_group=internal_group,
+            login_user=login_user,
+            mail_uid=min(mail_uid, 500),
+            disable_plaintext_auth=disable_plaintext,
+            ssl=ssl_setting,
+            ssl_files=ssl_files,
+            listeners=listeners,
+        )
+    )
+    process = subprocess.Popen(
+        ["dovecot", "-F", "-c", str(config)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    server = Dovecot(root, process, cert, tls_port, starttls_port)
+    try:
+        _wait_listening(server, [p for p in (tls_port, starttls_port) if p])
+    except BaseException:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    return server
+
+
+def _wait_listening(server: Dovecot, ports: list[int]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    waiting = list(ports)
+    while waiting:
+        if server.process.poll() is not None:
+            output = (
+                server.process.stdout.read().decode(errors="replace")
+                if server.process.stdout
+                else ""
+            )
+            raise RuntimeError(
+                f"dovecot exited with status {server.process.returncode}:\n{output}\n{server.log}"
+            )
+        try:
+            with socket.create_connection(("127.0.0.1", waiting[0]), timeout=0.5):
+                waiting.pop(0)
+                continue
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError(
+                f"dovecot did not listen on 127.0.0.1:{waiting[0]} within {START_TIMEOUT:g} s; "
+                f"its log:\n{server.log}"
+            )
+        time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def running_dovecot(*, plaintext_only: bool = False) -> Iterator[Dovecot]:
+    """Dovecot for the length of a ``with`` block; its directory is removed after."""
+    server = start_dovecot(plaintext_only=plaintext_only)
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(server.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """One Dovecot for the test session (TLS and STARTTLS); take folders with ``new_folder``."""
+    with running_dovecot() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def dovecot_plaintext() -> Iterator[Dovecot]:
+    """A Dovecot that offers no TLS at all and would take a clear-text login."""
+    with running_dovecot(plaintext_only=True) as server:
+        yield server
+
+
+_COMMON_NAMES = [
+    ("Maria", "Garcia"),
+    ("James", "Smith"),
+    ("Wei", "Zhang"),
+    ("Priya", "Patel"),
+    ("Michael", "Johnson"),
+    ("Anna", "Müller"),
+    ("David", "Brown"),
+    ("Fatima", "Khan"),
+    ("John", "Williams"),
+    ("Yuki", "Tanaka"),
+]
+
+
+def make_message(
+    index: int,
+    *,
+    sender: str | None = None,
+    to: str = f"Alex Example <{USER}@example.com>",
+    subject: str | None = None,
+    body: str = "Thanks for the note, see you on Thursday.\n",
+    extra_headers: str = "",
+    when: float = 1_780_000_000.0,
+) -> bytes:
+    """A realistically shaped message (Received trail, DKIM signature, MIME headers)."""
+    import datetime
+
+    given, family = _COMMON_NAMES[index % len(_COMMON_NAMES)]
+    domain = ["acme.example", "globex.example", "initech.example"][index % 3]
+    address = sender or f"{given} {family} <{given.lower()}.{family.lower()}@{domain}>"
+    date = format_datetime(datetime.datetime.fromtimestamp(when + index * 600, datetime.UTC))
+    signature = "".join(f"\t {'ABCDEFGHIJ'[i % 10] * 60}\n" for i in range(6))
+    header = (
+        f"Return-Path: <{given.lower()}@{domain}>\n"
+        + "".join(
+            f"Received: from mx{hop}.{domain} (mx{hop}.{domain} [192.0.2.{hop}])\n"
+            f"\tby mail.example.com (Postfix) with ESMTPS id 4Q{index:08d}{hop}\n"
+            f"\tfor <{USER}@example.com>; {date}\n"
+            for hop in range(1, 4)
+        )
+        + f"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d={domain}; s=sel1;\n"
+        f"\th=from:to:subject:date:message-id; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\n"
+        f"\tb=\n{signature}"
+        f"From: {address}\n"
+        f"To: {to}\n"
+        f"Subject: {subject or f'Re: project update #{index}'}\n"
+        f"Date: {date}\n"
+        f"Message-ID: {make_msgid(idstring=str(index), domain=domain)}\n"
+        "MIME-Version: 1.0\n"
+        "Content-Type: text/plain; charset=utf-8\n"
+        "Content-Transfer-Encoding: 8bit\n"
+        f"{extra_headers}"
+    )
+    return (header + "\n" + body).encode("utf-8")

@@ -1,0 +1,386 @@
+"""The IMAP reader against a real Dovecot: TLS, refusals, incremental reads, and read-only proof."""
+
+from __future__ import annotations
+
+import base64
+import imaplib
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from dovecot import Dovecot, make_message
+
+from outreach.errors import ConfigError, MailConnectionLost, MailSourceError
+from outreach.imapsource import (
+    BATCH_SIZE,
+    ImapSettings,
+    ImapSource,
+    decode_mailbox_name,
+    encode_mailbox_name,
+)
+
+
+def _uids(messages: list) -> list[int]:
+    return [m.uid for m in messages]
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+
+def test_settings_from_section_fill_the_port_and_defaults() -> None:
+    settings = ImapSettings.from_section(
+        {"host": "imap.example.com", "security": "starttls", "username": "alex"}, "w [imap]"
+    )
+    assert settings.port == 143
+    assert settings.folders == ["INBOX"]
+    assert settings.sent_folder is None
+    assert settings.password_env == "OUTREACH_IMAP_PASSWORD"
+    tls = ImapSettings.from_section(
+        {"host": "imap.example.com", "security": "tls", "username": "alex", "port": 10993},
+        "w [imap]",
+    )
+    assert tls.port == 10993
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        ({"host": "h", "security": "none", "username": "u"}, "security"),
+        ({"host": "h", "security": "tls", "username": "u", "fodlers": []}, "did you mean"),
+        ({"host": "h", "security": "tls"}, "missing 'username'"),
+        ({"host": "h", "security": "tls", "username": "u", "port": 0}, "port"),
+        ({"host": "h", "security": "tls", "username": "u", "folders": ["a\r\nb"]}, "line break"),
+    ],
+)
+def test_bad_settings_are_one_line_naming_the_table(section: dict, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        ImapSettings.from_section(section, "outreach.toml [imap]")
+    message = str(caught.value)
+    assert message.startswith("outreach.toml [imap]")
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_a_password_in_the_file_is_refused_without_repeating_it() -> None:
+    with pytest.raises(ConfigError) as caught:
+        ImapSettings.from_section(
+            {"host": "h", "security": "tls", "username": "u", "password": "hunter2-xyz"},
+            "outreach.toml [imap]",
+        )
+    assert "password_env" in str(caught.value)
+    assert "hunter2-xyz" not in str(caught.value)
+
+
+def test_mailbox_names_use_modified_utf7() -> None:
+    # RFC 3501 section 5.1.3's own example, and an ampersand.
+    assert encode_mailbox_name("~peter/mail/台北/日本語") == "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+    assert encode_mailbox_name("R&D") == "R&-D"
+    for name in ("Gesendete Objekte", "Élément envoyés", "R&D/台北", "INBOX"):
+        assert decode_mailbox_name(encode_mailbox_name(name)) == name
+
+
+# -- connecting -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_reads_a_folder_over_tls_and_starttls(dovecot: Dovecot, security: str) -> None:
+    folder = dovecot.new_folder()
+    dovecot.append(folder, [make_message(i) for i in range(30)])
+    port = dovecot.tls_port if security == "tls" else dovecot.starttls_port
+    settings = dovecot.settings(security=security, port=port, folders=[folder])
+    with ImapSource(settings, dovecot.environ()) as source:
+        assert source._imap is not None and source._imap.sock.version() in ("TLSv1.2", "TLSv1.3")
+        messages = list(source.fetch_new(folder, None))
+    assert _uids(messages) == list(range(1, 31))
+    assert all(m.folder == folder and not m.is_sent for m in messages)
+    assert len({m.uidvalidity for m in messages}) == 1
+    first = messages[0].header
+    assert first.endswith(b"\r\n\r\n")
+    assert b"Subject: Re: project update #0\r\n" in first
+    assert b"Thanks for the note" not in first  # headers only
+
+
+def test_the_sent_folder_is_found_by_its_special_use(dovecot: Dovecot) -> None:
+    folder = dovecot.new_folder()
+    dovecot.append("Sent", [make_message(i, subject=f"sent {i}") for i in range(3)])
+    with ImapSource(dovecot.settings(folders=["INBOX", folder]), dovecot.environ()) as source:
+        assert source.folders() == [("INBOX", False), (folder, False), ("Sent", True)]
+        sent = list(source.fetch_new("Sent", None))
+    assert sent and all(m.is_sent for m in sent)
+    # Named explicitly, a folder is the Sent folder even without the attribute.
+    with ImapSource(dovecot.settings(sent_folder=folder), dovecot.environ()) as source:
+        assert source.folders() == [("INBOX", False), (folder, True)]
+
+
+def test_starttls_is_required_and_never_falls_back_to_clear_text(
+    dovecot_plaintext: Dovecot,
+) -> None:
+    logins = dovecot_plaintext.log.count("Login: user=<alex>")
+    hangups = dovecot_plaintext.log.count("no auth attempts")
+    settings = dovecot_plaintext.settings(security="starttls", port=dovecot_plaintext.starttls_port)
+    with (
+        pytest.raises(MailSourceError) as caught,
+        ImapSource(settings, dovecot_plaintext.environ()),
+    ):
+        pass
+    message = str(caught.value)
+    assert "does not offer STARTTLS" in message and "127.0.0.1" in message
+    assert dovecot_plaintext.password not in message
+    # The client hung up without trying to log in ...
+    log = dovecot_plaintext.wait_for_log("no auth attempts", times=hangups + 1)
+    assert log.count("Login: user=<alex>") == logins
+    # ... although this server would have taken the password in clear text.
+    clear = imaplib.IMAP4("127.0.0.1", dovecot_plaintext.starttls_port, timeout=10)
+    try:
+        assert clear.login(dovecot_plaintext.user, dovecot_plaintext.password)[0] == "OK"
+    finally:
+        clear.logout()
+
+
+def test_implicit_tls_against_a_clear_text_port_fails_cleanly(dovecot_plaintext: Dovecot) -> None:
+    logins = dovecot_plaintext.log.count("Login: user=<alex>")
+    hangups = dovecot_plaintext.log.count("no auth attempts")
+    settings = dovecot_plaintext.settings(security="tls", port=dovecot_plaintext.starttls_port)
+    with (
+        pytest.raises(MailSourceError) as caught,
+        ImapSource(settings, dovecot_plaintext.environ()),
+    ):
+        pass
+    assert "TLS failed" in str(caught.value)
+    log = dovecot_plaintext.wait_for_log("no auth attempts", times=hangups + 1)
+    assert log.count("Login: user=<alex>") == logins
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_an_untrusted_certificate_is_refused_without_ca_file(
+    dovecot: Dovecot, security: str
+) -> None:
+    port = dovecot.tls_port if security == "tls" else dovecot.starttls_port
+    settings = dovecot.settings(security=security, port=port, ca_file=None)
+    with pytest.raises(MailSourceError) as caught, ImapSource(settings, dovecot.environ()):
+        pass
+    message = str(caught.value)
+    assert "certificate cannot be trusted" in message and "ca_file" in message
+    assert f"127.0.0.1:{port}" in message
+
+
+def test_a_certificate_for_another_host_name_is_refused(dovecot: Dovecot) -> None:
+    # The certificate names localhost and 127.0.0.1; reaching it by another name must fail.
+    settings = dovecot.settings(host="127.0.0.2")
+    with pytest.raises(MailSourceError) as caught, ImapSource(settings, dovecot.environ()):
+        pass
+    assert "cannot" in str(caught.value)
+
+
+def test_a_wrong_password_is_reported_without_the_password(dovecot: Dovecot) -> None:
+    wrong = "not-the-Pa55word-9"
+    with (
+        pytest.raises(MailSourceError) as caught,
+        ImapSource(dovecot.settings(), {"OUTREACH_IMAP_PASSWORD": wrong}),
+    ):
+        pass
+    message = str(caught.value)
+    assert "login as alex (password) refused" in message
+    assert wrong not in message
+    assert "\n" not in message
+
+
+def test_a_missing_password_names_the_variable(dovecot: Dovecot) -> None:
+    with (
+        pytest.raises(ConfigError) as caught,
+        ImapSource(dovecot.settings(password_env="MY_IMAP_PW"), {}),
+    ):
+        pass
+    assert "MY_IMAP_PW" in str(caught.value)
+
+
+def test_a_token_command_failure_names_the_program_not_its_output(
+    dovecot: Dovecot, tmp_path: Path
+) -> None:
+    helper = tmp_path / "token-helper"
+    helper.write_text("#!/bin/sh\necho 'leaked-token-123'\nexit 3\n")
+    helper.chmod(0o755)
+    with (
+        pytest.raises(ConfigError) as caught,
+        ImapSource(dovecot.settings(token_command=str(helper)), {}),
+    ):
+        pass
+    assert "token-helper failed with exit status 3" in str(caught.value)
+    assert "leaked-token-123" not in str(caught.value)
+
+
+def test_a_token_is_refused_by_a_server_without_xoauth2(dovecot: Dovecot, tmp_path: Path) -> None:
+    helper = tmp_path / "token-helper"
+    helper.write_text("#!/bin/sh\necho 'ya29.secret-token'\n")
+    helper.chmod(0o755)
+    with (
+        pytest.raises(MailSourceError) as caught,
+        ImapSource(dovecot.settings(token_command=f"{helper} --account work"), {}),
+    ):
+        pass
+    assert "does not offer XOAUTH2" in str(caught.value)
+    assert "ya29" not in str(caught.value)
+
+
+def test_nothing_listening_is_one_line_naming_the_server(dovecot: Dovecot) -> None:
+    from smtp_servers import free_port
+
+    port = free_port()
+    with (
+        pytest.raises(MailSourceError) as caught,
+        ImapSource(dovecot.settings(port=port), dovecot.environ()),
+    ):
+        pass
+    assert f"IMAP 127.0.0.1:{port}: cannot connect" in str(caught.value)
+
+
+def test_a_missing_folder_is_named(dovecot: Dovecot) -> None:
+    with (
+        ImapSource(dovecot.settings(), dovecot.environ()) as source,
+        pytest.raises(MailSourceError) as caught,
+    ):
+        list(source.fetch_new("No Such Folder", None))
+    assert "folder 'No Such Folder': cannot open it" in str(caught.value)
+
+
+# -- incremental reading ----------------------------------------------------------------------
+
+
+def test_only_new_messages_are_read_and_a_second_read_finds_nothing(dovecot: Dovecot) -> None:
+    folder = dovecot.new_folder()
+    dovecot.append(folder, [make_message(i) for i in range(10)])
+    with ImapSource(dovecot.settings(), dovecot.environ()) as source:
+        first = list(source.fetch_new(folder, None))
+        state = (first[-1].uidvalidity, first[-1].uid)
+        assert list(source.fetch_new(folder, state)) == []
+        dovecot.append(folder, [make_message(i) for i in range(10, 13)])
+        again = list(source.fetch_new(folder, state))
+    assert _uids(again) == [11, 12, 13]
+    assert b"#12" in again[-1].header
+
+
+def test_a_changed_uidvalidity_restarts_from_uid_1(dovecot: Dovecot) -> None:
+    folder = dovecot.new_folder()
+    dovecot.append(folder, [make_message(i) for i in range(5)])
+    with ImapSource(dovecot.settings(), dovecot.environ()) as source:
+        first = list(source.fetch_new(folder, None))
+    old = (first[-1].uidvalidity, first[-1].uid)
+    dovecot.recreate(folder)
+    dovecot.append(folder, [make_message(i) for i in range(7)])
+    with ImapSource(dovecot.settings(), dovecot.environ()) as source:
+        after = list(source.fetch_new(folder, old))
+    assert after[0].uidvalidity != old[0]
+    assert _uids(after) == list(range(1, 8))
+
+
+def test_five_thousand_messages_stream_in_bounded_memory(dovecot: Dovecot) -> None:
+    folder = dovecot.new_folder("big")
+    count = 5000
+    dovecot.append(folder, (make_message(i) for i in range(count)))
+    total = 0
+    seen = 0
+    previous = 0
+    with ImapSource(dovecot.settings(), dovecot.environ()) as source:
+        tracemalloc.start()
+        try:
+            for message in source.fetch_new(folder, None):
+                assert message.uid > previous
+                previous = message.uid
+                total += len(message.header)
+                seen += 1
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert seen == count
+    # All the headers together are several megabytes; reading holds about one batch.
+    assert total > 6_000_000
+    batch_bytes = total / count * BATCH_SIZE
+    assert peak < 4 * batch_bytes, (peak, batch_bytes, total)
+    assert peak < total / 2
+
+
+def test_a_dropped_connection_resumes_after_the_last_message_read(dovecot: Dovecot) -> None:
+    folder = dovecot.new_folder("drop")
+    count = 3 * BATCH_SIZE + 17
+    dovecot.append(folder, (make_message(i) for i in range(count)))
+    read: list[int] = []
+    state = None
+    with ImapSource(dovecot.settings(), dovecot.environ()) as source:
+        with pytest.raises(MailConnectionLost) as caught:  # noqa: SIM117 - checked in between
+            for message in source.fetch_new(folder, None):
+                read.append(message.uid)
+                state = (message.uidvalidity, message.uid)
+                if len(read) == BATCH_SIZE + 3:
+                    assert dovecot.drop_connections() >= 1
+        message_text = str(caught.value)
+        assert f"folder {folder!r}: connection lost after UID" in message_text
+        assert dovecot.password not in message_text
+        assert caught.value.exit_code == 3
+        # What was yielded before the drop is whole; the same source reconnects and goes on.
+        assert read == list(range(1, len(read) + 1))
+        assert BATCH_SIZE + 3 <= len(read) < count
+        rest = [m.uid for m in source.fetch_new(folder, state)]
+    assert read + rest == list(range(1, count + 1))
+
+
+def test_the_mailbox_is_left_exactly_as_it_was(dovecot: Dovecot) -> None:
+    folder = dovecot.new_folder("ro")
+    dovecot.append(folder, [make_message(i) for i in range(6)])
+    dovecot.append(folder, [make_message(i) for i in range(6, 8)], flags="\\Flagged")
+    dovecot.append(folder, [make_message(8)], flags="\\Seen \\Answered")
+    before = dovecot.flags(folder)
+    on_disk = sorted(p.name for p in (dovecot.maildir(folder) / "cur").iterdir())
+    on_disk += sorted(p.name for p in (dovecot.maildir(folder) / "new").iterdir())
+    with ImapSource(dovecot.settings(), dovecot.environ()) as source:
+        assert len(list(source.fetch_new(folder, None))) == 9
+        body = source.fetch_body(folder, 3)
+        source.fetch_body(folder, 9)
+    assert body.startswith(b"Return-Path:") and b"Thanks for the note" in body
+    after = dovecot.flags(folder)
+    assert after == before
+    assert "\\Seen" not in after[3]
+    assert "\\Flagged" in after[7] and "\\Seen" in after[9]
+    again = sorted(p.name for p in (dovecot.maildir(folder) / "cur").iterdir())
+    again += sorted(p.name for p in (dovecot.maildir(folder) / "new").iterdir())
+    assert again == on_disk  # Maildir keeps flags in file names: none changed
+
+
+def test_fetch_body_of_a_missing_uid_is_named(dovecot: Dovecot) -> None:
+    folder = dovecot.new_folder()
+    dovecot.append(folder, [make_message(0)])
+    with (
+        ImapSource(dovecot.settings(), dovecot.environ()) as source,
+        pytest.raises(MailSourceError) as caught,
+    ):
+        source.fetch_body(folder, 99)
+    assert f"folder {folder!r}: no message with UID 99" in str(caught.value)
+
+
+def test_reading_bodies_between_batches_keeps_the_folder_right(dovecot: Dovecot) -> None:
+    # A caller reads a bounce's body from the INBOX while streaming headers of another folder.
+    folder = dovecot.new_folder()
+    other = dovecot.new_folder()
+    dovecot.append(folder, (make_message(i) for i in range(BATCH_SIZE + 5)))
+    dovecot.append(other, [make_message(1000, subject="the other one")])
+    uids = []
+    with ImapSource(dovecot.settings(), dovecot.environ()) as source:
+        for message in source.fetch_new(folder, None):
+            uids.append(message.uid)
+            if message.uid == 2:
+                assert b"the other one" in source.fetch_body(other, 1)
+    assert uids == list(range(1, BATCH_SIZE + 6))
+
+
+def test_secrets_never_reach_errors_even_when_the_server_echoes_them() -> None:
+    source = ImapSource(
+        ImapSettings.from_section(
+            {"host": "h", "security": "tls", "username": "alex"}, "outreach.toml [imap]"
+        ),
+        {"OUTREACH_IMAP_PASSWORD": "pa55-WORD-xyz"},
+    )
+    credentials = source._load_credentials()
+    assert repr(credentials.password) == "Secret([secret])"
+    echoed = base64.b64encode(b"\0alex\0pa55-WORD-xyz").decode()
+    cleaned = source._clean(f"b'NO [AUTHENTICATIONFAILED] {echoed} pa55-WORD-xyz'")
+    assert "pa55-WORD-xyz" not in cleaned and echoed not in cleaned
+    assert cleaned == "NO [AUTHENTICATIONFAILED] [secret] [secret]"

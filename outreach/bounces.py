@@ -37,6 +37,7 @@ _SUBJECTS = re.compile(
 #: An enhanced status code (RFC 3463) or, failing that, a basic SMTP reply code.
 _STATUS = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
 _REPLY = re.compile(r"(?<![\d.])([45]\d\d)(?:[ -]|$)")
+_LEADING_REPLY = re.compile(r"^[45]\d\d[ -]")
 _QUOTED_ID = re.compile(r"^message-id:\s*(<[^>\s]+>)", re.IGNORECASE | re.MULTILINE)
 #: Diagnostics are kept to a readable length; the full text stays in the mailbox.
 _MAX_DIAGNOSTIC = 300
@@ -56,9 +57,11 @@ class Failure:
     @property
     def summary(self) -> str:
         """``5.1.1 <diagnostic>``: what ``campaign status`` shows for the delivery."""
-        text = self.diagnostic
-        if self.status and not text.startswith(self.status):
-            text = f"{self.status} {text}".strip()
+        # "550 5.1.1 <x@example.org>: User unknown" reads "5.1.1 <x@example.org>: User unknown".
+        text = _LEADING_REPLY.sub("", self.diagnostic)
+        if self.status and text.startswith(self.status):
+            text = text[len(self.status) :].lstrip(" :-")
+        text = f"{self.status} {text}".strip()
         return text or ("permanent failure" if self.permanent else "delivery delayed")
 
 

@@ -99,6 +99,9 @@ class CampaignPlan:
     done: list[PlannedItem] = field(default_factory=list)
     #: Contacts a part's audience or channels could not include, with the reason.
     left_out: list[Exclusion] = field(default_factory=list)
+    #: Contacts a follow-up part holds back: not due yet (status ``waiting``), or answered or
+    #: bounced (status ``not-needed``); the reason says which.
+    held: list[tuple[str, Exclusion]] = field(default_factory=list)
     #: Each contact's last touch, as the journal had it when the plan was made.
     last_touches: dict[str, date] = field(default_factory=dict)
 
@@ -341,9 +344,12 @@ class Engine:
                 contact = without_bouncing(contact, bounced)
                 reason = part.audience.excludes(contact, overdue)
                 if reason is None and part.follow is not None:
-                    reason = follow_up_exclusion(
+                    held = follow_up_exclusion(
                         part.follow, earlier.get((part.follow.part, contact.uid), ()), self.today
                     )
+                    if held is not None:
+                        plan.held.append((held[0], Exclusion(contact, part.id, held[1])))
+                        continue
                 if reason is not None:
                     plan.left_out.append(Exclusion(contact, part.id, reason))
                     continue
@@ -547,6 +553,19 @@ class Engine:
                         item.address,
                     )
                 )
+        recorded_parts = {(k.part, k.contact_uid) for k in recorded}
+        for held_status, held in plan.held:
+            if (held.part, held.contact.uid) not in recorded_parts:
+                rows.append(
+                    StatusRow(
+                        held.contact.uid,
+                        held.contact.display_name,
+                        held.part,
+                        "",
+                        held_status,
+                        error=held.reason,
+                    )
+                )
         for excluded in plan.left_out:
             rows.append(
                 StatusRow(
@@ -589,6 +608,10 @@ def summarise(result: RunResult) -> list[str]:
         lines.append(f"{len(result.plan.done)} already settled in earlier runs (skipped)")
     if result.plan.left_out:
         lines.append(f"{len(result.plan.left_out)} left out (see campaign status)")
+    if result.plan.held:
+        lines.append(
+            f"{len(result.plan.held)} follow-up(s) not due yet or not needed (see campaign status)"
+        )
     for delivery in result.interrupted:
         lines.append(
             f"unknown: {delivery.key.contact_uid} on {delivery.key.channel} was being sent when "

@@ -28,7 +28,7 @@ from .journal import BOUNCED, PRINTED, REPLIED, SENT, Delivery
 if TYPE_CHECKING:
     from .campaign import Part
 
-__all__ = ["FollowUp", "follow_up_exclusion", "parse_follow_up"]
+__all__ = ["NOT_NEEDED", "WAITING", "FollowUp", "follow_up_exclusion", "parse_follow_up"]
 
 _UNLESS = ("replied", "bounced")
 
@@ -88,27 +88,32 @@ def _sent_day(delivery: Delivery) -> date | None:
     return datetime.fromisoformat(delivery.sent_at).date()
 
 
+#: A follow-up held back because it is not due yet (the first message is too recent or unsent).
+WAITING = "waiting"
+#: A follow-up held back because it is not needed (a reply came, or the first message bounced).
+NOT_NEEDED = "not-needed"
+
+
 def follow_up_exclusion(
     rule: FollowUp, earlier: Iterable[Delivery], today: date
-) -> str | None:
-    """Why a contact does not get the follow-up today, or ``None`` when they do.
+) -> tuple[str, str] | None:
+    """Why a contact does not get the follow-up today, as ``(WAITING or NOT_NEEDED, reason)``,
+    or ``None`` when they do.
 
     ``earlier`` are the contact's deliveries of the followed part.
     """
     deliveries = list(earlier)
     if rule.unless == "replied" and any(d.status == REPLIED for d in deliveries):
-        return f"replied to {rule.part}"
+        return NOT_NEEDED, f"replied to {rule.part}"
     sent = [d for d in deliveries if d.status in (SENT, PRINTED, REPLIED)]
     days = [day for day in map(_sent_day, sent) if day is not None]
     if not days:
         if any(d.status == BOUNCED for d in deliveries):
-            return f"{rule.part} bounced"
-        return f"{rule.part} not sent yet"
+            return NOT_NEEDED, f"{rule.part} bounced"
+        return WAITING, f"{rule.part} not sent yet"
     first = min(days)
     due = rule.after.after(first)
     assert due is not None
     if due > today:
-        return (
-            f"{rule.part} sent {first.isoformat()}; the follow-up goes from {due.isoformat()}"
-        )
+        return WAITING, f"{rule.part} sent {first.isoformat()}; the follow-up goes from {due}"
     return None

@@ -176,3 +176,28 @@ def test_sources_from_the_settings_and_bad_sources(
     )
     result = run_cli("mail", "sync")
     assert result.exit_code == 0 and "1 touch(es) recorded" in result.output
+
+
+def test_the_end_of_contract_example_reminds_those_who_did_not_answer(
+    workspace: Workspace, smtp: Recorder, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from linkedin_helpers import END_OF_CONTRACT, write_linkedin_export_book
+
+    write_linkedin_export_book(workspace)
+    sent = run_cli("campaign", "run", str(END_OF_CONTRACT), "--send")
+    assert sent.exit_code == 0, sent.output
+    assert "3 follow-up(s) not due yet or not needed" in sent.output
+    requests = [r for r in smtp.received if "A favour" in r.message["Subject"]]
+    assert [r.recipients for r in requests] == [["wei@example.cn"]]
+
+    nine = (date.today() + timedelta(days=9)).isoformat()
+    ten = (date.today() + timedelta(days=10)).isoformat()
+    assert run_cli("campaign", "run", str(END_OF_CONTRACT), "--send", "--today", nine).exit_code == 0
+    assert not [r for r in smtp.received if r.message["Subject"].startswith("Re: A favour")]
+    late = run_cli("campaign", "run", str(END_OF_CONTRACT), "--send", "--today", ten)
+    assert late.exit_code == 0, late.output
+    reminders = [r for r in smtp.received if r.message["Subject"].startswith("Re: A favour")]
+    assert [r.recipients for r in reminders] == [["wei@example.cn"]]
+    assert "just a gentle nudge" in reminders[0].message.get_body().get_content()

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
+from typing import Protocol
 
 __all__ = ["BounceReport", "Failure", "looks_like_bounce", "read_bounce"]
 
@@ -78,7 +79,14 @@ def _local_part(address: str) -> str:
     return address.rpartition("@")[0] if "@" in address else address
 
 
-def looks_like_bounce(headers: Message) -> bool:
+class Fields(Protocol):
+    """Something that gives a header field's value by name (a Message, a header block)."""
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The field's first value, or ``default``."""
+
+
+def looks_like_bounce(headers: Message | Fields) -> bool:
     """True when the header block alone says this may be a bounce, worth reading in full."""
     content_type = str(headers.get("Content-Type", "")).lower()
     if "multipart/report" in content_type and "delivery-status" in content_type:

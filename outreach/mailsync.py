@@ -33,14 +33,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from email.message import Message
-from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import TYPE_CHECKING, Any
 
 from .bounces import looks_like_bounce, read_bounce
-from .harvest import _ROBOTS, _addresses, _automated, _day, _decode
+from .harvest import _ROBOTS, _automated, _decode
 from .journal import BOUNCED, REPLIED, SENT, UNKNOWN, Journal, Record, Touch
+from .mailheaders import HeaderBlock, addresses
 from .mailsources import MailSource
 from .mailstate import MailState
 from .options import parse_table
@@ -107,7 +106,7 @@ class SyncResult:
         return self.new > 0
 
 
-def message_id_of(headers: Message, raw: bytes) -> str:
+def message_id_of(headers: HeaderBlock, raw: bytes) -> str:
     """The Message-ID, or a stable stand-in made from the header block when there is none."""
     value = headers.get("Message-ID")
     if value:
@@ -118,10 +117,10 @@ def message_id_of(headers: Message, raw: bytes) -> str:
     return f"<{digest}@no-message-id.outreach>"
 
 
-def _referenced_ids(headers: Message) -> list[str]:
+def _referenced_ids(headers: HeaderBlock) -> list[str]:
     ids = []
     for name in ("In-Reply-To", "References"):
-        for value in headers.get_all(name) or []:
+        for value in headers.get_all(name):
             ids.extend(_MESSAGE_ID.findall(str(value)))
     return ids
 
@@ -129,7 +128,7 @@ def _referenced_ids(headers: Message) -> list[str]:
 @dataclass(slots=True)
 class _Parsed:
     incoming: Any
-    headers: Message
+    headers: HeaderBlock
     message_id: str
     day: date | None
 
@@ -149,7 +148,6 @@ class _Syncer:
             for e in contact.emails:
                 self.owners.setdefault(e.address.strip().lower(), []).append(contact.uid)
         self.result = SyncResult()
-        self._parser = BytesHeaderParser(policy=compat32)
 
     # -- a batch --------------------------------------------------------------------------
 
@@ -157,9 +155,9 @@ class _Syncer:
         """Work out what each new message means and queue the journal writes."""
         parsed = []
         for incoming in messages:
-            headers = self._parser.parsebytes(incoming.header)
+            headers = HeaderBlock(incoming.header)
             mid = message_id_of(headers, incoming.header)
-            parsed.append(_Parsed(incoming, headers, mid, _day(headers)))
+            parsed.append(_Parsed(incoming, headers, mid, headers.day()))
         self.result.read += len(parsed)
         seen = self.state.seen([p.message_id for p in parsed])
         fresh: list[_Parsed] = []
@@ -191,7 +189,7 @@ class _Syncer:
     def _one(self, p: _Parsed) -> str:
         if p.message_id in self._deliveries:
             return OWN  # outreach's own message (a copy in Sent): its touch is recorded
-        senders = [a for _, a in _addresses(p.headers, "From")]
+        senders = addresses(p.headers, "From")
         if p.incoming.is_sent or any(a in self.me for a in senders):
             return self._sent(p)
         if looks_like_bounce(p.headers):
@@ -208,7 +206,7 @@ class _Syncer:
         return outcome if outcome != OTHER or not touched else TOUCH
 
     def _subject(self, p: _Parsed) -> str:
-        return _decode(str(p.headers.get("Subject", "")))
+        return _decode(p.headers.get("Subject") or "")
 
     def _touch(self, p: _Parsed, uids: Iterable[str], campaign: str | None = None) -> bool:
         day = p.day or self.today
@@ -221,10 +219,8 @@ class _Syncer:
         return bool(done)
 
     def _sent(self, p: _Parsed) -> str:
-        recipients = _addresses(p.headers, "To", "Cc", "Bcc")
-        uids = [
-            u for _, a in recipients if a not in self.me for u in self.owners.get(a, ())
-        ]
+        recipients = addresses(p.headers, "To", "Cc", "Bcc")
+        uids = [u for a in recipients if a not in self.me for u in self.owners.get(a, ())]
         return SENT_MAIL if self._touch(p, uids) else OTHER
 
     def _replies(self, p: _Parsed) -> str | None:

@@ -142,6 +142,11 @@ def fresh_journal(home: Path) -> None:
             path.unlink()
 
 
+def _counts(run: Measured) -> str:
+    """The summary line of a sync: what the messages turned out to be."""
+    return next(line for line in run.stdout.splitlines() if "new message(s)" in line)
+
+
 def row(name: str, m: Measured, floor: Measured) -> str:
     return (
         f"| {name} | {m.seconds:.2f} s | {m.peak_mib:.0f} MiB | "
@@ -175,7 +180,7 @@ def main() -> None:
               f"{floor.peak_mib:.0f} MiB | 1.00x |")
         print(row("outreach mail sync (first)", first, floor))
         print(row("outreach mail sync (again, nothing new)", again, floor))
-        print("\n" + first.stdout.strip().splitlines()[-1])
+        print("\n" + _counts(first))
         if not options.no_imap:
             bench_imap(home, inbox, sent)
     finally:
@@ -213,7 +218,7 @@ def bench_imap(home: Path, inbox: list[bytes], sent: list[bytes]) -> None:
               f"{floor.peak_mib:.0f} MiB | 1.00x |")
         print(row("outreach mail sync imap (first)", first, floor))
         print(row("outreach mail sync imap (again, nothing new)", again, floor))
-        print("\n" + first.stdout.strip().splitlines()[-1])
+        print("\n" + _counts(first))
     finally:
         server.stop()
         shutil.rmtree(server.root, ignore_errors=True)

@@ -357,12 +357,13 @@ class Engine:
                 chosen = 0
                 for name in part.channels:
                     reach = self.channel(name).reach(contact, part.options[name])
-                    if not reach.ok:
-                        reasons.append(f"{name}: {reach.reason}")
-                        continue
-                    chosen += 1
                     key = DeliveryKey(campaign.name, part.id, contact.uid, name)
                     status = statuses.get(key)
+                    if not reach.ok and status not in settled:
+                        reasons.append(f"{name}: {reach.reason}")
+                        continue
+                    # A settled piece stays done even when its address has gone (bounced).
+                    chosen += 1
                     item = PlannedItem(key, contact, part, name, reach.address or "", status)
                     (plan.done if status in settled else plan.todo).append(item)
                     if part.deliver == "first":

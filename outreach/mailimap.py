@@ -10,7 +10,7 @@ Message-IDs keep that from counting anything twice.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError
@@ -72,7 +72,7 @@ class ImapMailSource:
                     yield Batch(chunk, _recorder(key, last))
 
 
-def _recorder(key: str, position: tuple[int, int]) -> object:
+def _recorder(key: str, position: tuple[int, int]) -> Callable[[MailState], None]:
     def record(state: MailState) -> None:
         state.set_source_state(key, f"{position[0]}:{position[1]}")
 

@@ -151,7 +151,7 @@ class MaildirSource:
     def _is_sent(self, folder: Path) -> bool:
         if self._sent is not None:
             return self._sent
-        return is_sent_folder(folder.name) or (folder == self.path and is_sent_folder(str(folder)))
+        return is_sent_folder(folder.name)
 
     @staticmethod
     def _entries(folder: Path) -> Iterator[tuple[str, Path]]:

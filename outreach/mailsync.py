@@ -260,23 +260,29 @@ class _Syncer:
                 match = self.state.latest_delivery_to(failure.recipient) or original
             row_id = match[0] if match else None
             if not failure.permanent:
-                self.state.add_event(row_id, p.message_id, "delayed", day, failure.recipient,
-                                     failure.summary)
+                self.state.add_event(
+                    row_id, p.message_id, "delayed", day, failure.recipient, failure.summary
+                )
                 self.result.delayed += 1
                 continue
-            owners = list(self.owners.get(failure.recipient, ()))
+            dead = failure.recipient
+            owners = list(self.owners.get(dead, ()))
             if match is not None:
                 delivery = match[1]
                 if delivery.status in _OPEN:
                     self._records.append(Record(delivery.key, BOUNCED, error=failure.summary))
                     self.result.bounced += 1
-                if delivery.key.contact_uid not in owners:
-                    owners.append(delivery.key.contact_uid)
-            self.state.add_event(row_id, p.message_id, BOUNCED, day, failure.recipient,
-                                 failure.summary)
-            for uid in owners[:1]:
-                self.state.mark_bounced(failure.recipient, uid, day, failure.summary)
-                self.result.bouncing.append(failure.recipient)
+                if not owners:
+                    # The report names an address the book does not have (the contact's mail
+                    # was forwarded there): the address outreach wrote to is the one to fix.
+                    dead = delivery.address.strip().lower()
+                    owners = [delivery.key.contact_uid]
+            self.state.add_event(
+                row_id, p.message_id, BOUNCED, day, failure.recipient, failure.summary
+            )
+            if owners and dead:
+                self.state.mark_bounced(dead, owners[0], day, failure.summary)
+                self.result.bouncing.append(dead)
         return True
 
 

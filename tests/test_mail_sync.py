@@ -201,3 +201,48 @@ def test_the_end_of_contract_example_reminds_those_who_did_not_answer(
     reminders = [r for r in smtp.received if r.message["Subject"].startswith("Re: A favour")]
     assert [r.recipients for r in reminders] == [["wei@example.cn"]]
     assert "just a gentle nudge" in reminders[0].message.get_body().get_content()
+
+
+QMAIL_BOUNCE = """\
+Return-Path: <>
+From: MAILER-DAEMON@mx.example.fr
+To: alex@example.com
+Subject: failure notice
+Date: {date}
+Message-ID: <qmail-{n}@mx.example.fr>
+
+Hi. This is the qmail-send program at mx.example.fr.
+I'm afraid I wasn't able to deliver your message to the following addresses.
+This is a permanent error; I've given up. Sorry it didn't work out.
+
+<chloe@example.fr>:
+Sorry, no mailbox here by that name. (#5.1.1)
+
+--- Below this line is a copy of the message.
+
+Return-Path: <alex@example.com>
+Subject: A favour, Chloé
+"""
+
+
+def test_a_bounce_without_the_message_id_is_matched_by_recipient(
+    workspace: Workspace,
+    people,
+    smtp: Recorder,
+    run_cli: Callable[..., Result],
+    tmp_path: Path,
+) -> None:
+    from email.utils import format_datetime
+
+    campaign = tmp_path / "ask" / "campaign.toml"
+    campaign.parent.mkdir()
+    campaign.write_text(CAMPAIGN, encoding="utf-8")
+    assert run_cli("campaign", "run", str(campaign), "--send").exit_code == 0
+    bounce = QMAIL_BOUNCE.format(date=format_datetime(datetime.now(UTC)), n=1).encode()
+    result = run_cli("mail", "sync", str(maildir(tmp_path / "INBOX", bounce)))
+    assert result.exit_code == 0, result.output
+    assert "bouncing: chloe@example.fr" in result.output
+    rows = as_json(run_cli("campaign", "status", str(campaign), "--json"))
+    (chloe,) = [r for r in rows if r["uid"] == "u-c" and r["part"] == "ask"]
+    assert chloe["status"] == "bounced"
+    assert chloe["error"].startswith("5.1.1") and "no mailbox here" in chloe["error"], chloe

@@ -30,6 +30,7 @@ import socket
 import ssl
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from tools import require_tool
 from outreach.imapsource import ImapSettings, encode_mailbox_name
 
 __all__ = [
+    "CuttingRelay",
     "Dovecot",
     "dovecot",
     "dovecot_plaintext",
@@ -80,7 +82,7 @@ mail_location = maildir:~/Maildir
 mail_fsync = never
 imap_max_line_length = 1M
 mail_max_userip_connections = 100
-login_trusted_networks =
+auth_failure_delay = 0
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%n {root}/passwd
@@ -107,6 +109,11 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  # Unreachable, so the auth process runs without its penalty: failed logins in one test
+  # must not slow down the logins of the next.
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service stats {{
   unix_listener stats-reader {{
@@ -212,6 +219,13 @@ class Dovecot:
             client.command(f"DELETE {_quote(folder)}")
             client.command(f"CREATE {_quote(folder)}")
 
+    def expunge(self, folder: str, uids: Iterable[int]) -> None:
+        """Delete the messages ``uids`` of ``folder`` for good (as another mail client would)."""
+        with self.client() as client:
+            client.command(f"SELECT {_quote(folder)}")
+            client.command(f"UID STORE {','.join(map(str, uids))} +FLAGS.SILENT (\\Deleted)")
+            client.command("EXPUNGE")
+
     def flags(self, folder: str) -> dict[int, str]:
         """UID -> the message's flags, as the server reports them (read-only)."""
         with self.client() as client:
@@ -251,14 +265,18 @@ class Dovecot:
         return len(pids)
 
     def stop(self) -> None:
-        """Stop Dovecot and wait for it."""
+        """Stop Dovecot and every process it started, and wait for them."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                # A clean shutdown is quick unless a child lingers; nothing here needs saving.
+                self.process.wait(timeout=0.5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        # Dovecot's processes share the group the master was started in (its own session).
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 class RawClient:
@@ -309,6 +327,73 @@ class RawClient:
         with contextlib.suppress(OSError, ConnectionError, RuntimeError):
             self.command("LOGOUT")
         self._sock.close()
+
+
+class CuttingRelay:
+    """A loopback TCP relay to a server that cuts the first connection after N bytes.
+
+    The cut falls wherever the byte count lands, in the middle of a TLS record or of an IMAP
+    reply, the way a dropped Wi-Fi or a NAT timeout would. Later connections are relayed
+    whole, so a client that reconnects gets through.
+    """
+
+    def __init__(self, target_port: int, cut_after: int) -> None:
+        self.target_port = target_port
+        self.cut_after = cut_after
+        self.cuts = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
+        self._armed = True
+        self._threads: list[threading.Thread] = []
+        self._sockets: list[socket.socket] = []
+        self._accepting = threading.Thread(target=self._accept, daemon=True)
+        self._accepting.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            self._sockets += [client, server]
+            limit = self.cut_after if self._armed else None
+            self._armed = False
+            for source, sink, budget in ((client, server, None), (server, client, limit)):
+                thread = threading.Thread(
+                    target=self._pump, args=(source, sink, budget, (client, server)), daemon=True
+                )
+                thread.start()
+                self._threads.append(thread)
+
+    def _pump(
+        self,
+        source: socket.socket,
+        sink: socket.socket,
+        budget: int | None,
+        pair: tuple[socket.socket, socket.socket],
+    ) -> None:
+        try:
+            while data := source.recv(65536):
+                if budget is not None:
+                    if len(data) >= budget:
+                        sink.sendall(data[:budget])
+                        self.cuts += 1
+                        break
+                    budget -= len(data)
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in pair:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def close(self) -> None:
+        """Stop relaying and close every connection."""
+        self._listener.close()
+        for sock in self._sockets:
+            sock.close()
 
 
 def _quote(text: str) -> str:
@@ -386,6 +471,7 @@ def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     server = Dovecot(root, process, cert, tls_port, starttls_port)
     try:

@@ -21,7 +21,9 @@ with :meth:`Dovecot.new_folder`) and ``dovecot_plaintext`` (the no-TLS server).
 from __future__ import annotations
 
 import contextlib
+import http.server
 import itertools
+import json
 import os
 import pwd
 import shutil
@@ -32,6 +34,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from email.utils import format_datetime, make_msgid
@@ -55,6 +58,8 @@ __all__ = [
 
 USER = "alex"
 PASSWORD = "s3cret-Pa55word-42"
+#: The one OAuth 2 access token the test identity provider accepts (for USER).
+OAUTH_TOKEN = "ya29.a0-test-access-token-7f3c9"
 #: Seconds Dovecot may take to listen.
 START_TIMEOUT = 20.0
 
@@ -72,7 +77,7 @@ default_login_user = {login_user}
 first_valid_uid = {mail_uid}
 last_valid_uid = 0
 first_valid_gid = 0
-auth_mechanisms = plain login
+auth_mechanisms = {auth_mechanisms}
 disable_plaintext_auth = {disable_plaintext_auth}
 ssl = {ssl}
 {ssl_files}
@@ -83,8 +88,9 @@ mail_fsync = never
 imap_max_line_length = 1M
 mail_max_userip_connections = 100
 auth_failure_delay = 0
-passdb {{
+{oauth_passdb}passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%n {root}/passwd
 }}
 userdb {{
@@ -139,6 +145,9 @@ class Dovecot:
     starttls_port: int
     user: str = USER
     password: str = PASSWORD
+    #: The access token XOAUTH2 logins are checked against; "" when the server has no OAuth.
+    oauth_token: str = ""
+    _identity: Any = None
     _names: Iterator[int] = field(default_factory=itertools.count)
 
     @property
@@ -266,6 +275,9 @@ class Dovecot:
 
     def stop(self) -> None:
         """Stop Dovecot and every process it started, and wait for them."""
+        if self._identity is not None:
+            self._identity.shutdown()
+            self._identity.server_close()
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -277,6 +289,34 @@ class Dovecot:
         # Dovecot's processes share the group the master was started in (its own session).
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
+
+
+class _Introspection(http.server.BaseHTTPRequestHandler):
+    """RFC 7662 token introspection, as an identity provider answers Dovecot's oauth2 passdb."""
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        length = int(self.headers.get("Content-Length") or 0)
+        form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+        token = (form.get("token") or [""])[0]
+        if token and token == OAUTH_TOKEN:
+            reply = {"active": True, "username": USER, "scope": "https://mail.example/"}
+        else:
+            reply = {"active": False}
+        body = json.dumps(reply).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        """Quiet: the tests read Dovecot's log, not this one."""
+
+
+def _identity_provider() -> http.server.ThreadingHTTPServer:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Introspection)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 class RawClient:
@@ -452,9 +492,32 @@ def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
             f"ssl_cert = <{cert}\nssl_key = <{key}",
             "yes",
         )
+    identity = None
+    oauth_passdb = ""
+    mechanisms = "plain login"
+    if not plaintext_only:
+        # XOAUTH2 logins are checked by a loopback identity provider, as Gmail's or
+        # Microsoft 365's servers check them against their own.
+        identity = _identity_provider()
+        (root / "oauth2.conf").write_text(
+            "introspection_mode = post\n"
+            f"introspection_url = http://127.0.0.1:{identity.server_address[1]}/introspect\n"
+            "username_attribute = username\n"
+            "active_attribute = active\n"
+            "active_value = true\n"
+            "force_introspection = yes\n"
+        )
+        (root / "oauth2.conf").chmod(0o644)
+        mechanisms = "plain login xoauth2 oauthbearer"
+        oauth_passdb = (
+            "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+            f"  args = {root}/oauth2.conf\n}}\n"
+        )
     config = root / "dovecot.conf"
     config.write_text(
         _CONFIG.format(
+            auth_mechanisms=mechanisms,
+            oauth_passdb=oauth_passdb,
             root=root,
             internal_user=internal_user,
             internal_group=internal_group,
@@ -474,6 +537,8 @@ def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
         start_new_session=True,
     )
     server = Dovecot(root, process, cert, tls_port, starttls_port)
+    if identity is not None:
+        server.oauth_token, server._identity = OAUTH_TOKEN, identity
     try:
         _wait_listening(server, [p for p in (tls_port, starttls_port) if p])
     except BaseException:

@@ -249,10 +249,55 @@ def test_a_token_command_failure_names_the_program_not_its_output(
     assert "leaked-token-123" not in str(caught.value)
 
 
-def test_a_token_is_refused_by_a_server_without_xoauth2(dovecot: Dovecot, tmp_path: Path) -> None:
-    helper = tmp_path / "token-helper"
-    helper.write_text("#!/bin/sh\necho 'ya29.secret-token'\n")
+def _token_helper(directory: Path, token: str) -> Path:
+    helper = directory / "token-helper"
+    helper.write_text(f"#!/bin/sh\n# prints an access token, as OAuth helpers do\necho '{token}'\n")
     helper.chmod(0o755)
+    return helper
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_xoauth2_with_the_token_command(dovecot: Dovecot, tmp_path: Path, security: str) -> None:
+    folder = dovecot.new_folder()
+    dovecot.append(folder, [make_message(i) for i in range(3)])
+    helper = _token_helper(tmp_path, dovecot.oauth_token)
+    port = dovecot.tls_port if security == "tls" else dovecot.starttls_port
+    settings = dovecot.settings(
+        security=security, port=port, token_command=f"{helper} --account work"
+    )
+    # No password anywhere: the token is the only credential.
+    with ImapSource(settings, {}) as source:
+        assert _uids(list(source.fetch_new(folder, None))) == [1, 2, 3]
+    assert "method=XOAUTH2" in dovecot.wait_for_log("method=XOAUTH2")
+
+
+def test_a_refused_token_is_reported_without_the_token(dovecot: Dovecot, tmp_path: Path) -> None:
+    stale = "ya29.a0-expired-token-0000"
+    helper = _token_helper(tmp_path, stale)
+    with (
+        pytest.raises(MailSourceError) as caught,
+        ImapSource(dovecot.settings(token_command=str(helper)), {}),
+    ):
+        pass
+    message = str(caught.value)
+    assert "login as alex (XOAUTH2) refused" in message
+    assert stale not in message
+    on_the_wire = base64.b64encode(f"user=alex\x01auth=Bearer {stale}\x01\x01".encode())
+    assert on_the_wire.decode() not in message
+
+
+def test_a_token_is_refused_by_a_server_without_xoauth2(
+    dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    helper = _token_helper(tmp_path, "ya29.secret-token")
+    # The main server offers XOAUTH2; hide it, as a server without OAuth would not offer it.
+    real = imapsource.ImapSource._login
+
+    def without_xoauth2(self: ImapSource, imap: imaplib.IMAP4, credentials: object) -> None:
+        imap.capabilities = tuple(c for c in imap.capabilities if c != "AUTH=XOAUTH2")
+        real(self, imap, credentials)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(imapsource.ImapSource, "_login", without_xoauth2)
     with (
         pytest.raises(MailSourceError) as caught,
         ImapSource(dovecot.settings(token_command=f"{helper} --account work"), {}),

@@ -42,6 +42,7 @@ from .secrets import Credentials, Redactor, Secret, run_secret_command, split_co
 
 __all__ = [
     "BATCH_SIZE",
+    "SEARCH_WINDOW",
     "FetchedMessage",
     "ImapSettings",
     "ImapSource",
@@ -54,6 +55,9 @@ log = logging.getLogger(__name__)
 #: Messages whose headers are fetched in one command: large enough to keep the round trips
 #: few, small enough that one reply (a few kB a header) stays a few megabytes at most.
 BATCH_SIZE = 500
+#: UIDs a plain SEARCH (without ESEARCH) covers at once: its reply stays under imaplib's
+#: 1 MB line limit even when every UID in the window exists.
+SEARCH_WINDOW = 50_000
 #: Seconds to wait for the server to answer before the connection counts as lost.
 TIMEOUT = 60.0
 _DEFAULT_PORTS = {"tls": 993, "starttls": 143}
@@ -291,6 +295,11 @@ class ImapSource:
                     )
                 else:
                     imap.login(user, secret)
+            # Servers announce more once logged in (ESEARCH, SPECIAL-USE); imaplib keeps the
+            # greeting's list unless asked again.
+            typ, data = imap.capability()
+            if typ == "OK" and data and isinstance(data[-1], bytes):
+                imap.capabilities = tuple(data[-1].decode("ascii", "replace").upper().split())
         except imaplib.IMAP4.abort:
             raise
         except imaplib.IMAP4.error as exc:
@@ -305,8 +314,13 @@ class ImapSource:
             ) from None
 
     def _clean(self, value: object) -> str:
+        """A server's words (an exception, a reply's data) as one line with no secret in it."""
+        if isinstance(value, list):
+            value = " ".join(str(v) for v in value if v is not None)
         text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-        text = re.sub(r"b'(.*?)'", r"\1", text)
+        text = _BYTES_REPR.sub(r"\2", text)
+        # Dovecot appends its timings: "(0.001 + 0.000 secs)".
+        text = _TIMINGS.sub("", text)
         return self._redactor.clean(" ".join(text.split()))
 
     def _session(self) -> imaplib.IMAP4:
@@ -322,6 +336,10 @@ class ImapSource:
         _drop(self._imap)
         self._imap, self._selected = None, None
         detail = self._clean(_describe(exc) if isinstance(exc, OSError) else exc)
+        # imaplib's words: "command: UID => socket error: EOF".
+        detail = re.sub(r"^command: \S+ => ", "", detail).replace(
+            "socket error: EOF", "closed by the other end"
+        )
         return MailConnectionLost(
             f"IMAP {self.where} folder {folder!r}: connection lost{after}: {detail}; "
             "what was read is kept, run the sync again to continue"
@@ -445,21 +463,41 @@ class ImapSource:
         if uidnext is not None and start >= uidnext:
             return
         is_sent = self._is_sent(folder)
-        uids = self._search_from(folder, start)
         last = start - 1
-        for offset in range(0, len(uids), BATCH_SIZE):
-            batch = uids[offset : offset + BATCH_SIZE]
+        for batch in self._uid_batches(folder, uidvalidity, start, uidnext):
             self._ensure_selected(folder, uidvalidity)
             after = f" after UID {last}" if last >= start else ""
             for uid, header in self._fetch_headers(folder, batch, after):
                 last = uid
                 yield FetchedMessage(folder, uidvalidity, uid, is_sent, header)
 
-    def _search_from(self, folder: str, start: int) -> array[int]:
-        """The UIDs from ``start`` up, ascending, held compactly (4 bytes each)."""
+    def _uid_batches(
+        self, folder: str, uidvalidity: int, start: int, uidnext: int | None
+    ) -> Iterator[list[int]]:
+        """The UIDs from ``start`` up, ascending, :data:`BATCH_SIZE` at a time.
+
+        With ESEARCH (RFC 4731) the server sends them as a compact sequence set in one reply.
+        Without it, a plain SEARCH is asked for one window of UIDs at a time, so that no reply
+        grows past imaplib's line limit (1 MB) however large the folder.
+        """
+        pending: list[int] = []
+        if "ESEARCH" in self._session().capabilities:
+            sources: Iterator[Iterator[int]] = iter([self._esearch(folder, start)])
+        else:
+            sources = self._search_windows(folder, uidvalidity, start, uidnext)
+        for uids in sources:
+            for uid in uids:
+                pending.append(uid)
+                if len(pending) == BATCH_SIZE:
+                    yield pending
+                    pending = []
+        if pending:
+            yield pending
+
+    def _search(self, folder: str, *criteria: str) -> list[Any]:
         imap = self._session()
         try:
-            typ, data = imap.uid("SEARCH", "UID", f"{start}:*")
+            typ, data = imap.uid("SEARCH", *criteria)
         except (imaplib.IMAP4.abort, OSError) as exc:
             raise self._lost(exc, folder) from None
         except imaplib.IMAP4.error as exc:
@@ -470,12 +508,39 @@ class ImapSource:
             raise MailSourceError(
                 f"IMAP {self.where} folder {folder!r}: SEARCH failed: {self._clean(data)}"
             )
-        uids: array[int] = array("L")
-        for line in data:
-            if isinstance(line, bytes):
-                # "n:*" also matches the highest UID when it is below n: keep only >= start.
-                uids.extend(int(word) for word in line.split() if int(word) >= start)
-        return array("L", sorted(uids))
+        return data
+
+    def _esearch(self, folder: str, start: int) -> Iterator[int]:
+        self._search(folder, "RETURN", "(ALL)", "UID", f"{start}:*")
+        _, replies = self._session().response("ESEARCH")
+        ranges: list[tuple[int, int]] = []
+        for reply in replies or ():
+            if isinstance(reply, bytes) and (found := _ESEARCH_ALL.search(reply)):
+                ranges.extend(_parse_sequence_set(found.group(1)))
+        ranges.sort()
+        # "n:*" also matches the highest UID when it is below n: keep only >= start.
+        for low, high in ranges:
+            yield from range(max(low, start), high + 1)
+
+    def _search_windows(
+        self, folder: str, uidvalidity: int, start: int, uidnext: int | None
+    ) -> Iterator[Iterator[int]]:
+        low = start
+        while True:
+            high = low + SEARCH_WINDOW - 1
+            last_window = uidnext is None or high >= uidnext - 1
+            self._ensure_selected(folder, uidvalidity)
+            # The last window is open-ended: it also finds mail that arrived since EXAMINE.
+            window = f"{low}:*" if last_window else f"{low}:{high}"
+            data = self._search(folder, "UID", window)
+            found: array[int] = array("L")
+            for line in data:
+                if isinstance(line, bytes):
+                    found.extend(u for m in _NUMBER.finditer(line) if (u := int(m.group())) >= low)
+            yield iter(sorted(found))
+            if last_window:
+                return
+            low = high + 1
 
     def _fetch_headers(
         self, folder: str, uids: Sequence[int], after: str
@@ -584,7 +649,20 @@ def _sequence_set(uids: Sequence[int]) -> str:
     return ",".join(parts)
 
 
+# imaplib puts the server's words in its exceptions as a list of bytes: [b'...'].
+_BYTES_REPR = re.compile(r"""\[?\bb(['"])(.*?)\1\]?""")
+_TIMINGS = re.compile(r"\s*\(\d+\.\d+( \+ \d+\.\d+)* secs\)")
 _UID = re.compile(rb"\bUID (\d+)")
+_NUMBER = re.compile(rb"\d+")
+_ESEARCH_ALL = re.compile(rb"\bALL ([0-9:,]+)")
+
+
+def _parse_sequence_set(text: bytes) -> Iterator[tuple[int, int]]:
+    """``1:3,7,9:8`` -> (1, 3), (7, 7), (8, 9)."""
+    for part in text.split(b","):
+        low, _, high = part.partition(b":")
+        first, second = int(low), int(high or low)
+        yield min(first, second), max(first, second)
 
 
 def _parse_fetch(data: list[Any], item: bytes) -> Iterator[tuple[int, bytes]]:

@@ -21,7 +21,9 @@ with :meth:`Dovecot.new_folder`) and ``dovecot_plaintext`` (the no-TLS server).
 from __future__ import annotations
 
 import contextlib
+import http.server
 import itertools
+import json
 import os
 import pwd
 import shutil
@@ -30,7 +32,9 @@ import socket
 import ssl
 import subprocess
 import tempfile
+import threading
 import time
+import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from email.utils import format_datetime, make_msgid
@@ -44,6 +48,7 @@ from tools import require_tool
 from outreach.imapsource import ImapSettings, encode_mailbox_name
 
 __all__ = [
+    "CuttingRelay",
     "Dovecot",
     "dovecot",
     "dovecot_plaintext",
@@ -53,6 +58,8 @@ __all__ = [
 
 USER = "alex"
 PASSWORD = "s3cret-Pa55word-42"
+#: The one OAuth 2 access token the test identity provider accepts (for USER).
+OAUTH_TOKEN = "ya29.a0-test-access-token-7f3c9"
 #: Seconds Dovecot may take to listen.
 START_TIMEOUT = 20.0
 
@@ -70,7 +77,7 @@ default_login_user = {login_user}
 first_valid_uid = {mail_uid}
 last_valid_uid = 0
 first_valid_gid = 0
-auth_mechanisms = plain login
+auth_mechanisms = {auth_mechanisms}
 disable_plaintext_auth = {disable_plaintext_auth}
 ssl = {ssl}
 {ssl_files}
@@ -80,9 +87,10 @@ mail_location = maildir:~/Maildir
 mail_fsync = never
 imap_max_line_length = 1M
 mail_max_userip_connections = 100
-login_trusted_networks =
-passdb {{
+auth_failure_delay = 0
+{oauth_passdb}passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%n {root}/passwd
 }}
 userdb {{
@@ -107,6 +115,11 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  # Unreachable, so the auth process runs without its penalty: failed logins in one test
+  # must not slow down the logins of the next.
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service stats {{
   unix_listener stats-reader {{
@@ -132,6 +145,9 @@ class Dovecot:
     starttls_port: int
     user: str = USER
     password: str = PASSWORD
+    #: The access token XOAUTH2 logins are checked against; "" when the server has no OAuth.
+    oauth_token: str = ""
+    _identity: Any = None
     _names: Iterator[int] = field(default_factory=itertools.count)
 
     @property
@@ -212,6 +228,13 @@ class Dovecot:
             client.command(f"DELETE {_quote(folder)}")
             client.command(f"CREATE {_quote(folder)}")
 
+    def expunge(self, folder: str, uids: Iterable[int]) -> None:
+        """Delete the messages ``uids`` of ``folder`` for good (as another mail client would)."""
+        with self.client() as client:
+            client.command(f"SELECT {_quote(folder)}")
+            client.command(f"UID STORE {','.join(map(str, uids))} +FLAGS.SILENT (\\Deleted)")
+            client.command("EXPUNGE")
+
     def flags(self, folder: str) -> dict[int, str]:
         """UID -> the message's flags, as the server reports them (read-only)."""
         with self.client() as client:
@@ -251,14 +274,49 @@ class Dovecot:
         return len(pids)
 
     def stop(self) -> None:
-        """Stop Dovecot and wait for it."""
+        """Stop Dovecot and every process it started, and wait for them."""
+        if self._identity is not None:
+            self._identity.shutdown()
+            self._identity.server_close()
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                # A clean shutdown is quick unless a child lingers; nothing here needs saving.
+                self.process.wait(timeout=0.5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        # Dovecot's processes share the group the master was started in (its own session).
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+class _Introspection(http.server.BaseHTTPRequestHandler):
+    """RFC 7662 token introspection, as an identity provider answers Dovecot's oauth2 passdb."""
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        length = int(self.headers.get("Content-Length") or 0)
+        form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+        token = (form.get("token") or [""])[0]
+        if token and token == OAUTH_TOKEN:
+            reply = {"active": True, "username": USER, "scope": "https://mail.example/"}
+        else:
+            reply = {"active": False}
+        body = json.dumps(reply).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        """Quiet: the tests read Dovecot's log, not this one."""
+
+
+def _identity_provider() -> http.server.ThreadingHTTPServer:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Introspection)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 class RawClient:
@@ -309,6 +367,73 @@ class RawClient:
         with contextlib.suppress(OSError, ConnectionError, RuntimeError):
             self.command("LOGOUT")
         self._sock.close()
+
+
+class CuttingRelay:
+    """A loopback TCP relay to a server that cuts the first connection after N bytes.
+
+    The cut falls wherever the byte count lands, in the middle of a TLS record or of an IMAP
+    reply, the way a dropped Wi-Fi or a NAT timeout would. Later connections are relayed
+    whole, so a client that reconnects gets through.
+    """
+
+    def __init__(self, target_port: int, cut_after: int) -> None:
+        self.target_port = target_port
+        self.cut_after = cut_after
+        self.cuts = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
+        self._armed = True
+        self._threads: list[threading.Thread] = []
+        self._sockets: list[socket.socket] = []
+        self._accepting = threading.Thread(target=self._accept, daemon=True)
+        self._accepting.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            self._sockets += [client, server]
+            limit = self.cut_after if self._armed else None
+            self._armed = False
+            for source, sink, budget in ((client, server, None), (server, client, limit)):
+                thread = threading.Thread(
+                    target=self._pump, args=(source, sink, budget, (client, server)), daemon=True
+                )
+                thread.start()
+                self._threads.append(thread)
+
+    def _pump(
+        self,
+        source: socket.socket,
+        sink: socket.socket,
+        budget: int | None,
+        pair: tuple[socket.socket, socket.socket],
+    ) -> None:
+        try:
+            while data := source.recv(65536):
+                if budget is not None:
+                    if len(data) >= budget:
+                        sink.sendall(data[:budget])
+                        self.cuts += 1
+                        break
+                    budget -= len(data)
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in pair:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def close(self) -> None:
+        """Stop relaying and close every connection."""
+        self._listener.close()
+        for sock in self._sockets:
+            sock.close()
 
 
 def _quote(text: str) -> str:
@@ -367,9 +492,32 @@ def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
             f"ssl_cert = <{cert}\nssl_key = <{key}",
             "yes",
         )
+    identity = None
+    oauth_passdb = ""
+    mechanisms = "plain login"
+    if not plaintext_only:
+        # XOAUTH2 logins are checked by a loopback identity provider, as Gmail's or
+        # Microsoft 365's servers check them against their own.
+        identity = _identity_provider()
+        (root / "oauth2.conf").write_text(
+            "introspection_mode = post\n"
+            f"introspection_url = http://127.0.0.1:{identity.server_address[1]}/introspect\n"
+            "username_attribute = username\n"
+            "active_attribute = active\n"
+            "active_value = true\n"
+            "force_introspection = yes\n"
+        )
+        (root / "oauth2.conf").chmod(0o644)
+        mechanisms = "plain login xoauth2 oauthbearer"
+        oauth_passdb = (
+            "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+            f"  args = {root}/oauth2.conf\n}}\n"
+        )
     config = root / "dovecot.conf"
     config.write_text(
         _CONFIG.format(
+            auth_mechanisms=mechanisms,
+            oauth_passdb=oauth_passdb,
             root=root,
             internal_user=internal_user,
             internal_group=internal_group,
@@ -386,8 +534,11 @@ def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     server = Dovecot(root, process, cert, tls_port, starttls_port)
+    if identity is not None:
+        server.oauth_token, server._identity = OAUTH_TOKEN, identity
     try:
         _wait_listening(server, [p for p in (tls_port, starttls_port) if p])
     except BaseException:

@@ -8,8 +8,9 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from dovecot import Dovecot, make_message
+from dovecot import CuttingRelay, Dovecot, make_message
 
+from outreach import imapsource
 from outreach.errors import ConfigError, MailConnectionLost, MailSourceError
 from outreach.imapsource import (
     BATCH_SIZE,
@@ -77,6 +78,45 @@ def test_mailbox_names_use_modified_utf7() -> None:
     assert encode_mailbox_name("R&D") == "R&-D"
     for name in ("Gesendete Objekte", "Élément envoyés", "R&D/台北", "INBOX"):
         assert decode_mailbox_name(encode_mailbox_name(name)) == name
+
+
+def test_fetch_replies_are_parsed_wherever_the_server_puts_the_uid() -> None:
+    data = [
+        (b"1 (UID 10 BODY[HEADER] {12}", b"Subject: a\r\n"),
+        b")",
+        (b"2 (BODY[HEADER] {12}", b"Subject: b\r\n"),
+        b" UID 11)",
+        b"3 (FLAGS (\\Seen))",  # an unsolicited flag update from another client
+        (b"4 (UID 13 FLAGS () BODY[HEADER] {2}", b"\r\n"),
+        b")",
+    ]
+    assert list(imapsource._parse_fetch(data, b"BODY[HEADER]")) == [
+        (10, b"Subject: a\r\n"),
+        (11, b"Subject: b\r\n"),
+        (13, b"\r\n"),
+    ]
+
+
+def test_list_replies_give_names_and_special_use() -> None:
+    data = [
+        b'(\\HasNoChildren) "/" INBOX',
+        b'(\\HasNoChildren \\Sent) "/" "Gesendete &AMQ-bjekte"',
+        (b'(\\HasNoChildren \\Drafts) "/" {9}', b'My "work"'),
+        b'(\\Noselect \\HasChildren) "/" "[Gmail]"',
+        b'(\\HasNoChildren) "/" "quote\\"d"',
+    ]
+    assert list(imapsource._parse_list(data)) == [
+        ("INBOX", {"\\hasnochildren"}),
+        ("Gesendete Äbjekte", {"\\hasnochildren", "\\sent"}),
+        ('My "work"', {"\\hasnochildren", "\\drafts"}),
+        ("[Gmail]", {"\\noselect", "\\haschildren"}),
+        ('quote"d', {"\\hasnochildren"}),
+    ]
+
+
+def test_sequence_sets_are_short_and_parse_back() -> None:
+    assert imapsource._sequence_set([1, 2, 3, 5, 7, 8, 9, 12]) == "1:3,5,7:9,12"
+    assert list(imapsource._parse_sequence_set(b"1:3,5,9:7")) == [(1, 3), (5, 5), (7, 9)]
 
 
 # -- connecting -------------------------------------------------------------------------------
@@ -209,10 +249,55 @@ def test_a_token_command_failure_names_the_program_not_its_output(
     assert "leaked-token-123" not in str(caught.value)
 
 
-def test_a_token_is_refused_by_a_server_without_xoauth2(dovecot: Dovecot, tmp_path: Path) -> None:
-    helper = tmp_path / "token-helper"
-    helper.write_text("#!/bin/sh\necho 'ya29.secret-token'\n")
+def _token_helper(directory: Path, token: str) -> Path:
+    helper = directory / "token-helper"
+    helper.write_text(f"#!/bin/sh\n# prints an access token, as OAuth helpers do\necho '{token}'\n")
     helper.chmod(0o755)
+    return helper
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_xoauth2_with_the_token_command(dovecot: Dovecot, tmp_path: Path, security: str) -> None:
+    folder = dovecot.new_folder()
+    dovecot.append(folder, [make_message(i) for i in range(3)])
+    helper = _token_helper(tmp_path, dovecot.oauth_token)
+    port = dovecot.tls_port if security == "tls" else dovecot.starttls_port
+    settings = dovecot.settings(
+        security=security, port=port, token_command=f"{helper} --account work"
+    )
+    # No password anywhere: the token is the only credential.
+    with ImapSource(settings, {}) as source:
+        assert _uids(list(source.fetch_new(folder, None))) == [1, 2, 3]
+    assert "method=XOAUTH2" in dovecot.wait_for_log("method=XOAUTH2")
+
+
+def test_a_refused_token_is_reported_without_the_token(dovecot: Dovecot, tmp_path: Path) -> None:
+    stale = "ya29.a0-expired-token-0000"
+    helper = _token_helper(tmp_path, stale)
+    with (
+        pytest.raises(MailSourceError) as caught,
+        ImapSource(dovecot.settings(token_command=str(helper)), {}),
+    ):
+        pass
+    message = str(caught.value)
+    assert "login as alex (XOAUTH2) refused" in message
+    assert stale not in message
+    on_the_wire = base64.b64encode(f"user=alex\x01auth=Bearer {stale}\x01\x01".encode())
+    assert on_the_wire.decode() not in message
+
+
+def test_a_token_is_refused_by_a_server_without_xoauth2(
+    dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    helper = _token_helper(tmp_path, "ya29.secret-token")
+    # The main server offers XOAUTH2; hide it, as a server without OAuth would not offer it.
+    real = imapsource.ImapSource._login
+
+    def without_xoauth2(self: ImapSource, imap: imaplib.IMAP4, credentials: object) -> None:
+        imap.capabilities = tuple(c for c in imap.capabilities if c != "AUTH=XOAUTH2")
+        real(self, imap, credentials)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(imapsource.ImapSource, "_login", without_xoauth2)
     with (
         pytest.raises(MailSourceError) as caught,
         ImapSource(dovecot.settings(token_command=f"{helper} --account work"), {}),
@@ -299,6 +384,35 @@ def test_five_thousand_messages_stream_in_bounded_memory(dovecot: Dovecot) -> No
     assert peak < total / 2
 
 
+@pytest.mark.parametrize("esearch", [True, False])
+def test_gaps_in_uids_and_servers_without_esearch(
+    dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch, esearch: bool
+) -> None:
+    folder = dovecot.new_folder("gaps")
+    dovecot.append(folder, (make_message(i) for i in range(60)))
+    gone = [*range(3, 20), 33, 41, *range(50, 58)]
+    dovecot.expunge(folder, gone)
+    expected = [uid for uid in range(1, 61) if uid not in gone]
+    # Small windows and batches, so a few dozen messages cross several of each.
+    monkeypatch.setattr(imapsource, "SEARCH_WINDOW", 7)
+    monkeypatch.setattr(imapsource, "BATCH_SIZE", 4)
+    with ImapSource(dovecot.settings(), dovecot.environ()) as source:
+        assert source._imap is not None
+        assert "ESEARCH" in source._imap.capabilities
+        if not esearch:
+            source._imap.capabilities = tuple(
+                c for c in source._imap.capabilities if c != "ESEARCH"
+            )
+        assert _uids(list(source.fetch_new(folder, None))) == expected
+        uidvalidity = source._selected[1] if source._selected else 0
+        assert _uids(list(source.fetch_new(folder, (uidvalidity, 20)))) == [
+            u for u in expected if u > 20
+        ]
+        # "n:*" with n above every UID must not return the last message again.
+        assert list(source.fetch_new(folder, (uidvalidity, 60))) == []
+        assert _uids(list(source.fetch_new(folder, (uidvalidity, 59)))) == [60]
+
+
 def test_a_dropped_connection_resumes_after_the_last_message_read(dovecot: Dovecot) -> None:
     folder = dovecot.new_folder("drop")
     count = 3 * BATCH_SIZE + 17
@@ -320,6 +434,31 @@ def test_a_dropped_connection_resumes_after_the_last_message_read(dovecot: Dovec
         assert read == list(range(1, len(read) + 1))
         assert BATCH_SIZE + 3 <= len(read) < count
         rest = [m.uid for m in source.fetch_new(folder, state)]
+    assert read + rest == list(range(1, count + 1))
+
+
+def test_a_connection_cut_in_the_middle_of_a_reply_loses_nothing(dovecot: Dovecot) -> None:
+    folder = dovecot.new_folder("cut")
+    count = 3 * BATCH_SIZE
+    dovecot.append(folder, (make_message(i) for i in range(count)))
+    header_bytes = len(make_message(0).split(b"\n\n")[0]) * 1.03
+    # Past the first batch, inside the second one's reply (and inside a TLS record).
+    relay = CuttingRelay(dovecot.tls_port, cut_after=int(header_bytes * BATCH_SIZE * 1.5))
+    read: list[int] = []
+    state = None
+    try:
+        with ImapSource(dovecot.settings(port=relay.port), dovecot.environ()) as source:
+            with pytest.raises(MailConnectionLost) as caught:  # noqa: SIM117 - checked between
+                for message in source.fetch_new(folder, None):
+                    read.append(message.uid)
+                    state = (message.uidvalidity, message.uid)
+            assert relay.cuts == 1
+            assert f"connection lost after UID {BATCH_SIZE}: " in str(caught.value)
+            # Only whole replies are handed out: the cut batch is read again, not half of it.
+            assert read == list(range(1, BATCH_SIZE + 1))
+            rest = [m.uid for m in source.fetch_new(folder, state)]
+    finally:
+        relay.close()
     assert read + rest == list(range(1, count + 1))
 
 

@@ -112,7 +112,7 @@ def _text_parts(message: Message) -> Iterator[str]:
         if part.is_multipart():
             payload = part.get_payload()
             if isinstance(payload, list):
-                stack[0:0] = payload
+                stack[0:0] = [p for p in payload if isinstance(p, Message)]
             continue
         if part.get_content_maintype() == "text":
             data = part.get_payload(decode=True)
@@ -173,7 +173,7 @@ def _from_report(message: Message) -> dict[str, tuple[str, str, str]]:
 
 def _paragraph(lines: list[str], index: int) -> list[str]:
     """The line at ``index`` and those after it up to a blank line or a separator."""
-    taken = []
+    taken: list[str] = []
     for line in lines[index : index + 6]:
         stripped = line.strip()
         if not stripped or (taken and stripped.startswith("---")):
@@ -235,8 +235,10 @@ def read_bounce(message: Message) -> BounceReport | None:
 
     temporary, permanent = all_failures(message)
     report = _from_report(message)
-    if not temporary and not permanent and not any(
-        a.startswith(("fail", "delay")) for a, _, _ in report.values()
+    if (
+        not temporary
+        and not permanent
+        and not any(a.startswith(("fail", "delay")) for a, _, _ in report.values())
     ):
         return None
     texts = list(_text_parts(message))

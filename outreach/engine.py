@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Protocol
 
 from .addressbook import AddressBook
+from .bouncing import without_bouncing
 from .campaign import Campaign, Part
 from .channel import Channel, Outcome, Piece, Rendered
 from .contact import Contact
-from .bouncing import without_bouncing
 from .errors import OutreachError
 from .followup import follow_up_exclusion
 from .journal import (

@@ -51,7 +51,7 @@ def parse_follow_up(
         for key in ("after", "unless"):
             if key in raw:
                 raise ConfigError(
-                    f"{source}: part {part_id!r} has {key!r} but no follow_up = \"PART_ID\""
+                    f'{source}: part {part_id!r} has {key!r} but no follow_up = "PART_ID"'
                 )
         return None
     ids = [p.id for p in parts]
@@ -65,7 +65,7 @@ def parse_follow_up(
     after_text = raw.get("after")
     if not isinstance(after_text, str):
         raise ConfigError(
-            f"{source}: part {part_id!r}: a follow-up needs after = \"P10D\" (how long to wait)"
+            f'{source}: part {part_id!r}: a follow-up needs after = "P10D" (how long to wait)'
         )
     try:
         after = Cadence.parse(after_text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError
@@ -61,7 +62,7 @@ class ImapMailSource:
                             f"{self.label}/{folder}",
                             fetched.is_sent,
                             fetched.header,
-                            lambda f=folder, u=fetched.uid: source.fetch_body(f, u),
+                            partial(source.fetch_body, folder, fetched.uid),
                         )
                     )
                     last = (fetched.uidvalidity, fetched.uid)

@@ -22,6 +22,7 @@ import mailbox
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -239,9 +240,7 @@ class MboxSource:
             for key in box.iterkeys():
                 with box.get_file(key) as handle:
                     header = _header_block(handle)
-                chunk.append(
-                    Incoming(self.label, self._sent, header, lambda k=key: box.get_bytes(k))
-                )
+                chunk.append(Incoming(self.label, self._sent, header, partial(box.get_bytes, key)))
                 if len(chunk) >= BATCH:
                     yield Batch(chunk, lambda state: None)
                     chunk = []

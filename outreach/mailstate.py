@@ -144,7 +144,9 @@ class MailState:
                 found[delivery.message_id] = (int(row[0]), delivery)
         return found
 
-    def latest_delivery_to(self, address: str, channel: str = "email") -> tuple[int, Delivery] | None:
+    def latest_delivery_to(
+        self, address: str, channel: str = "email"
+    ) -> tuple[int, Delivery] | None:
         """The most recent delivery sent to ``address`` on ``channel`` (for a bounce that
         does not quote the original Message-ID)."""
         row = self._db.execute(
@@ -209,6 +211,4 @@ class MailState:
         rows = self._db.execute(
             "SELECT address, contact_uid, day, diagnostic FROM bounced_addresses"
         )
-        return {
-            r[0]: BouncedAddress(r[0], r[1], date.fromisoformat(r[2]), r[3]) for r in rows
-        }
+        return {r[0]: BouncedAddress(r[0], r[1], date.fromisoformat(r[2]), r[3]) for r in rows}

@@ -37,7 +37,7 @@ from email.policy import compat32
 from typing import TYPE_CHECKING, Any
 
 from .bounces import looks_like_bounce, read_bounce
-from .harvest import _ROBOTS, _automated, _decode
+from .harvest import _BULK, _ROBOTS, _decode
 from .journal import BOUNCED, REPLIED, SENT, UNKNOWN, Journal, Record, Touch
 from .mailheaders import HeaderBlock, addresses
 from .mailsources import MailSource
@@ -77,9 +77,7 @@ class MailSettings:
 
 def mail_settings(workspace: Workspace) -> MailSettings:
     """The workspace's ``[mail]`` table."""
-    return parse_table(
-        MailSettings, workspace.section("mail"), f"{workspace.config_path} [mail]"
-    )
+    return parse_table(MailSettings, workspace.section("mail"), f"{workspace.config_path} [mail]")
 
 
 @dataclass(slots=True)
@@ -117,6 +115,15 @@ def message_id_of(headers: HeaderBlock, raw: bytes) -> str:
     return f"<{digest}@no-message-id.outreach>"
 
 
+def _automated(headers: HeaderBlock) -> bool:
+    """Mailing lists, newsletters, bulk and auto-submitted mail (auto-replies included)."""
+    if headers.get("List-Id") or headers.get("List-Unsubscribe"):
+        return True
+    if (headers.get("Precedence") or "").strip().lower() in _BULK:
+        return True
+    return (headers.get("Auto-Submitted") or "no").strip().lower() not in ("", "no")
+
+
 def _referenced_ids(headers: HeaderBlock) -> list[str]:
     ids = []
     for name in ("In-Reply-To", "References"):
@@ -136,9 +143,7 @@ class _Parsed:
 class _Syncer:
     """One sync: the book's address index, the journal, and what has been found."""
 
-    def __init__(
-        self, book: AddressBook, journal: Journal, me: Iterable[str], today: date
-    ) -> None:
+    def __init__(self, book: AddressBook, journal: Journal, me: Iterable[str], today: date) -> None:
         self.journal = journal
         self.state = MailState(journal)
         self.today = today

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import Result
 from conftest import make_contact
 from mailboxes import ME, message, newsletter, postfix_dsn
@@ -44,7 +43,6 @@ body = "Hi {{ greeting }},\\njust in case my last note got buried.\\n"
 """
 
 
-
 def people() -> list[Contact]:
     """A, B and C get the campaign; D sends a newsletter; E gets mail from the user."""
     b = make_contact("u-b", "Bruno", "Ferrari", email="bruno@old-employer.example", tags=["asked"])
@@ -58,12 +56,11 @@ def people() -> list[Contact]:
     ]
 
 
-@pytest.fixture
-def smtp(workspace: Workspace) -> Iterator[Recorder]:
+@contextmanager
+def smtp_server(workspace: Workspace) -> Iterator[Recorder]:
     """An SMTP server on loopback that the workspace's [email] sends to."""
-    with ExitStack() as stack:
-        recorder = Recorder()
-        port = stack.enter_context(aiosmtpd_server(recorder))
+    recorder = Recorder()
+    with aiosmtpd_server(recorder) as port:
         email_settings(workspace.root, port=port)
         yield recorder
 

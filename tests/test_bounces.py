@@ -105,8 +105,13 @@ def test_real_formats(
 
 def test_a_4xx_is_temporary_whatever_the_detector_says() -> None:
     original = message("Alex <alex@example.com>", "ann@example.org", "Hi", _now())
-    dsn = postfix_dsn(original, "ann@example.org", _now(), status="4.2.2",
-                      diagnostic="452 4.2.2 <{r}>: Mailbox full")
+    dsn = postfix_dsn(
+        original,
+        "ann@example.org",
+        _now(),
+        status="4.2.2",
+        diagnostic="452 4.2.2 <{r}>: Mailbox full",
+    )
     report = read_bounce(email.message_from_bytes(dsn))
     assert report is not None
     (failure,) = report.failures

@@ -32,9 +32,12 @@ body = "Reminder"
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
-        ('follow_up = "asc"\nafter = "P10D"', "follow_up = 'asc' names no part (parts: ask, reminder)"),
+        (
+            'follow_up = "asc"\nafter = "P10D"',
+            "follow_up = 'asc' names no part (parts: ask, reminder)",
+        ),
         ('follow_up = "reminder"\nafter = "P10D"', "part 'reminder' cannot follow up itself"),
-        ('follow_up = "ask"', "a follow-up needs after = \"P10D\""),
+        ('follow_up = "ask"', 'a follow-up needs after = "P10D"'),
         ('follow_up = "ask"\nafter = "ten days"', "part 'reminder': after: not a cadence"),
         ('follow_up = "ask"\nafter = "never"', "after = 'never' never comes"),
         ('follow_up = "ask"\nafter = "P10D"\nunless = "read"', "unless must be 'replied' or"),
@@ -66,8 +69,9 @@ def test_a_follow_up_waits_for_the_first_part_and_shares_its_audience(
     )
     path = tmp_path / "ask.toml"
     path.write_text(
-        TWO_PARTS.replace('id = "ask"\n', 'id = "ask"\n[part.audience]\ntags = ["asked"]\n', 1)
-        .format(extra='follow_up = "ask"\nafter = "P2W"'),
+        TWO_PARTS.replace(
+            'id = "ask"\n', 'id = "ask"\n[part.audience]\ntags = ["asked"]\n', 1
+        ).format(extra='follow_up = "ask"\nafter = "P2W"'),
         encoding="utf-8",
     )
     status = run_cli("campaign", "status", str(path))

@@ -4,23 +4,30 @@ read from Maildirs and mbox files."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
-from mail_scenario import CAMPAIGN, as_json, run_scenario, smtp  # noqa: F401 (a fixture)
+from mail_scenario import CAMPAIGN, as_json, run_scenario, smtp_server
 from mail_scenario import people as scenario_people
 from mailboxes import ME, maildir, mbox, message, postfix_dsn
 from smtp_servers import Recorder
 
 from outreach.workspace import Workspace
 
+
 @pytest.fixture
 def people(add_contacts):  # noqa: ANN001, ANN201
     return add_contacts(*scenario_people())
+
+
+@pytest.fixture
+def smtp(workspace: Workspace) -> Iterator[Recorder]:
+    with smtp_server(workspace) as recorder:
+        yield recorder
 
 
 def test_replies_bounces_touches_and_a_follow_up(
@@ -78,8 +85,13 @@ def test_a_temporary_failure_is_recorded_and_changes_nothing(
     assert {r["status"] for r in rows if r["uid"] == "u-c" and r["part"] == "ask"} == {"sent"}
     with workspace.open_journal() as journal:
         events = journal.db.execute("SELECT kind, address, detail FROM mail_events").fetchall()
-    assert events == [("delayed", "chloe@example.fr", "4.4.1 connect to mx.example.org"
-                       "[192.0.2.25]:25: Connection timed out")]
+    assert events == [
+        (
+            "delayed",
+            "chloe@example.fr",
+            "4.4.1 connect to mx.example.org[192.0.2.25]:25: Connection timed out",
+        )
+    ]
     assert not [e for e in as_json(run_cli("plan", "--json")) if e["section"] == "fix-address"]
 
 
@@ -112,9 +124,7 @@ def test_a_sync_stopped_midway_resumes_without_counting_twice(
     monkeypatch.setattr(sources, "BATCH", 10)
     start = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
     messages = [
-        message(
-            "Emma Schulz <emma@example.de>", ME, f"Note {n}", start + timedelta(hours=n)
-        )
+        message("Emma Schulz <emma@example.de>", ME, f"Note {n}", start + timedelta(hours=n))
         for n in range(35)
     ]
     inbox = maildir(tmp_path / "INBOX", *messages)
@@ -167,8 +177,10 @@ def test_sources_from_the_settings_and_bad_sources(
     assert bad.exit_code == 2 and "not an mbox file" in bad.output
     assert not workspace.journal_path.exists()  # nothing was started
 
-    maildir(workspace.root / "Maildir" / "INBOX",
-            message("emma@example.de", ME, "Hi", datetime(2026, 4, 1, tzinfo=UTC)))
+    maildir(
+        workspace.root / "Maildir" / "INBOX",
+        message("emma@example.de", ME, "Hi", datetime(2026, 4, 1, tzinfo=UTC)),
+    )
     config = workspace.config_path
     config.write_text(
         config.read_text(encoding="utf-8") + '\n[mail]\nsources = ["Maildir"]\n',
@@ -194,7 +206,8 @@ def test_the_end_of_contract_example_reminds_those_who_did_not_answer(
 
     nine = (date.today() + timedelta(days=9)).isoformat()
     ten = (date.today() + timedelta(days=10)).isoformat()
-    assert run_cli("campaign", "run", str(END_OF_CONTRACT), "--send", "--today", nine).exit_code == 0
+    early = run_cli("campaign", "run", str(END_OF_CONTRACT), "--send", "--today", nine)
+    assert early.exit_code == 0, early.output
     assert not [r for r in smtp.received if r.message["Subject"].startswith("Re: A favour")]
     late = run_cli("campaign", "run", str(END_OF_CONTRACT), "--send", "--today", ten)
     assert late.exit_code == 0, late.output

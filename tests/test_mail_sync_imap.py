@@ -3,7 +3,7 @@ a dropped connection, and a mailbox left exactly as it was."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from click.testing import Result
 from dovecot import Dovecot
-from mail_scenario import run_scenario, smtp  # noqa: F401 (a fixture)
 from mail_scenario import people as scenario_people
+from mail_scenario import run_scenario, smtp_server
 from mailboxes import ME, message
 from smtp_servers import Recorder
 
@@ -22,6 +22,12 @@ from outreach.workspace import Workspace
 @pytest.fixture
 def people(add_contacts):  # noqa: ANN001, ANN201
     return add_contacts(*scenario_people())
+
+
+@pytest.fixture
+def smtp(workspace: Workspace) -> Iterator[Recorder]:
+    with smtp_server(workspace) as recorder:
+        yield recorder
 
 
 def imap_account(
@@ -40,7 +46,7 @@ def imap_account(
         "\n[imap]\n"
         f'host = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\n'
         f'username = "{dovecot.user}"\nca_file = "{dovecot.cert}"\n'
-        f"folders = [{folder_list}]\nsent_folder = \"{sent}\"\n"
+        f'folders = [{folder_list}]\nsent_folder = "{sent}"\n'
     )
     config = workspace.config_path
     config.write_text(config.read_text(encoding="utf-8") + table, encoding="utf-8")
@@ -51,7 +57,7 @@ def imap_account(
 def test_the_whole_loop_through_imap(
     workspace: Workspace,
     people,
-    smtp: Recorder,  # noqa: F811
+    smtp: Recorder,
     run_cli: Callable[..., Result],
     tmp_path: Path,
     dovecot: Dovecot,

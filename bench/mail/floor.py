@@ -58,9 +58,7 @@ def read_imap(host: str, port: int, user: str, ca_file: str, folders: list[str])
             uids = [int(u) for u in data[0].split()]
             for start in range(0, len(uids), 500):
                 chunk = uids[start : start + 500]
-                _, fetched = imap.uid(
-                    "FETCH", f"{chunk[0]}:{chunk[-1]}", "(UID BODY.PEEK[HEADER])"
-                )
+                _, fetched = imap.uid("FETCH", f"{chunk[0]}:{chunk[-1]}", "(UID BODY.PEEK[HEADER])")
                 for item in fetched:
                     if isinstance(item, tuple) and re.search(rb"BODY\[HEADER\]", item[0]):
                         parser.parsebytes(item[1])

@@ -27,7 +27,6 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -78,7 +77,10 @@ def generate(count: int) -> tuple[list[bytes], list[bytes]]:
         if kind < 4:  # a fifth: mail you sent
             sent.append(
                 make_message(
-                    i, sender="Alex Example <alex@example.com>", to=contact, when=when,
+                    i,
+                    sender="Alex Example <alex@example.com>",
+                    to=contact,
+                    when=when,
                     subject=f"Re: notes from {i}",
                 )
             )
@@ -105,7 +107,9 @@ def generate(count: int) -> tuple[list[bytes], list[bytes]]:
         else:  # replies to something (not a campaign of this workspace)
             inbox.append(
                 make_message(
-                    i, sender=f"Someone <{contact}>", when=when,
+                    i,
+                    sender=f"Someone <{contact}>",
+                    when=when,
                     extra_headers=f"In-Reply-To: <thread{i}@example.com>\n",
                 )
             )
@@ -149,8 +153,7 @@ def _counts(run: Measured) -> str:
 
 def row(name: str, m: Measured, floor: Measured) -> str:
     return (
-        f"| {name} | {m.seconds:.2f} s | {m.peak_mib:.0f} MiB | "
-        f"{m.seconds / floor.seconds:.2f}x |"
+        f"| {name} | {m.seconds:.2f} s | {m.peak_mib:.0f} MiB | {m.seconds / floor.seconds:.2f}x |"
     )
 
 
@@ -176,8 +179,10 @@ def main() -> None:
         again = outreach(home, str(mail))
         print("Maildir:\n")
         print("| run | time | peak memory | vs the floor |\n|---|---:|---:|---:|")
-        print(f"| floor: mailbox.Maildir, headers only | {floor.seconds:.2f} s | "
-              f"{floor.peak_mib:.0f} MiB | 1.00x |")
+        print(
+            f"| floor: mailbox.Maildir, headers only | {floor.seconds:.2f} s | "
+            f"{floor.peak_mib:.0f} MiB | 1.00x |"
+        )
         print(row("outreach mail sync (first)", first, floor))
         print(row("outreach mail sync (again, nothing new)", again, floor))
         print("\n" + _counts(first))
@@ -206,16 +211,27 @@ def bench_imap(home: Path, inbox: list[bytes], sent: list[bytes]) -> None:
             )
         env = {**os.environ, "OUTREACH_IMAP_PASSWORD": server.password}
         fresh_journal(home)
-        argv = [sys.executable, str(HERE / "floor.py"), "imap", "127.0.0.1",
-                str(server.tls_port), server.user, str(server.cert), folder, "Sent"]
+        argv = [
+            sys.executable,
+            str(HERE / "floor.py"),
+            "imap",
+            "127.0.0.1",
+            str(server.tls_port),
+            server.user,
+            str(server.cert),
+            folder,
+            "Sent",
+        ]
         clean(argv, env=env)  # warm Dovecot's caches for both sides
         floor = clean(argv, env=env)
         first = outreach(home, "imap", env=env)
         again = outreach(home, "imap", env=env)
         print("\nIMAP (Dovecot on loopback, TLS):\n")
         print("| run | time | peak memory | vs the floor |\n|---|---:|---:|---:|")
-        print(f"| floor: imaplib, BODY.PEEK[HEADER] 500 at a time | {floor.seconds:.2f} s | "
-              f"{floor.peak_mib:.0f} MiB | 1.00x |")
+        print(
+            f"| floor: imaplib, BODY.PEEK[HEADER] 500 at a time | {floor.seconds:.2f} s | "
+            f"{floor.peak_mib:.0f} MiB | 1.00x |"
+        )
         print(row("outreach mail sync imap (first)", first, floor))
         print(row("outreach mail sync imap (again, nothing new)", again, floor))
         print("\n" + _counts(first))

@@ -265,9 +265,9 @@ def set_(
             raise InputError(f"{person.display_name} has no postal address to mark as returned")
         address.returned = True
         changes.append(f"address marked returned: {address.one_line()}")
-    for address in email_ok:
-        if not person.has_email(address):
-            raise InputError(f"{person.display_name} has no email address {address!r}")
+    for working in email_ok:
+        if not person.has_email(working):
+            raise InputError(f"{person.display_name} has no email address {working!r}")
     if not changes and not email_ok:
         click.echo(f"{person.display_name}: nothing to change")
         return

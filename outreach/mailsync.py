@@ -30,7 +30,7 @@ import email.utils
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from email.policy import compat32
@@ -346,8 +346,3 @@ def summary(result: SyncResult) -> list[str]:
     if not result.changed:
         lines.append("nothing new")
     return lines
-
-
-def bounced_for(journal: Journal) -> Mapping[str, Any]:
-    """Addresses that bounce, by address in lower case (for planning and the plan)."""
-    return MailState(journal).bounced()

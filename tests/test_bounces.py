@@ -129,3 +129,29 @@ def _now():  # noqa: ANN202
     from datetime import UTC, datetime
 
     return datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def test_a_bouncing_address_is_left_out_until_it_changes() -> None:
+    from datetime import date
+
+    from conftest import make_contact
+
+    from outreach.bouncing import fix_address_reasons, without_bouncing
+    from outreach.contact import Email
+    from outreach.mailstate import BouncedAddress
+
+    bounced = {
+        "ann@old.example": BouncedAddress("ann@old.example", "u1", date(2026, 6, 2), "5.1.1 gone")
+    }
+    ann = make_contact("u1", "Ann", "Lee", email="Ann@Old.example")
+    ann.emails.append(Email("ann@new.example"))
+    assert fix_address_reasons(ann, bounced) == [
+        "email Ann@Old.example bounced on 2026-06-02 (5.1.1 gone)"
+    ]
+    usable = without_bouncing(ann, bounced)
+    assert usable.primary_email == "ann@new.example"
+    assert ann.primary_email == "Ann@Old.example"  # the contact itself is not changed
+    # The user fixes the address in the book: nothing is left to fix.
+    ann.emails[0] = Email("ann@fixed.example")
+    assert fix_address_reasons(ann, bounced) == []
+    assert without_bouncing(ann, bounced) is ann

@@ -184,3 +184,36 @@ def test_login_without_tls_is_refused(
 def journal_rows(workspace: Workspace) -> list[Any]:
     with workspace.open_journal() as journal:
         return journal.db.execute("SELECT * FROM mail_seen").fetchall()
+
+
+def test_five_thousand_messages_sync_in_memory_that_does_not_grow_with_them(
+    workspace: Workspace,
+    people,
+    run_cli: Callable[..., Result],
+    dovecot: Dovecot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tracemalloc
+
+    from dovecot import make_message
+
+    inbox = dovecot.new_folder("big")
+    sent = dovecot.new_folder("bigsent")
+    imap_account(workspace, dovecot, monkeypatch, folders=[inbox], sent=sent)
+    # Mail from strangers, with one in fifty from Emma.
+    mail = [
+        make_message(n, sender="Emma <emma@example.de>" if n % 50 == 0 else None)
+        for n in range(5000)
+    ]
+    peaks = []
+    for chunk in (mail[:1000], mail[1000:]):
+        dovecot.append(inbox, chunk)
+        tracemalloc.start()
+        result = run_cli("mail", "sync", "imap")
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert result.exit_code == 0, result.output
+    assert "4000 new to read, 4000 counted" in result.output
+    assert len(_notes(workspace, "u-e")) == 100
+    # Four times the messages, about the same memory: a batch at a time, never the folder.
+    assert peaks[1] < 1.5 * peaks[0], peaks

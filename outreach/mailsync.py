@@ -90,8 +90,11 @@ class SyncResult:
     #: outcome -> number of new messages.
     outcomes: Counter[str] = field(default_factory=Counter)
     touches: int = 0
+    #: Campaign deliveries marked replied, and bounced.
     replied: int = 0
     bounced: int = 0
+    #: Permanent failures reported (of campaign messages or not), and temporary ones.
+    failures: int = 0
     delayed: int = 0
     #: Addresses newly marked as bouncing.
     bouncing: list[str] = field(default_factory=list)
@@ -270,6 +273,7 @@ class _Syncer:
                 )
                 self.result.delayed += 1
                 continue
+            self.result.failures += 1
             dead = failure.recipient
             owners = list(self.owners.get(dead, ()))
             if match is not None:
@@ -331,6 +335,10 @@ def sync(
     return syncer.result
 
 
+#: Bouncing addresses listed one by one in the summary; the rest are counted.
+_LISTED = 20
+
+
 def summary(result: SyncResult) -> list[str]:
     """Human-readable lines for a sync."""
     lines = list(result.sources)
@@ -338,11 +346,14 @@ def summary(result: SyncResult) -> list[str]:
     lines.append(
         f"{result.new} new message(s): {result.touches} touch(es) recorded, "
         f"{result.replied} repl{'y' if result.replied == 1 else 'ies'} to campaigns, "
-        f"{result.bounced} bounce(s), {result.delayed} delay(s), "
+        f"{result.failures} bounce(s) ({result.bounced} of campaign messages), "
+        f"{result.delayed} delay(s), "
         f"{o[AUTOMATED]} automated ignored, {o[OTHER]} from people not in the book"
     )
-    for address in result.bouncing:
+    for address in result.bouncing[:_LISTED]:
         lines.append(f"bouncing: {address} (see outreach plan, section fix-address)")
+    if len(result.bouncing) > _LISTED:
+        lines.append(f"... and {len(result.bouncing) - _LISTED} more bouncing addresses")
     if not result.changed:
         lines.append("nothing new")
     return lines

@@ -140,10 +140,16 @@ def test_reads_a_folder_over_tls_and_starttls(dovecot: Dovecot, security: str) -
     assert b"Thanks for the note" not in first  # headers only
 
 
-def test_the_sent_folder_is_found_by_its_special_use(dovecot: Dovecot) -> None:
+@pytest.mark.parametrize("list_extended", [True, False])
+def test_the_sent_folder_is_found_by_its_special_use(dovecot: Dovecot, list_extended: bool) -> None:
     folder = dovecot.new_folder()
     dovecot.append("Sent", [make_message(i, subject=f"sent {i}") for i in range(3)])
     with ImapSource(dovecot.settings(folders=["INBOX", folder]), dovecot.environ()) as source:
+        assert source._imap is not None and "SPECIAL-USE" in source._imap.capabilities
+        if not list_extended:  # an older server: the attributes come with a plain LIST
+            source._imap.capabilities = tuple(
+                c for c in source._imap.capabilities if c != "SPECIAL-USE"
+            )
         assert source.folders() == [("INBOX", False), (folder, False), ("Sent", True)]
         sent = list(source.fetch_new("Sent", None))
     assert sent and all(m.is_sent for m in sent)
@@ -342,6 +348,23 @@ def test_only_new_messages_are_read_and_a_second_read_finds_nothing(dovecot: Dov
         again = list(source.fetch_new(folder, state))
     assert _uids(again) == [11, 12, 13]
     assert b"#12" in again[-1].header
+
+
+def test_status_tells_whether_a_folder_has_anything_new(dovecot: Dovecot) -> None:
+    folder = dovecot.new_folder("status")
+    dovecot.append(folder, [make_message(i) for i in range(4)])
+    with ImapSource(dovecot.settings(), dovecot.environ()) as source:
+        before = source.status(folder)
+        read = list(source.fetch_new(folder, None))
+        assert before.messages == 4
+        assert before.uidvalidity == read[-1].uidvalidity
+        assert before.uidnext == read[-1].uid + 1
+        dovecot.append(folder, [make_message(9)])
+        after = source.status(folder)
+        assert (after.messages, after.uidnext) == (5, before.uidnext + 1)
+        with pytest.raises(MailSourceError) as caught:
+            source.status("Nowhere")
+    assert "folder 'Nowhere': STATUS failed" in str(caught.value)
 
 
 def test_a_changed_uidvalidity_restarts_from_uid_1(dovecot: Dovecot) -> None:

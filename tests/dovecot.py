@@ -194,7 +194,7 @@ class Dovecot:
         """Create a folder of its own for one test and return its name."""
         name = f"{prefix}{next(self._names)}"
         with self.client() as client:
-            client.command(f"CREATE {_quote(name)}")
+            client.command(f"CREATE {_quote(encode_mailbox_name(name))}")
         return name
 
     @contextlib.contextmanager
@@ -225,20 +225,20 @@ class Dovecot:
     def recreate(self, folder: str) -> None:
         """Delete and create ``folder`` again: it comes back empty with a new UIDVALIDITY."""
         with self.client() as client:
-            client.command(f"DELETE {_quote(folder)}")
-            client.command(f"CREATE {_quote(folder)}")
+            client.command(f"DELETE {_quote(encode_mailbox_name(folder))}")
+            client.command(f"CREATE {_quote(encode_mailbox_name(folder))}")
 
     def expunge(self, folder: str, uids: Iterable[int]) -> None:
         """Delete the messages ``uids`` of ``folder`` for good (as another mail client would)."""
         with self.client() as client:
-            client.command(f"SELECT {_quote(folder)}")
+            client.command(f"SELECT {_quote(encode_mailbox_name(folder))}")
             client.command(f"UID STORE {','.join(map(str, uids))} +FLAGS.SILENT (\\Deleted)")
             client.command("EXPUNGE")
 
     def flags(self, folder: str) -> dict[int, str]:
         """UID -> the message's flags, as the server reports them (read-only)."""
         with self.client() as client:
-            client.command(f"EXAMINE {_quote(folder)}")
+            client.command(f"EXAMINE {_quote(encode_mailbox_name(folder))}")
             lines = client.command("UID FETCH 1:* (UID FLAGS)")
         found: dict[int, str] = {}
         for line in lines:

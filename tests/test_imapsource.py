@@ -337,6 +337,16 @@ def test_a_missing_folder_is_named(dovecot: Dovecot) -> None:
 # -- incremental reading ----------------------------------------------------------------------
 
 
+def test_folder_names_beyond_ascii(dovecot: Dovecot) -> None:
+    folder = dovecot.new_folder("Éléments envoyés/R&D 台北 ")
+    dovecot.append(folder, [make_message(i) for i in range(2)])
+    with ImapSource(dovecot.settings(sent_folder=folder), dovecot.environ()) as source:
+        assert (folder, True) in source.folders()
+        assert [m.is_sent for m in source.fetch_new(folder, None)] == [True, True]
+        assert source.status(folder).messages == 2
+        assert b"Subject:" in source.fetch_body(folder, 1)
+
+
 def test_only_new_messages_are_read_and_a_second_read_finds_nothing(dovecot: Dovecot) -> None:
     folder = dovecot.new_folder()
     dovecot.append(folder, [make_message(i) for i in range(10)])

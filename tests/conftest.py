@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from dovecot import dovecot, dovecot_plaintext  # noqa: F401  (session-scoped Dovecot fixtures)
+from dovecot import dovecot, dovecot_plaintext, imap_account  # noqa: F401  (Dovecot fixtures)
 
 from outreach import hookimpl
 from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered

@@ -15,7 +15,8 @@ Mailboxes are filled through IMAP: :meth:`Dovecot.append` sends one MULTIAPPEND 
 LITERAL+ literals per few hundred messages, so thousands of messages go in within a second.
 
 ``pytest`` fixtures: ``dovecot`` (one server for the session; each test takes its own folders
-with :meth:`Dovecot.new_folder`) and ``dovecot_plaintext`` (the no-TLS server).
+with :meth:`Dovecot.new_folder`), ``imap_account`` (a new, empty account on that server for one
+test: its own INBOX and Sent) and ``dovecot_plaintext`` (the no-TLS server).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
@@ -52,14 +53,26 @@ __all__ = [
     "Dovecot",
     "dovecot",
     "dovecot_plaintext",
+    "imap_account",
     "make_message",
     "start_dovecot",
 ]
 
 USER = "alex"
 PASSWORD = "s3cret-Pa55word-42"
-#: The one OAuth 2 access token the test identity provider accepts (for USER).
+#: The OAuth 2 access token the test identity provider accepts for USER.
 OAUTH_TOKEN = "ya29.a0-test-access-token-7f3c9"
+#: Accounts besides USER that :meth:`Dovecot.new_account` hands out, one per test.
+ACCOUNTS = 200
+
+
+def _account(number: int) -> tuple[str, str, str]:
+    """(user, password, access token) of extra account ``number``."""
+    return f"user{number}", f"pw-{number}-Zq8", f"ya29.a0-token-{number}-k2"
+
+
+#: Every access token the test identity provider accepts, and whose it is.
+_TOKENS = {OAUTH_TOKEN: USER} | {_account(n)[2]: _account(n)[0] for n in range(ACCOUNTS)}
 #: Seconds Dovecot may take to listen.
 START_TIMEOUT = 20.0
 
@@ -147,8 +160,11 @@ class Dovecot:
     password: str = PASSWORD
     #: The access token XOAUTH2 logins are checked against; "" when the server has no OAuth.
     oauth_token: str = ""
+    #: False for an account made by :meth:`new_account`: stopping is the server's owner's job.
+    owner: bool = True
     _identity: Any = None
     _names: Iterator[int] = field(default_factory=itertools.count)
+    _accounts: Iterator[int] = field(default_factory=itertools.count)
 
     @property
     def log(self) -> str:
@@ -167,8 +183,12 @@ class Dovecot:
             time.sleep(0.02)
         return log
 
-    def settings(self, **overrides: Any) -> ImapSettings:
-        """``[imap]`` settings for the test user, trusting the server's certificate."""
+    def section(self, **overrides: Any) -> dict[str, Any]:
+        """An ``[imap]`` table for this account, trusting the server's certificate.
+
+        Written into a workspace's ``outreach.toml`` as it is; the password goes in the
+        environment (:meth:`environ`).
+        """
         section: dict[str, Any] = {
             "host": "127.0.0.1",
             "port": self.tls_port,
@@ -177,7 +197,11 @@ class Dovecot:
             "ca_file": str(self.cert),
         }
         section.update(overrides)
-        return ImapSettings.from_section(section, "outreach.toml [imap]")
+        return {key: value for key, value in section.items() if value is not None}
+
+    def settings(self, **overrides: Any) -> ImapSettings:
+        """:meth:`section` parsed, as ``outreach.toml`` would give it."""
+        return ImapSettings.from_section(self.section(**overrides), "outreach.toml [imap]")
 
     def environ(self) -> dict[str, str]:
         """An environment holding the test user's password where the settings look for it."""
@@ -189,6 +213,26 @@ class Dovecot:
         if folder == "INBOX":
             return base
         return base / ("." + encode_mailbox_name(folder).replace("/", "."))
+
+    def new_account(self) -> Dovecot:
+        """A new, empty account on this server (its own INBOX and Sent), with its own password.
+
+        The accounts are written into the passwd-file when the server starts (Dovecot reads a
+        changed passwd-file at most once a second, too late for a test that logs in at once).
+        The account shares the server: stop the server, not the account.
+        """
+        number = next(self._accounts)
+        if number >= ACCOUNTS:
+            raise RuntimeError(f"all {ACCOUNTS} test accounts are taken; raise ACCOUNTS")
+        user, password, token = _account(number)
+        return replace(
+            self,
+            user=user,
+            password=password,
+            oauth_token=token if self.oauth_token else "",
+            owner=False,
+            _names=itertools.count(),
+        )
 
     def new_folder(self, prefix: str = "t") -> str:
         """Create a folder of its own for one test and return its name."""
@@ -275,6 +319,8 @@ class Dovecot:
 
     def stop(self) -> None:
         """Stop Dovecot and every process it started, and wait for them."""
+        if not self.owner:
+            return
         if self._identity is not None:
             self._identity.shutdown()
             self._identity.server_close()
@@ -298,8 +344,8 @@ class _Introspection(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         form = urllib.parse.parse_qs(self.rfile.read(length).decode())
         token = (form.get("token") or [""])[0]
-        if token and token == OAUTH_TOKEN:
-            reply = {"active": True, "username": USER, "scope": "https://mail.example/"}
+        if token in _TOKENS:
+            reply = {"active": True, "username": _TOKENS[token], "scope": "https://mail.example/"}
         else:
             reply = {"active": False}
         body = json.dumps(reply).encode()
@@ -469,14 +515,17 @@ def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
     internal_user, internal_group, login_user, mail_uid, mail_gid = _users()
     cert, key = self_signed(root)
     key.chmod(0o600)
+    accounts = [(USER, PASSWORD)] + [_account(n)[:2] for n in range(ACCOUNTS)]
     (root / "passwd").write_text(
-        f"{USER}:{{PLAIN}}{PASSWORD}:{mail_uid}:{mail_gid}::{root}/home/{USER}::\n"
+        "".join(
+            f"{user}:{{PLAIN}}{password}:{mail_uid}:{mail_gid}::{root}/home/{user}::\n"
+            for user, password in accounts
+        )
     )
     (root / "passwd").chmod(0o644)
-    home = root / "home" / USER
-    home.mkdir(parents=True)
-    for directory in (root / "home", home):
-        os.chown(directory, mail_uid, mail_gid)
+    # The homes are made by Dovecot (as the mail user) on first login.
+    (root / "home").mkdir()
+    os.chown(root / "home", mail_uid, mail_gid)
     tls_port, starttls_port = free_port(), free_port()
     if plaintext_only:
         listeners = f"  inet_listener imap {{\n    port = {starttls_port}\n  }}"
@@ -592,6 +641,12 @@ def dovecot() -> Iterator[Dovecot]:
     """One Dovecot for the test session (TLS and STARTTLS); take folders with ``new_folder``."""
     with running_dovecot() as server:
         yield server
+
+
+@pytest.fixture
+def imap_account(dovecot: Dovecot) -> Dovecot:
+    """A new, empty account (INBOX, Sent) on the session's Dovecot, for one test."""
+    return dovecot.new_account()
 
 
 @pytest.fixture(scope="session")

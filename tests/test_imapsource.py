@@ -141,10 +141,13 @@ def test_reads_a_folder_over_tls_and_starttls(dovecot: Dovecot, security: str) -
 
 
 @pytest.mark.parametrize("list_extended", [True, False])
-def test_the_sent_folder_is_found_by_its_special_use(dovecot: Dovecot, list_extended: bool) -> None:
-    folder = dovecot.new_folder()
-    dovecot.append("Sent", [make_message(i, subject=f"sent {i}") for i in range(3)])
-    with ImapSource(dovecot.settings(folders=["INBOX", folder]), dovecot.environ()) as source:
+def test_the_sent_folder_is_found_by_its_special_use(
+    imap_account: Dovecot, list_extended: bool
+) -> None:
+    account = imap_account
+    folder = account.new_folder()
+    account.append("Sent", [make_message(i, subject=f"sent {i}") for i in range(3)])
+    with ImapSource(account.settings(folders=["INBOX", folder]), account.environ()) as source:
         assert source._imap is not None and "SPECIAL-USE" in source._imap.capabilities
         if not list_extended:  # an older server: the attributes come with a plain LIST
             source._imap.capabilities = tuple(
@@ -152,10 +155,27 @@ def test_the_sent_folder_is_found_by_its_special_use(dovecot: Dovecot, list_exte
             )
         assert source.folders() == [("INBOX", False), (folder, False), ("Sent", True)]
         sent = list(source.fetch_new("Sent", None))
-    assert sent and all(m.is_sent for m in sent)
+        assert list(source.fetch_new("INBOX", None)) == []  # a new account's INBOX is empty
+    assert _uids(sent) == [1, 2, 3] and all(m.is_sent for m in sent)
     # Named explicitly, a folder is the Sent folder even without the attribute.
-    with ImapSource(dovecot.settings(sent_folder=folder), dovecot.environ()) as source:
+    with ImapSource(account.settings(sent_folder=folder), account.environ()) as source:
         assert source.folders() == [("INBOX", False), (folder, True)]
+
+
+def test_accounts_are_apart_and_each_has_its_own_token(
+    imap_account: Dovecot, dovecot: Dovecot, tmp_path: Path
+) -> None:
+    imap_account.append("INBOX", [make_message(0, subject="only for the new account")])
+    helper = _token_helper(tmp_path, imap_account.oauth_token)
+    with ImapSource(imap_account.settings(token_command=str(helper)), {}) as source:
+        (only,) = source.fetch_new("INBOX", None)
+    assert b"only for the new account" in only.header
+    # Another account's token is not this account's.
+    with (
+        pytest.raises(MailSourceError),
+        ImapSource(dovecot.settings(token_command=str(helper)), {}),
+    ):
+        pass
 
 
 def test_starttls_is_required_and_never_falls_back_to_clear_text(

@@ -507,7 +507,7 @@ def _group_name(gid: int) -> str:
 
 def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
     """Write a configuration into a new directory and start Dovecot on free loopback ports."""
-    require_tool("dovecot")
+    program = require_tool("dovecot")
     # Not pytest's tmp_path: it is private to the test user, and Dovecot's unprivileged
     # processes (as root: nobody, dovenull) must reach their files.
     root = Path(tempfile.mkdtemp(prefix="outreach-dovecot-"))
@@ -579,7 +579,7 @@ def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
         )
     )
     process = subprocess.Popen(
-        ["dovecot", "-F", "-c", str(config)],
+        [program, "-F", "-c", str(config)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -16,7 +16,8 @@ LITERAL+ literals per few hundred messages, so thousands of messages go in withi
 
 ``pytest`` fixtures: ``dovecot`` (one server for the session; each test takes its own folders
 with :meth:`Dovecot.new_folder`), ``imap_account`` (a new, empty account on that server for one
-test: its own INBOX and Sent) and ``dovecot_plaintext`` (the no-TLS server).
+test: its own INBOX and Sent), ``dovecot_plaintext`` (the no-TLS server) and
+``dovecot_oauth_only`` (a server that takes no password, only OAuth 2 tokens).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ __all__ = [
     "CuttingRelay",
     "Dovecot",
     "dovecot",
+    "dovecot_oauth_only",
     "dovecot_plaintext",
     "imap_account",
     "make_message",
@@ -505,8 +507,13 @@ def _group_name(gid: int) -> str:
         return str(gid)
 
 
-def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
-    """Write a configuration into a new directory and start Dovecot on free loopback ports."""
+def start_dovecot(*, plaintext_only: bool = False, oauth_only: bool = False) -> Dovecot:
+    """Write a configuration into a new directory and start Dovecot on free loopback ports.
+
+    ``plaintext_only``: one listener, no TLS at all. ``oauth_only``: logins by XOAUTH2 and
+    OAUTHBEARER only, as Microsoft 365 and Google Workspace accounts without app passwords
+    are (Dovecot then announces LOGINDISABLED and no AUTH=PLAIN).
+    """
     program = require_tool("dovecot")
     # Not pytest's tmp_path: it is private to the test user, and Dovecot's unprivileged
     # processes (as root: nobody, dovenull) must reach their files.
@@ -557,7 +564,7 @@ def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
             "force_introspection = yes\n"
         )
         (root / "oauth2.conf").chmod(0o644)
-        mechanisms = "plain login xoauth2 oauthbearer"
+        mechanisms = "xoauth2 oauthbearer" if oauth_only else "plain login xoauth2 oauthbearer"
         oauth_passdb = (
             "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
             f"  args = {root}/oauth2.conf\n}}\n"
@@ -626,9 +633,9 @@ def _wait_listening(server: Dovecot, ports: list[int]) -> None:
 
 
 @contextlib.contextmanager
-def running_dovecot(*, plaintext_only: bool = False) -> Iterator[Dovecot]:
+def running_dovecot(*, plaintext_only: bool = False, oauth_only: bool = False) -> Iterator[Dovecot]:
     """Dovecot for the length of a ``with`` block; its directory is removed after."""
-    server = start_dovecot(plaintext_only=plaintext_only)
+    server = start_dovecot(plaintext_only=plaintext_only, oauth_only=oauth_only)
     try:
         yield server
     finally:
@@ -640,6 +647,13 @@ def running_dovecot(*, plaintext_only: bool = False) -> Iterator[Dovecot]:
 def dovecot() -> Iterator[Dovecot]:
     """One Dovecot for the test session (TLS and STARTTLS); take folders with ``new_folder``."""
     with running_dovecot() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def dovecot_oauth_only() -> Iterator[Dovecot]:
+    """A Dovecot that takes OAuth 2 tokens only: no password login of any kind."""
+    with running_dovecot(oauth_only=True) as server:
         yield server
 
 

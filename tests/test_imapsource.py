@@ -312,6 +312,26 @@ def test_a_refused_token_is_reported_without_the_token(dovecot: Dovecot, tmp_pat
     assert on_the_wire.decode() not in message
 
 
+def test_a_password_is_never_tried_where_the_server_disables_login(
+    dovecot_oauth_only: Dovecot, tmp_path: Path
+) -> None:
+    server = dovecot_oauth_only
+    logins = server.log.count("auth failed")
+    with (
+        pytest.raises(MailSourceError) as caught,
+        ImapSource(server.settings(), server.environ()),
+    ):
+        pass
+    message = str(caught.value)
+    assert "disables LOGIN and offers no AUTH=PLAIN" in message
+    assert server.password not in message
+    assert server.log.count("auth failed") == logins  # nothing was sent to be refused
+    # The same account logs in with its token.
+    helper = _token_helper(tmp_path, server.oauth_token)
+    with ImapSource(server.settings(token_command=str(helper)), {}) as source:
+        assert source.folders()[0] == ("INBOX", False)
+
+
 def test_a_token_is_refused_by_a_server_without_xoauth2(
     dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -176,7 +176,7 @@ class Dovecot:
         except OSError:
             return ""
 
-    def wait_for_log(self, text: str, times: int = 1, timeout: float = 5.0) -> str:
+    def wait_for_log(self, text: str, times: int = 1, timeout: float = 15.0) -> str:
         """Dovecot's log once it holds ``text`` ``times`` times (it is written asynchronously)."""
         deadline = time.monotonic() + timeout
         while (log := self.log).count(text) < times:

@@ -2,10 +2,13 @@
 
 :func:`start_dovecot` writes a configuration into a fresh directory (no system configuration
 is read), makes a self-signed certificate for 127.0.0.1 with ``cryptography``, a passwd-file
-with one test user and a Maildir for them, and starts ``dovecot -F`` with one implicit-TLS
-listener and one STARTTLS listener (or, with ``plaintext_only``, a single listener that offers
-no TLS at all and would accept a clear-text login: the client must refuse it). The INBOX
-namespace has a ``Sent`` folder marked ``\\Sent`` (RFC 6154 special use).
+with the test user (and spare accounts, one per test that wants its own) whose mail is a
+Maildir in that directory, and starts ``dovecot -F`` with one implicit-TLS listener and one
+STARTTLS listener (or, with ``plaintext_only``, a single listener that offers no TLS at all
+and would accept a clear-text login: the client must refuse it). The INBOX namespace has a
+``Sent`` folder marked ``\\Sent`` (RFC 6154 special use). XOAUTH2 logins are checked by
+Dovecot's oauth2 passdb against a token-introspection endpoint (RFC 7662) served on loopback
+by this module, the way a provider's servers check them.
 
 Dovecot refuses to give mail access to UID 0, and runs its login processes as an unprivileged
 user, so as root (CI) the mail belongs to ``nobody`` and the internal and login users are the
@@ -156,7 +159,7 @@ class Dovecot:
     cert: Path
     #: Implicit TLS; 0 for the plain-text-only server.
     tls_port: int
-    #: STARTTLS on the plain-text-only server; the port that offers no TLS at all on it.
+    #: STARTTLS; on the plain-text-only server, the port that offers no TLS at all.
     starttls_port: int
     user: str = USER
     password: str = PASSWORD

@@ -426,6 +426,7 @@ def test_a_changed_uidvalidity_restarts_from_uid_1(dovecot: Dovecot) -> None:
     assert _uids(after) == list(range(1, 8))
 
 
+@pytest.mark.slow
 def test_five_thousand_messages_stream_in_bounded_memory(dovecot: Dovecot) -> None:
     folder = dovecot.new_folder("big")
     count = 5000

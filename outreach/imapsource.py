@@ -44,6 +44,7 @@ __all__ = [
     "BATCH_SIZE",
     "SEARCH_WINDOW",
     "FetchedMessage",
+    "FolderStatus",
     "ImapSettings",
     "ImapSource",
     "decode_mailbox_name",
@@ -126,6 +127,17 @@ class FetchedMessage:
     is_sent: bool
     #: The RFC 822 header block, as the server stores it (ends with the blank line).
     header: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class FolderStatus:
+    """What the server says about a folder without opening it (IMAP STATUS)."""
+
+    uidvalidity: int
+    #: The UID the next message will get: the folder has nothing new when it is last_uid + 1.
+    uidnext: int
+    #: How many messages the folder holds, for a progress bar.
+    messages: int
 
 
 class ImapSource:
@@ -368,20 +380,24 @@ class ImapSource:
         self._folders = chosen
         return list(chosen)
 
-    def _find_sent_folder(self) -> str | None:
+    def _list(self, *arguments: str) -> tuple[str, list[Any]]:
         imap = self._session()
         try:
-            if "SPECIAL-USE" in imap.capabilities:
-                # imaplib sends arguments as they are: this is LIST "" "*" RETURN (SPECIAL-USE).
-                typ, data = imap.list('""', '"*" RETURN (SPECIAL-USE)')
-            else:
-                typ, data = imap.list('""', '"*"')
+            return imap.list(*arguments)
         except (imaplib.IMAP4.abort, OSError) as exc:
             raise self._lost(exc, "*") from None
         except imaplib.IMAP4.error as exc:
-            raise MailSourceError(
-                f"IMAP {self.where}: cannot list the folders: {self._clean(exc)}"
-            ) from None
+            return "NO", [str(exc).encode()]
+
+    def _find_sent_folder(self) -> str | None:
+        typ: str = "NO"
+        data: list[Any] = []
+        if "SPECIAL-USE" in self._session().capabilities:
+            # imaplib sends arguments as they are: this is LIST "" "*" RETURN (SPECIAL-USE).
+            typ, data = self._list('""', '"*" RETURN (SPECIAL-USE)')
+        if typ != "OK":
+            # Without LIST-EXTENDED the attributes, when a server has them, come with LIST.
+            typ, data = self._list('""', '"*"')
         if typ != "OK":
             raise MailSourceError(
                 f"IMAP {self.where}: cannot list the folders: {self._clean(data)}"
@@ -434,6 +450,38 @@ class ImapSource:
                 f"to {current} while reading; run the sync again"
             )
         return current
+
+    def status(self, folder: str) -> FolderStatus:
+        """The folder's UIDVALIDITY, UIDNEXT and message count, without opening it.
+
+        Cheap enough to ask for every folder before a sync: a folder whose UIDVALIDITY is the
+        recorded one and whose UIDNEXT is the last UID read plus one has nothing new.
+        """
+        imap = self._session()
+        try:
+            if self._selected and self._selected[0] == folder:
+                # For the open folder the server answers from this session's view, which
+                # catches up with new mail only when it is asked to (RFC 3501 6.3.10).
+                imap.noop()
+            typ, data = imap.status(
+                _quote(encode_mailbox_name(folder)), "(MESSAGES UIDNEXT UIDVALIDITY)"
+            )
+        except (imaplib.IMAP4.abort, OSError) as exc:
+            raise self._lost(exc, folder) from None
+        except imaplib.IMAP4.error as exc:
+            raise MailSourceError(
+                f"IMAP {self.where} folder {folder!r}: STATUS failed: {self._clean(exc)}"
+            ) from None
+        values: dict[str, int] = {}
+        for line in data if typ == "OK" else ():
+            if isinstance(line, bytes):
+                for name, number in _STATUS_ITEM.findall(line):
+                    values[name.decode().upper()] = int(number)
+        if typ != "OK" or not {"MESSAGES", "UIDNEXT", "UIDVALIDITY"} <= values.keys():
+            raise MailSourceError(
+                f"IMAP {self.where} folder {folder!r}: STATUS failed: {self._clean(data)}"
+            )
+        return FolderStatus(values["UIDVALIDITY"], values["UIDNEXT"], values["MESSAGES"])
 
     # -- reading ------------------------------------------------------------------------
 
@@ -653,6 +701,7 @@ def _sequence_set(uids: Sequence[int]) -> str:
 _BYTES_REPR = re.compile(r"""\[?\bb(['"])(.*?)\1\]?""")
 _TIMINGS = re.compile(r"\s*\(\d+\.\d+( \+ \d+\.\d+)* secs\)")
 _UID = re.compile(rb"\bUID (\d+)")
+_STATUS_ITEM = re.compile(rb"\b(MESSAGES|UIDNEXT|UIDVALIDITY) (\d+)", re.IGNORECASE)
 _NUMBER = re.compile(rb"\d+")
 _ESEARCH_ALL = re.compile(rb"\bALL ([0-9:,]+)")
 

@@ -16,7 +16,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from dovecot import dovecot, dovecot_plaintext  # noqa: F401  (session-scoped Dovecot fixtures)
+from dovecot import (  # noqa: F401  (the Dovecot fixtures)
+    dovecot,
+    dovecot_oauth_only,
+    dovecot_plaintext,
+    imap_account,
+)
 
 from outreach import hookimpl
 from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered

@@ -2,10 +2,13 @@
 
 :func:`start_dovecot` writes a configuration into a fresh directory (no system configuration
 is read), makes a self-signed certificate for 127.0.0.1 with ``cryptography``, a passwd-file
-with one test user and a Maildir for them, and starts ``dovecot -F`` with one implicit-TLS
-listener and one STARTTLS listener (or, with ``plaintext_only``, a single listener that offers
-no TLS at all and would accept a clear-text login: the client must refuse it). The INBOX
-namespace has a ``Sent`` folder marked ``\\Sent`` (RFC 6154 special use).
+with the test user (and spare accounts, one per test that wants its own) whose mail is a
+Maildir in that directory, and starts ``dovecot -F`` with one implicit-TLS listener and one
+STARTTLS listener (or, with ``plaintext_only``, a single listener that offers no TLS at all
+and would accept a clear-text login: the client must refuse it). The INBOX namespace has a
+``Sent`` folder marked ``\\Sent`` (RFC 6154 special use). XOAUTH2 logins are checked by
+Dovecot's oauth2 passdb against a token-introspection endpoint (RFC 7662) served on loopback
+by this module, the way a provider's servers check them.
 
 Dovecot refuses to give mail access to UID 0, and runs its login processes as an unprivileged
 user, so as root (CI) the mail belongs to ``nobody`` and the internal and login users are the
@@ -15,7 +18,9 @@ Mailboxes are filled through IMAP: :meth:`Dovecot.append` sends one MULTIAPPEND 
 LITERAL+ literals per few hundred messages, so thousands of messages go in within a second.
 
 ``pytest`` fixtures: ``dovecot`` (one server for the session; each test takes its own folders
-with :meth:`Dovecot.new_folder`) and ``dovecot_plaintext`` (the no-TLS server).
+with :meth:`Dovecot.new_folder`), ``imap_account`` (a new, empty account on that server for one
+test: its own INBOX and Sent), ``dovecot_plaintext`` (the no-TLS server) and
+``dovecot_oauth_only`` (a server that takes no password, only OAuth 2 tokens).
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
@@ -51,15 +56,28 @@ __all__ = [
     "CuttingRelay",
     "Dovecot",
     "dovecot",
+    "dovecot_oauth_only",
     "dovecot_plaintext",
+    "imap_account",
     "make_message",
     "start_dovecot",
 ]
 
 USER = "alex"
 PASSWORD = "s3cret-Pa55word-42"
-#: The one OAuth 2 access token the test identity provider accepts (for USER).
+#: The OAuth 2 access token the test identity provider accepts for USER.
 OAUTH_TOKEN = "ya29.a0-test-access-token-7f3c9"
+#: Accounts besides USER that :meth:`Dovecot.new_account` hands out, one per test.
+ACCOUNTS = 200
+
+
+def _account(number: int) -> tuple[str, str, str]:
+    """(user, password, access token) of extra account ``number``."""
+    return f"user{number}", f"pw-{number}-Zq8", f"ya29.a0-token-{number}-k2"
+
+
+#: Every access token the test identity provider accepts, and whose it is.
+_TOKENS = {OAUTH_TOKEN: USER} | {_account(n)[2]: _account(n)[0] for n in range(ACCOUNTS)}
 #: Seconds Dovecot may take to listen.
 START_TIMEOUT = 20.0
 
@@ -141,14 +159,17 @@ class Dovecot:
     cert: Path
     #: Implicit TLS; 0 for the plain-text-only server.
     tls_port: int
-    #: STARTTLS on the plain-text-only server; the port that offers no TLS at all on it.
+    #: STARTTLS; on the plain-text-only server, the port that offers no TLS at all.
     starttls_port: int
     user: str = USER
     password: str = PASSWORD
     #: The access token XOAUTH2 logins are checked against; "" when the server has no OAuth.
     oauth_token: str = ""
+    #: False for an account made by :meth:`new_account`: stopping is the server's owner's job.
+    owner: bool = True
     _identity: Any = None
     _names: Iterator[int] = field(default_factory=itertools.count)
+    _accounts: Iterator[int] = field(default_factory=itertools.count)
 
     @property
     def log(self) -> str:
@@ -158,7 +179,7 @@ class Dovecot:
         except OSError:
             return ""
 
-    def wait_for_log(self, text: str, times: int = 1, timeout: float = 5.0) -> str:
+    def wait_for_log(self, text: str, times: int = 1, timeout: float = 15.0) -> str:
         """Dovecot's log once it holds ``text`` ``times`` times (it is written asynchronously)."""
         deadline = time.monotonic() + timeout
         while (log := self.log).count(text) < times:
@@ -167,8 +188,12 @@ class Dovecot:
             time.sleep(0.02)
         return log
 
-    def settings(self, **overrides: Any) -> ImapSettings:
-        """``[imap]`` settings for the test user, trusting the server's certificate."""
+    def section(self, **overrides: Any) -> dict[str, Any]:
+        """An ``[imap]`` table for this account, trusting the server's certificate.
+
+        Written into a workspace's ``outreach.toml`` as it is; the password goes in the
+        environment (:meth:`environ`).
+        """
         section: dict[str, Any] = {
             "host": "127.0.0.1",
             "port": self.tls_port,
@@ -177,7 +202,11 @@ class Dovecot:
             "ca_file": str(self.cert),
         }
         section.update(overrides)
-        return ImapSettings.from_section(section, "outreach.toml [imap]")
+        return {key: value for key, value in section.items() if value is not None}
+
+    def settings(self, **overrides: Any) -> ImapSettings:
+        """:meth:`section` parsed, as ``outreach.toml`` would give it."""
+        return ImapSettings.from_section(self.section(**overrides), "outreach.toml [imap]")
 
     def environ(self) -> dict[str, str]:
         """An environment holding the test user's password where the settings look for it."""
@@ -190,11 +219,31 @@ class Dovecot:
             return base
         return base / ("." + encode_mailbox_name(folder).replace("/", "."))
 
+    def new_account(self) -> Dovecot:
+        """A new, empty account on this server (its own INBOX and Sent), with its own password.
+
+        The accounts are written into the passwd-file when the server starts (Dovecot reads a
+        changed passwd-file at most once a second, too late for a test that logs in at once).
+        The account shares the server: stop the server, not the account.
+        """
+        number = next(self._accounts)
+        if number >= ACCOUNTS:
+            raise RuntimeError(f"all {ACCOUNTS} test accounts are taken; raise ACCOUNTS")
+        user, password, token = _account(number)
+        return replace(
+            self,
+            user=user,
+            password=password,
+            oauth_token=token if self.oauth_token else "",
+            owner=False,
+            _names=itertools.count(),
+        )
+
     def new_folder(self, prefix: str = "t") -> str:
         """Create a folder of its own for one test and return its name."""
         name = f"{prefix}{next(self._names)}"
         with self.client() as client:
-            client.command(f"CREATE {_quote(name)}")
+            client.command(f"CREATE {_quote(encode_mailbox_name(name))}")
         return name
 
     @contextlib.contextmanager
@@ -225,20 +274,20 @@ class Dovecot:
     def recreate(self, folder: str) -> None:
         """Delete and create ``folder`` again: it comes back empty with a new UIDVALIDITY."""
         with self.client() as client:
-            client.command(f"DELETE {_quote(folder)}")
-            client.command(f"CREATE {_quote(folder)}")
+            client.command(f"DELETE {_quote(encode_mailbox_name(folder))}")
+            client.command(f"CREATE {_quote(encode_mailbox_name(folder))}")
 
     def expunge(self, folder: str, uids: Iterable[int]) -> None:
         """Delete the messages ``uids`` of ``folder`` for good (as another mail client would)."""
         with self.client() as client:
-            client.command(f"SELECT {_quote(folder)}")
+            client.command(f"SELECT {_quote(encode_mailbox_name(folder))}")
             client.command(f"UID STORE {','.join(map(str, uids))} +FLAGS.SILENT (\\Deleted)")
             client.command("EXPUNGE")
 
     def flags(self, folder: str) -> dict[int, str]:
         """UID -> the message's flags, as the server reports them (read-only)."""
         with self.client() as client:
-            client.command(f"EXAMINE {_quote(folder)}")
+            client.command(f"EXAMINE {_quote(encode_mailbox_name(folder))}")
             lines = client.command("UID FETCH 1:* (UID FLAGS)")
         found: dict[int, str] = {}
         for line in lines:
@@ -275,6 +324,8 @@ class Dovecot:
 
     def stop(self) -> None:
         """Stop Dovecot and every process it started, and wait for them."""
+        if not self.owner:
+            return
         if self._identity is not None:
             self._identity.shutdown()
             self._identity.server_close()
@@ -298,8 +349,8 @@ class _Introspection(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         form = urllib.parse.parse_qs(self.rfile.read(length).decode())
         token = (form.get("token") or [""])[0]
-        if token and token == OAUTH_TOKEN:
-            reply = {"active": True, "username": USER, "scope": "https://mail.example/"}
+        if token in _TOKENS:
+            reply = {"active": True, "username": _TOKENS[token], "scope": "https://mail.example/"}
         else:
             reply = {"active": False}
         body = json.dumps(reply).encode()
@@ -459,9 +510,14 @@ def _group_name(gid: int) -> str:
         return str(gid)
 
 
-def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
-    """Write a configuration into a new directory and start Dovecot on free loopback ports."""
-    require_tool("dovecot")
+def start_dovecot(*, plaintext_only: bool = False, oauth_only: bool = False) -> Dovecot:
+    """Write a configuration into a new directory and start Dovecot on free loopback ports.
+
+    ``plaintext_only``: one listener, no TLS at all. ``oauth_only``: logins by XOAUTH2 and
+    OAUTHBEARER only, as Microsoft 365 and Google Workspace accounts without app passwords
+    are (Dovecot then announces LOGINDISABLED and no AUTH=PLAIN).
+    """
+    program = require_tool("dovecot")
     # Not pytest's tmp_path: it is private to the test user, and Dovecot's unprivileged
     # processes (as root: nobody, dovenull) must reach their files.
     root = Path(tempfile.mkdtemp(prefix="outreach-dovecot-"))
@@ -469,14 +525,17 @@ def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
     internal_user, internal_group, login_user, mail_uid, mail_gid = _users()
     cert, key = self_signed(root)
     key.chmod(0o600)
+    accounts = [(USER, PASSWORD)] + [_account(n)[:2] for n in range(ACCOUNTS)]
     (root / "passwd").write_text(
-        f"{USER}:{{PLAIN}}{PASSWORD}:{mail_uid}:{mail_gid}::{root}/home/{USER}::\n"
+        "".join(
+            f"{user}:{{PLAIN}}{password}:{mail_uid}:{mail_gid}::{root}/home/{user}::\n"
+            for user, password in accounts
+        )
     )
     (root / "passwd").chmod(0o644)
-    home = root / "home" / USER
-    home.mkdir(parents=True)
-    for directory in (root / "home", home):
-        os.chown(directory, mail_uid, mail_gid)
+    # The homes are made by Dovecot (as the mail user) on first login.
+    (root / "home").mkdir()
+    os.chown(root / "home", mail_uid, mail_gid)
     tls_port, starttls_port = free_port(), free_port()
     if plaintext_only:
         listeners = f"  inet_listener imap {{\n    port = {starttls_port}\n  }}"
@@ -508,7 +567,7 @@ def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
             "force_introspection = yes\n"
         )
         (root / "oauth2.conf").chmod(0o644)
-        mechanisms = "plain login xoauth2 oauthbearer"
+        mechanisms = "xoauth2 oauthbearer" if oauth_only else "plain login xoauth2 oauthbearer"
         oauth_passdb = (
             "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
             f"  args = {root}/oauth2.conf\n}}\n"
@@ -530,7 +589,7 @@ def start_dovecot(*, plaintext_only: bool = False) -> Dovecot:
         )
     )
     process = subprocess.Popen(
-        ["dovecot", "-F", "-c", str(config)],
+        [program, "-F", "-c", str(config)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -577,9 +636,9 @@ def _wait_listening(server: Dovecot, ports: list[int]) -> None:
 
 
 @contextlib.contextmanager
-def running_dovecot(*, plaintext_only: bool = False) -> Iterator[Dovecot]:
+def running_dovecot(*, plaintext_only: bool = False, oauth_only: bool = False) -> Iterator[Dovecot]:
     """Dovecot for the length of a ``with`` block; its directory is removed after."""
-    server = start_dovecot(plaintext_only=plaintext_only)
+    server = start_dovecot(plaintext_only=plaintext_only, oauth_only=oauth_only)
     try:
         yield server
     finally:
@@ -592,6 +651,19 @@ def dovecot() -> Iterator[Dovecot]:
     """One Dovecot for the test session (TLS and STARTTLS); take folders with ``new_folder``."""
     with running_dovecot() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def dovecot_oauth_only() -> Iterator[Dovecot]:
+    """A Dovecot that takes OAuth 2 tokens only: no password login of any kind."""
+    with running_dovecot(oauth_only=True) as server:
+        yield server
+
+
+@pytest.fixture
+def imap_account(dovecot: Dovecot) -> Dovecot:
+    """A new, empty account (INBOX, Sent) on the session's Dovecot, for one test."""
+    return dovecot.new_account()
 
 
 @pytest.fixture(scope="session")

@@ -140,55 +140,76 @@ def test_reads_a_folder_over_tls_and_starttls(dovecot: Dovecot, security: str) -
     assert b"Thanks for the note" not in first  # headers only
 
 
-def test_the_sent_folder_is_found_by_its_special_use(dovecot: Dovecot) -> None:
-    folder = dovecot.new_folder()
-    dovecot.append("Sent", [make_message(i, subject=f"sent {i}") for i in range(3)])
-    with ImapSource(dovecot.settings(folders=["INBOX", folder]), dovecot.environ()) as source:
+@pytest.mark.parametrize("list_extended", [True, False])
+def test_the_sent_folder_is_found_by_its_special_use(
+    imap_account: Dovecot, list_extended: bool
+) -> None:
+    account = imap_account
+    folder = account.new_folder()
+    account.append("Sent", [make_message(i, subject=f"sent {i}") for i in range(3)])
+    with ImapSource(account.settings(folders=["INBOX", folder]), account.environ()) as source:
+        assert source._imap is not None and "SPECIAL-USE" in source._imap.capabilities
+        if not list_extended:  # an older server: the attributes come with a plain LIST
+            source._imap.capabilities = tuple(
+                c for c in source._imap.capabilities if c != "SPECIAL-USE"
+            )
         assert source.folders() == [("INBOX", False), (folder, False), ("Sent", True)]
         sent = list(source.fetch_new("Sent", None))
-    assert sent and all(m.is_sent for m in sent)
+        assert list(source.fetch_new("INBOX", None)) == []  # a new account's INBOX is empty
+    assert _uids(sent) == [1, 2, 3] and all(m.is_sent for m in sent)
     # Named explicitly, a folder is the Sent folder even without the attribute.
-    with ImapSource(dovecot.settings(sent_folder=folder), dovecot.environ()) as source:
+    with ImapSource(account.settings(sent_folder=folder), account.environ()) as source:
         assert source.folders() == [("INBOX", False), (folder, True)]
+
+
+def test_accounts_are_apart_and_each_has_its_own_token(
+    imap_account: Dovecot, dovecot: Dovecot, tmp_path: Path
+) -> None:
+    imap_account.append("INBOX", [make_message(0, subject="only for the new account")])
+    helper = _token_helper(tmp_path, imap_account.oauth_token)
+    with ImapSource(imap_account.settings(token_command=str(helper)), {}) as source:
+        (only,) = source.fetch_new("INBOX", None)
+    assert b"only for the new account" in only.header
+    # Another account's token is not this account's.
+    with (
+        pytest.raises(MailSourceError),
+        ImapSource(dovecot.settings(token_command=str(helper)), {}),
+    ):
+        pass
 
 
 def test_starttls_is_required_and_never_falls_back_to_clear_text(
     dovecot_plaintext: Dovecot,
 ) -> None:
-    logins = dovecot_plaintext.log.count("Login: user=<alex>")
-    hangups = dovecot_plaintext.log.count("no auth attempts")
-    settings = dovecot_plaintext.settings(security="starttls", port=dovecot_plaintext.starttls_port)
-    with (
-        pytest.raises(MailSourceError) as caught,
-        ImapSource(settings, dovecot_plaintext.environ()),
-    ):
+    # An account of its own, so the server's log shows whether it was ever tried.
+    account = dovecot_plaintext.new_account()
+    hangups = account.log.count("no auth attempts")
+    settings = account.settings(security="starttls", port=account.starttls_port)
+    with pytest.raises(MailSourceError) as caught, ImapSource(settings, account.environ()):
         pass
     message = str(caught.value)
     assert "does not offer STARTTLS" in message and "127.0.0.1" in message
-    assert dovecot_plaintext.password not in message
+    assert account.password not in message
     # The client hung up without trying to log in ...
-    log = dovecot_plaintext.wait_for_log("no auth attempts", times=hangups + 1)
-    assert log.count("Login: user=<alex>") == logins
+    log = account.wait_for_log("no auth attempts", times=hangups + 1)
+    assert f"user=<{account.user}>" not in log
     # ... although this server would have taken the password in clear text.
-    clear = imaplib.IMAP4("127.0.0.1", dovecot_plaintext.starttls_port, timeout=10)
+    clear = imaplib.IMAP4("127.0.0.1", account.starttls_port, timeout=10)
     try:
-        assert clear.login(dovecot_plaintext.user, dovecot_plaintext.password)[0] == "OK"
+        assert clear.login(account.user, account.password)[0] == "OK"
     finally:
         clear.logout()
 
 
 def test_implicit_tls_against_a_clear_text_port_fails_cleanly(dovecot_plaintext: Dovecot) -> None:
-    logins = dovecot_plaintext.log.count("Login: user=<alex>")
-    hangups = dovecot_plaintext.log.count("no auth attempts")
-    settings = dovecot_plaintext.settings(security="tls", port=dovecot_plaintext.starttls_port)
-    with (
-        pytest.raises(MailSourceError) as caught,
-        ImapSource(settings, dovecot_plaintext.environ()),
-    ):
+    account = dovecot_plaintext.new_account()
+    hangups = account.log.count("no auth attempts")
+    settings = account.settings(security="tls", port=account.starttls_port)
+    with pytest.raises(MailSourceError) as caught, ImapSource(settings, account.environ()):
         pass
     assert "TLS failed" in str(caught.value)
-    log = dovecot_plaintext.wait_for_log("no auth attempts", times=hangups + 1)
-    assert log.count("Login: user=<alex>") == logins
+    log = account.wait_for_log("no auth attempts", times=hangups + 1)
+    assert f"user=<{account.user}>" not in log
 
 
 @pytest.mark.parametrize("security", ["tls", "starttls"])
@@ -286,6 +307,26 @@ def test_a_refused_token_is_reported_without_the_token(dovecot: Dovecot, tmp_pat
     assert on_the_wire.decode() not in message
 
 
+def test_a_password_is_never_tried_where_the_server_disables_login(
+    dovecot_oauth_only: Dovecot, tmp_path: Path
+) -> None:
+    server = dovecot_oauth_only
+    logins = server.log.count("auth failed")
+    with (
+        pytest.raises(MailSourceError) as caught,
+        ImapSource(server.settings(), server.environ()),
+    ):
+        pass
+    message = str(caught.value)
+    assert "disables LOGIN and offers no AUTH=PLAIN" in message
+    assert server.password not in message
+    assert server.log.count("auth failed") == logins  # nothing was sent to be refused
+    # The same account logs in with its token.
+    helper = _token_helper(tmp_path, server.oauth_token)
+    with ImapSource(server.settings(token_command=str(helper)), {}) as source:
+        assert source.folders()[0] == ("INBOX", False)
+
+
 def test_a_token_is_refused_by_a_server_without_xoauth2(
     dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -331,6 +372,16 @@ def test_a_missing_folder_is_named(dovecot: Dovecot) -> None:
 # -- incremental reading ----------------------------------------------------------------------
 
 
+def test_folder_names_beyond_ascii(dovecot: Dovecot) -> None:
+    folder = dovecot.new_folder("Éléments envoyés/R&D 台北 ")
+    dovecot.append(folder, [make_message(i) for i in range(2)])
+    with ImapSource(dovecot.settings(sent_folder=folder), dovecot.environ()) as source:
+        assert (folder, True) in source.folders()
+        assert [m.is_sent for m in source.fetch_new(folder, None)] == [True, True]
+        assert source.status(folder).messages == 2
+        assert b"Subject:" in source.fetch_body(folder, 1)
+
+
 def test_only_new_messages_are_read_and_a_second_read_finds_nothing(dovecot: Dovecot) -> None:
     folder = dovecot.new_folder()
     dovecot.append(folder, [make_message(i) for i in range(10)])
@@ -342,6 +393,23 @@ def test_only_new_messages_are_read_and_a_second_read_finds_nothing(dovecot: Dov
         again = list(source.fetch_new(folder, state))
     assert _uids(again) == [11, 12, 13]
     assert b"#12" in again[-1].header
+
+
+def test_status_tells_whether_a_folder_has_anything_new(dovecot: Dovecot) -> None:
+    folder = dovecot.new_folder("status")
+    dovecot.append(folder, [make_message(i) for i in range(4)])
+    with ImapSource(dovecot.settings(), dovecot.environ()) as source:
+        before = source.status(folder)
+        read = list(source.fetch_new(folder, None))
+        assert before.messages == 4
+        assert before.uidvalidity == read[-1].uidvalidity
+        assert before.uidnext == read[-1].uid + 1
+        dovecot.append(folder, [make_message(9)])
+        after = source.status(folder)
+        assert (after.messages, after.uidnext) == (5, before.uidnext + 1)
+        with pytest.raises(MailSourceError) as caught:
+            source.status("Nowhere")
+    assert "folder 'Nowhere': STATUS failed" in str(caught.value)
 
 
 def test_a_changed_uidvalidity_restarts_from_uid_1(dovecot: Dovecot) -> None:
@@ -358,6 +426,7 @@ def test_a_changed_uidvalidity_restarts_from_uid_1(dovecot: Dovecot) -> None:
     assert _uids(after) == list(range(1, 8))
 
 
+@pytest.mark.slow
 def test_five_thousand_messages_stream_in_bounded_memory(dovecot: Dovecot) -> None:
     folder = dovecot.new_folder("big")
     count = 5000

@@ -4,8 +4,8 @@ A Dovecot is started on loopback exactly as the tests start it (``tests/dovecot.
 configuration in a temporary directory, a self-signed certificate, implicit TLS) and its INBOX
 is filled through IMAP APPEND with N realistically shaped messages (Received trail, DKIM
 signature, about 1.5 kB of header each). Then each contender reads the headers of every
-message as a whole process (interpreter start-up included; wall time and peak memory taken
-with ``wait4`` by a small spawning process, see :func:`spawn`):
+message as a whole process (interpreter start-up included; wall time and peak memory from
+``bench/measure.py``):
 
 * **floor, one FETCH**: a plain imaplib script, the way one is usually written: log in,
   EXAMINE, ``UID FETCH 1:* (BODY.PEEK[HEADER])``, count. The least time a Python program
@@ -28,9 +28,7 @@ import argparse
 import imaplib
 import os
 import ssl
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -117,42 +115,25 @@ def contenders(server: Any) -> list[tuple[str, list[str], dict[str, str]]]:
     ]
 
 
-def spawn(argv: list[str]) -> None:
-    """Run ``argv`` and report its wall time and peak memory on stderr.
-
-    Linux counts the memory of the process a child was forked from in the child's peak, so
-    contenders are started from this small process rather than from the runner, which holds
-    the server's helpers and thousands of generated messages.
-    """
-    start = time.perf_counter()
-    process = subprocess.Popen(argv)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    print(f"measured {elapsed:.6f} {usage.ru_maxrss}", file=sys.stderr)
-    sys.exit(os.waitstatus_to_exitcode(status))
-
-
 def run(count: int) -> None:
     """Start Dovecot, fill its INBOX with ``count`` messages, time every contender once."""
     sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT / "bench"))
     from dovecot import make_message, running_dovecot
+    from measure import measure
 
-    me = [sys.executable, str(Path(__file__).resolve())]
     with running_dovecot() as server:
         server.append("INBOX", (make_message(i) for i in range(count)))
         print(f"{count} messages in Dovecot's INBOX (implicit TLS on 127.0.0.1)")
         rows = []
         for label, argv, env in contenders(server):
-            done = subprocess.run(
-                [*me, "spawn", *argv], env=env, capture_output=True, text=True, check=False
-            )
+            done = measure(argv, env=env, check=False)
             if done.returncode != 0:
                 raise SystemExit(f"{label} failed ({done.returncode}):\n{done.stderr}")
             read, size = (int(x) for x in done.stdout.split()[-2:])
             if read != count:
                 raise SystemExit(f"{label} read {read} headers, not {count}")
-            measured = done.stderr.strip().splitlines()[-1].split()
-            rows.append((label, float(measured[1]), int(measured[2]) / 1024, size))
+            rows.append((label, done.seconds, done.peak_mib, size))
     sizes = {size for *_, size in rows}
     if len(sizes) != 1:
         raise SystemExit(f"the contenders read different header bytes: {rows}")
@@ -165,10 +146,8 @@ def run(count: int) -> None:
 
 
 def main() -> None:
-    """``run`` by default; ``spawn ARGV...`` measures one process; ``read NAME PORT CAFILE
-    USER`` is one contender (the password in ``BENCH_IMAP_PASSWORD``)."""
-    if len(sys.argv) > 1 and sys.argv[1] == "spawn":
-        spawn(sys.argv[2:])
+    """``run`` by default; ``read NAME PORT CAFILE USER`` is one contender's process (the
+    password in ``BENCH_IMAP_PASSWORD``)."""
     if len(sys.argv) > 1 and sys.argv[1] == "read":
         name, port, cafile, user = sys.argv[2:6]
         read, size = READERS[name](int(port), cafile, user, os.environ["BENCH_IMAP_PASSWORD"])

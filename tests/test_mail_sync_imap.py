@@ -186,6 +186,7 @@ def journal_rows(workspace: Workspace) -> list[Any]:
         return journal.db.execute("SELECT * FROM mail_seen").fetchall()
 
 
+@pytest.mark.slow
 def test_five_thousand_messages_sync_in_memory_that_does_not_grow_with_them(
     workspace: Workspace,
     people,

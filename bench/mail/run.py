@@ -123,20 +123,9 @@ def write_maildir(folder: Path, messages: list[bytes]) -> None:
         (folder / "cur" / f"{1735000000 + n}.M{n}P1.bench:2,S").write_bytes(data)
 
 
-def clean(argv: list[str], env: dict[str, str] | None = None) -> Measured:
-    """:func:`measure`, but with the time and peak memory of ``argv`` started from a small
-    launcher (``peak.py``): forked from this process it would inherit its high-water mark."""
-    with tempfile.NamedTemporaryFile(suffix=".peak") as result:
-        run = measure([sys.executable, str(HERE / "peak.py"), result.name, *argv], env=env)
-        seconds, kib, status = Path(result.name).read_text().split()
-    if int(status) != 0:
-        raise SystemExit(f"{argv[:3]} failed ({status}):\n{run.stdout}{run.stderr}")
-    return Measured(float(seconds), int(kib) / 1024, run.stdout, run.stderr, int(status))
-
-
 def outreach(home: Path, *args: str, env: dict[str, str] | None = None) -> Measured:
     exe = Path(sys.executable).parent / "outreach"
-    return clean([str(exe), "--home", str(home), "mail", "sync", *args], env=env)
+    return measure([str(exe), "--home", str(home), "mail", "sync", *args], env=env)
 
 
 def fresh_journal(home: Path) -> None:
@@ -173,8 +162,8 @@ def main() -> None:
         size = sum(len(m) for m in inbox + sent) / 2**20
         print(f"{len(inbox) + len(sent)} messages ({size:.0f} MiB), {CONTACTS} contacts\n")
         # One unmeasured pass so both sides read from the page cache.
-        clean([sys.executable, str(HERE / "floor.py"), "maildir", str(mail)])
-        floor = clean([sys.executable, str(HERE / "floor.py"), "maildir", str(mail)])
+        measure([sys.executable, str(HERE / "floor.py"), "maildir", str(mail)])
+        floor = measure([sys.executable, str(HERE / "floor.py"), "maildir", str(mail)])
         first = outreach(home, str(mail))
         again = outreach(home, str(mail))
         print("Maildir:\n")
@@ -222,8 +211,8 @@ def bench_imap(home: Path, inbox: list[bytes], sent: list[bytes]) -> None:
             folder,
             "Sent",
         ]
-        clean(argv, env=env)  # warm Dovecot's caches for both sides
-        floor = clean(argv, env=env)
+        measure(argv, env=env)  # warm Dovecot's caches for both sides
+        floor = measure(argv, env=env)
         first = outreach(home, "imap", env=env)
         again = outreach(home, "imap", env=env)
         print("\nIMAP (Dovecot on loopback, TLS):\n")

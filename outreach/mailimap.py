@@ -9,9 +9,11 @@ Message-IDs keep that from counting anything twice.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError
@@ -88,4 +90,8 @@ def imap_source(workspace: Workspace, environ: Mapping[str, str] = os.environ) -
     where = f"{workspace.config_path} [imap]"
     if not section:
         raise ConfigError(f"{where}: there is no [imap] table; add one to read mail over IMAP")
-    return ImapMailSource(ImapSettings.from_section(section, where), environ)
+    settings = ImapSettings.from_section(section, where)
+    if settings.ca_file and not Path(settings.ca_file).expanduser().is_absolute():
+        # Like every path in outreach.toml, a relative ca_file is the workspace's.
+        settings = dataclasses.replace(settings, ca_file=str(workspace.root / settings.ca_file))
+    return ImapMailSource(settings, environ)

@@ -38,14 +38,21 @@ def imap_account(
     folders: list[str],
     sent: str,
     security: str = "tls",
+    ca_file: str | None = None,
 ) -> None:
-    """Point the workspace's [imap] at the test user's folders on Dovecot."""
+    """Point the workspace's [imap] at the test user's folders on Dovecot (``ca_file``: a path
+    relative to the workspace to copy the server's certificate to and name)."""
     port = dovecot.tls_port if security == "tls" else dovecot.starttls_port
+    cert = str(dovecot.cert)
+    if ca_file is not None:
+        (workspace.root / ca_file).parent.mkdir(parents=True, exist_ok=True)
+        (workspace.root / ca_file).write_bytes(dovecot.cert.read_bytes())
+        cert = ca_file
     folder_list = ", ".join(f'"{f}"' for f in folders)
     table = (
         "\n[imap]\n"
         f'host = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\n'
-        f'username = "{dovecot.user}"\nca_file = "{dovecot.cert}"\n'
+        f'username = "{dovecot.user}"\nca_file = "{cert}"\n'
         f'folders = [{folder_list}]\nsent_folder = "{sent}"\n'
     )
     config = workspace.config_path
@@ -93,7 +100,11 @@ def test_a_changed_uidvalidity_reads_again_without_double_touches(
 ) -> None:
     inbox = dovecot.new_folder("uv")
     sent = dovecot.new_folder("uvsent")
-    imap_account(workspace, dovecot, monkeypatch, folders=[inbox], sent=sent)
+    # A relative ca_file is the workspace's, wherever the command runs from.
+    imap_account(
+        workspace, dovecot, monkeypatch, folders=[inbox], sent=sent, ca_file="certs/ca.pem"
+    )
+    monkeypatch.chdir(workspace.root.parent)
     start = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
     mail = [
         message("Emma Schulz <emma@example.de>", ME, f"Week {n}", start + timedelta(days=7 * n))

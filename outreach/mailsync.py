@@ -315,7 +315,8 @@ def sync(
     state = syncer.state
     if progress is not None:
         counts = [s.count(state) for s in sources]
-        progress.start(sum(c for c in counts if c is not None))
+        # 0: not known beforehand (an IMAP folder); the progress shows a running count.
+        progress.start(0 if None in counts else sum(c for c in counts if c is not None))
     try:
         with journal.checkpoints_deferred():
             for source in sources:

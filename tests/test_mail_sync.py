@@ -259,3 +259,25 @@ def test_a_bounce_without_the_message_id_is_matched_by_recipient(
     (chloe,) = [r for r in rows if r["uid"] == "u-c" and r["part"] == "ask"]
     assert chloe["status"] == "bounced"
     assert chloe["error"].startswith("5.1.1") and "no mailbox here" in chloe["error"], chloe
+
+
+def test_mail_from_your_other_addresses_is_mail_you_sent(
+    workspace: Workspace, people, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    config = workspace.config_path
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[mail]\nme = ["Alex@Home.example"]\n',
+        encoding="utf-8",
+    )
+    when = datetime(2026, 7, 1, 18, 0, tzinfo=UTC)
+    inbox = maildir(
+        tmp_path / "INBOX",
+        # Written from home to Emma, with a copy to yourself: found in the INBOX, still sent.
+        message("Alex <alex@home.example>", "emma@example.de, alex@example.com", "Hike", when),
+        # Emma writes to both your addresses: one touch, not two.
+        message("emma@example.de", "alex@home.example, alex@example.com", "Re: Hike", when),
+    )
+    result = run_cli("mail", "sync", str(inbox))
+    assert result.exit_code == 0, result.output
+    with workspace.open_journal() as journal:
+        assert sorted(t.note for t in journal.touches("u-e")) == ["Hike", "Re: Hike"]

@@ -22,20 +22,32 @@ class _Bar:
 
     def __init__(self) -> None:
         self._bar: Any = None
+        #: With no total known (IMAP), a running count instead of a bar.
+        self._count: int | None = None
 
     def start(self, total: int) -> None:
-        if total >= PROGRESS_THRESHOLD and sys.stderr.isatty():
+        if not sys.stderr.isatty():
+            return
+        if total == 0:
+            self._count = 0
+        elif total >= PROGRESS_THRESHOLD:
             self._bar = click.progressbar(length=total, label="reading mail", file=sys.stderr)
             self._bar.__enter__()
 
     def advance(self, n: int = 1) -> None:
         if self._bar is not None:
             self._bar.update(n)
+        elif self._count is not None:
+            self._count += n
+            click.echo(f"\rreading mail: {self._count} messages", nl=False, err=True)
 
     def close(self) -> None:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
             self._bar = None
+        elif self._count:
+            click.echo(err=True)
+        self._count = None
 
 
 @click.group(cls=LazyPluginGroup)

@@ -233,7 +233,11 @@ def read_bounce(message: Message) -> BounceReport | None:
     """The failures ``message`` reports, or ``None`` when it is not a bounce."""
     from flufl.bounce import all_failures
 
-    temporary, permanent = all_failures(message)
+    try:
+        temporary, permanent = all_failures(message)
+    except Exception:  # noqa: BLE001 - a heuristic tripping on odd mail must not stop a sync
+        # The detectors are heuristics over arbitrary mail; the RFC 3464 fields still count.
+        temporary, permanent = frozenset(), frozenset()
     report = _from_report(message)
     if (
         not temporary

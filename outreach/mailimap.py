@@ -37,6 +37,7 @@ class ImapMailSource:
         self._account = f"imap:{settings.username}@{settings.host}:{settings.port}"
 
     def count(self, state: MailState) -> int | None:
+        """Not known before each folder is opened."""
         return None
 
     def _state_key(self, folder: str) -> str:
@@ -50,6 +51,8 @@ class ImapMailSource:
         return int(validity), int(last)
 
     def batches(self, state: MailState) -> Iterator[Batch]:
+        """Each folder's messages past the recorded UID (all of them after a UIDVALIDITY
+        change), :data:`~outreach.mailsources.BATCH` at a time, over one connection."""
         from .imapsource import ImapSource
         from .mailsources import BATCH
 

@@ -37,6 +37,7 @@ __all__ = [
     "MaildirSource",
     "MboxSource",
     "is_sent_folder",
+    "maildir_folders",
     "open_source",
 ]
 
@@ -165,9 +166,11 @@ class MaildirSource:
                     yield entry.name.split(":", 1)[0], Path(entry.path)
 
     def count(self, state: MailState) -> int | None:
+        """How many message files the folders hold (listing them is cheap)."""
         return sum(len(os.listdir(f / sub)) for f in self.folders for sub in ("new", "cur"))
 
     def batches(self, state: MailState) -> Iterator[Batch]:
+        """The files not read before, folder by folder, :data:`BATCH` at a time."""
         for folder in self.folders:
             key = str(folder.resolve())
             sent = self._is_sent(folder)
@@ -228,9 +231,11 @@ class MboxSource:
         return f"{info.st_size}:{info.st_mtime_ns}"
 
     def count(self, state: MailState) -> int | None:
+        """Not known without reading the whole file."""
         return None
 
     def batches(self, state: MailState) -> Iterator[Batch]:
+        """Every message, when the file changed since the last sync; else nothing."""
         fingerprint = self._fingerprint()
         if state.source_state(self._key) == fingerprint:
             return

@@ -194,8 +194,10 @@ class MailState:
         self._db.execute(
             "INSERT INTO bounced_addresses (address, contact_uid, day, diagnostic) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (address) DO UPDATE SET "
-            "contact_uid=excluded.contact_uid, day=MAX(day, excluded.day), "
-            "diagnostic=excluded.diagnostic",
+            "contact_uid=excluded.contact_uid, "
+            # The latest bounce wins, whatever order the mail is read in.
+            "diagnostic=CASE WHEN excluded.day >= day THEN excluded.diagnostic "
+            "ELSE diagnostic END, day=MAX(day, excluded.day)",
             (address.strip().lower(), contact_uid, day.isoformat(), diagnostic),
         )
 

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from .engine import Progress
     from .workspace import Workspace
 
-__all__ = ["MailSettings", "SyncResult", "mail_settings", "sync"]
+__all__ = ["MailSettings", "SyncResult", "mail_settings", "message_id_of", "summary", "sync"]
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 #: Deliveries a reply or a bounce may change: ones that went out (or may have).

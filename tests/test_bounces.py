@@ -155,3 +155,18 @@ def test_a_bouncing_address_is_left_out_until_it_changes() -> None:
     ann.emails[0] = Email("ann@fixed.example")
     assert fix_address_reasons(ann, bounced) == []
     assert without_bouncing(ann, bounced) is ann
+
+
+def test_a_detector_that_trips_leaves_the_rfc_3464_fields(monkeypatch) -> None:  # noqa: ANN001
+    import flufl.bounce
+
+    def broken(message: object) -> None:
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    monkeypatch.setattr(flufl.bounce, "all_failures", broken)
+    original = message("Alex <alex@example.com>", "ann@example.org", "Hi", _now())
+    report = read_bounce(email.message_from_bytes(postfix_dsn(original, "ann@example.org", _now())))
+    assert report is not None
+    assert [(f.recipient, f.status, f.permanent) for f in report.failures] == [
+        ("ann@example.org", "5.1.1", True)
+    ]

@@ -171,6 +171,10 @@ def test_sources_from_the_settings_and_bad_sources(
     assert none.exit_code == 2 and "[mail] sources" in none.output
     missing = run_cli("mail", "sync", str(tmp_path / "nowhere"))
     assert missing.exit_code == 2 and "no such Maildir folder or mbox file" in missing.output
+    empty = tmp_path / "Documents"
+    empty.mkdir()
+    no_maildir = run_cli("mail", "sync", str(empty))
+    assert no_maildir.exit_code == 2 and "not a Maildir (no cur/ and new/" in no_maildir.output
     not_mbox = tmp_path / "notes.txt"
     not_mbox.write_text("hello\n", encoding="utf-8")
     bad = run_cli("mail", "sync", str(not_mbox))

@@ -722,7 +722,9 @@ def _parse_fetch(data: list[Any], item: bytes) -> Iterator[tuple[int, bytes]]:
     replies (flag updates from other clients) have no literal and are skipped.
     """
     for index, entry in enumerate(data):
-        if not isinstance(entry, tuple) or item not in entry[0].upper():
+        if not isinstance(entry, tuple):
+            continue
+        if item not in entry[0] and item not in entry[0].upper():  # servers answer in capitals
             continue
         match = _UID.search(entry[0])
         if match is None and index + 1 < len(data) and isinstance(data[index + 1], bytes):

@@ -323,7 +323,7 @@ class Dovecot:
         return len(pids)
 
     def stop(self) -> None:
-        """Stop Dovecot and every process it started, and wait for them."""
+        """Stop Dovecot and every process it started, and remove its directory."""
         if not self.owner:
             return
         if self._identity is not None:
@@ -340,6 +340,7 @@ class Dovecot:
         # Dovecot's processes share the group the master was started in (its own session).
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 class _Introspection(http.server.BaseHTTPRequestHandler):
@@ -602,7 +603,6 @@ def start_dovecot(*, plaintext_only: bool = False, oauth_only: bool = False) -> 
         _wait_listening(server, [p for p in (tls_port, starttls_port) if p])
     except BaseException:
         server.stop()
-        shutil.rmtree(root, ignore_errors=True)
         raise
     return server
 
@@ -627,7 +627,7 @@ def _wait_listening(server: Dovecot, ports: list[int]) -> None:
         except OSError:
             pass
         if time.monotonic() > deadline:
-            server.stop()
+            # The caller stops the server (and removes its log) after this message is made.
             raise RuntimeError(
                 f"dovecot did not listen on 127.0.0.1:{waiting[0]} within {START_TIMEOUT:g} s; "
                 f"its log:\n{server.log}"
@@ -637,13 +637,12 @@ def _wait_listening(server: Dovecot, ports: list[int]) -> None:
 
 @contextlib.contextmanager
 def running_dovecot(*, plaintext_only: bool = False, oauth_only: bool = False) -> Iterator[Dovecot]:
-    """Dovecot for the length of a ``with`` block; its directory is removed after."""
+    """Dovecot for the length of a ``with`` block."""
     server = start_dovecot(plaintext_only=plaintext_only, oauth_only=oauth_only)
     try:
         yield server
     finally:
         server.stop()
-        shutil.rmtree(server.root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,22 @@ def _uids(messages: list) -> list[int]:
     return [m.uid for m in messages]
 
 
+def test_a_dovecot_that_cannot_start_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    import dovecot as fixture
+
+    # Bound (not listening), so Dovecot cannot have the port and nothing answers on it.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        ports = iter([taken.getsockname()[1], fixture.free_port()])
+        monkeypatch.setattr(fixture, "free_port", lambda: next(ports))
+        with pytest.raises(RuntimeError) as caught:
+            fixture.start_dovecot()
+    assert "dovecot exited with status" in str(caught.value)
+    assert "Address already in use" in str(caught.value)
+
+
 # -- settings ---------------------------------------------------------------------------------
 
 

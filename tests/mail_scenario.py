@@ -136,6 +136,9 @@ def run_scenario(
     assert rows["u-b"]["status"] == "bounced"
     assert rows["u-b"]["error"].startswith("5.1.1") and "User unknown" in rows["u-b"]["error"]
     assert rows["u-c"]["status"] == "sent"
+    text = run_cli("campaign", "status", str(campaign)).output
+    assert f"replied   Aiko Tanaka <aiko@example.jp> [email] (ask) on {yesterday.date()}" in text
+    assert "bounced   Bruno Ferrari <bruno@old-employer.example> [email] (ask) on " in text
 
     contacts = {c["uid"]: c for c in as_json(run_cli("contacts", "list", "--json"))}
     today = date.today().isoformat()

@@ -160,7 +160,8 @@ def status(app: AppContext, file: Path, as_json: bool, today: date | None) -> No
         where = f" <{row.address}>" if row.address else ""
         channel = f" [{row.channel}]" if row.channel else ""
         reason = f": {row.error}" if row.error else ""
-        click.echo(f"{row.status:9} {row.name}{where}{channel} ({row.part}){reason}")
+        when = f" on {row.event_date}" if row.event_date else ""
+        click.echo(f"{row.status:9} {row.name}{where}{channel} ({row.part}){when}{reason}")
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1

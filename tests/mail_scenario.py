@@ -148,6 +148,11 @@ def run_scenario(
     assert contacts["u-a"]["last_touch"] == yesterday.date().isoformat()  # the reply
     assert contacts["u-b"]["last_touch"] == three_days_ago  # the send; the bounce is no touch
 
+    shown = run_cli("contacts", "show", "u-b").output
+    assert f"email: bruno@old-employer.example (bounced on {yesterday.date()}: 5.1.1" in shown
+    assert as_json(run_cli("contacts", "show", "u-b", "--json"))["bouncing"] == [
+        "bruno@old-employer.example"
+    ]
     plan = as_json(run_cli("plan", "--json"))
     fixes = [e for e in plan if e["section"] == "fix-address"]
     assert [e["uid"] for e in fixes] == ["u-b"]

@@ -16,6 +16,7 @@ from . import LazyPluginGroup
 from .context import AppContext, DateType, echo_json, pass_app
 
 if TYPE_CHECKING:
+    from ..mailstate import BouncedAddress
     from ..merge import MergeReport
     from ..workspace import Workspace
 
@@ -173,11 +174,16 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     workspace = app.workspace
     person = workspace.open_book().find(contact)
     touches = []
+    bounced: dict[str, BouncedAddress] = {}
     if workspace.journal_path.exists():
+        from ..mailstate import MailState
+
         with workspace.open_journal() as journal:
             touches = journal.touches(person.uid)
+            bounced = MailState(journal).bounced()
     last = touches[-1].day if touches else None
     data = contact_json(person, last)
+    data["bouncing"] = [e for e in data["emails"] if e.strip().lower() in bounced]
     if as_json:
         data["touches"] = [
             {"date": t.day.isoformat(), "via": t.via, "note": t.note, "campaign": t.campaign}
@@ -190,7 +196,9 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
         if data[key]:
             click.echo(f"  {key}: {data[key]}")
     for email in data["emails"]:
-        click.echo(f"  email: {email}")
+        entry = bounced.get(email.strip().lower())
+        flag = f" (bounced on {entry.day.isoformat()}: {entry.diagnostic})" if entry else ""
+        click.echo(f"  email: {email}{flag}")
     for address in person.addresses:
         flag = " (returned: fix address)" if address.returned else ""
         click.echo(f"  address: {address.one_line()}{flag}")

@@ -22,8 +22,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from .cadence import Cadence
+from .delivery import BOUNCED, PRINTED, REPLIED, SENT
 from .errors import ConfigError
-from .journal import BOUNCED, PRINTED, REPLIED, SENT, Delivery
+from .journal import Delivery
 
 if TYPE_CHECKING:
     from .campaign import Part

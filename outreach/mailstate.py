@@ -20,7 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .journal import Delivery, DeliveryKey, Journal
+from .delivery import DeliveryKey
+from .journal import Delivery, Journal
 
 __all__ = [
     "BouncedAddress",

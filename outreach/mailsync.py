@@ -37,8 +37,9 @@ from email.policy import compat32
 from typing import TYPE_CHECKING, Any
 
 from .bounces import looks_like_bounce, read_bounce
+from .delivery import BOUNCED, REPLIED, SENT, UNKNOWN
 from .harvest import _BULK, _ROBOTS, _decode
-from .journal import BOUNCED, REPLIED, SENT, UNKNOWN, Journal, Record, Touch
+from .journal import Journal, Record, Touch
 from .mailheaders import HeaderBlock, addresses
 from .mailsources import MailSource
 from .mailstate import MailState

@@ -285,3 +285,34 @@ def test_mail_from_your_other_addresses_is_mail_you_sent(
     assert result.exit_code == 0, result.output
     with workspace.open_journal() as journal:
         assert sorted(t.note for t in journal.touches("u-e")) == ["Hike", "Re: Hike"]
+
+
+def test_a_changed_address_is_no_longer_to_fix(
+    workspace: Workspace,
+    people,
+    smtp: Recorder,
+    run_cli: Callable[..., Result],
+    tmp_path: Path,
+) -> None:
+    from email.utils import format_datetime
+
+    campaign = tmp_path / "ask" / "campaign.toml"
+    campaign.parent.mkdir()
+    campaign.write_text(CAMPAIGN, encoding="utf-8")
+    assert run_cli("campaign", "run", str(campaign), "--send").exit_code == 0
+    bounce = QMAIL_BOUNCE.format(date=format_datetime(datetime.now(UTC)), n=2).encode()
+    assert run_cli("mail", "sync", str(maildir(tmp_path / "INBOX", bounce))).exit_code == 0
+    fixes = [e["uid"] for e in as_json(run_cli("plan", "--json")) if e["section"] == "fix-address"]
+    assert fixes == ["u-c"]
+    changed = run_cli(
+        "contacts",
+        "set",
+        "u-c",
+        "--email",
+        "chloe@new.example",
+        "--remove-email",
+        "chloe@example.fr",
+    )
+    assert changed.exit_code == 0, changed.output
+    fixes = [e["uid"] for e in as_json(run_cli("plan", "--json")) if e["section"] == "fix-address"]
+    assert fixes == []

@@ -519,6 +519,14 @@ def start_dovecot(*, plaintext_only: bool = False, oauth_only: bool = False) -> 
     are (Dovecot then announces LOGINDISABLED and no AUTH=PLAIN).
     """
     program = require_tool("dovecot")
+    version = subprocess.run(
+        [program, "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if not version.startswith("2.3."):
+        # 2.4 renamed most settings (mail_driver, ssl_server_cert_file, passdb blocks ...).
+        raise RuntimeError(
+            f"tests/dovecot.py writes a Dovecot 2.3 configuration; found {version!r}"
+        )
     # Not pytest's tmp_path: it is private to the test user, and Dovecot's unprivileged
     # processes (as root: nobody, dovenull) must reach their files.
     root = Path(tempfile.mkdtemp(prefix="outreach-dovecot-"))

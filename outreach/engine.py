@@ -26,13 +26,16 @@ from pathlib import Path
 from typing import Protocol
 
 from .addressbook import AddressBook
+from .bouncing import without_bouncing
 from .campaign import Campaign, Part
 from .channel import Channel, Outcome, Piece, Rendered
 from .config_tables import check_settings
 from .contact import Contact
 from .delivery import DRAFTED, FAILED, PENDING, PRINTED, SENDING, SENT, UNKNOWN, DeliveryKey
 from .errors import OutreachError
+from .followup import follow_up_exclusion
 from .journal import Delivery, Journal, Record
+from .mailstate import MailEvent, MailState
 from .planstate import load_first_seen, plan_settings
 from .pluginhost import PluginHost, get_host
 from .recorder import Finished, record_finished
@@ -86,6 +89,9 @@ class CampaignPlan:
     done: list[PlannedItem] = field(default_factory=list)
     #: Contacts a part's audience or channels could not include, with the reason.
     left_out: list[Exclusion] = field(default_factory=list)
+    #: Contacts a follow-up part holds back: not due yet (status ``waiting``), or answered or
+    #: bounced (status ``not-needed``); the reason says which.
+    held: list[tuple[str, Exclusion]] = field(default_factory=list)
     #: Each contact's last touch, as the journal had it when the plan was made.
     last_touches: dict[str, date] = field(default_factory=dict)
 
@@ -144,6 +150,8 @@ class StatusRow:
     error: str | None = None
     message_id: str | None = None
     updated_at: str | None = None
+    #: When the reply or the bounce arrived (statuses replied and bounced), as an ISO date.
+    event_date: str | None = None
 
 
 class _Run:
@@ -326,6 +334,8 @@ class Engine:
             statuses = journal.statuses(campaign.name) if journal else {}
             touches = journal.last_touches() if journal else {}
             first_seen = load_first_seen(journal) if journal else {}
+            bounced = MailState(journal).bounced() if journal else {}
+            earlier = self._followed(campaign, journal)
         finally:
             if owned and journal is not None:
                 journal.close()
@@ -342,7 +352,16 @@ class Engine:
                     continue
                 if not part.audience.wants(contact):
                     continue  # never a candidate: not worth listing as left out
+                # Channels and filters see the contact without the addresses that bounce.
+                contact = without_bouncing(contact, bounced)
                 reason = part.audience.excludes(contact, overdue)
+                if reason is None and part.follow is not None:
+                    held = follow_up_exclusion(
+                        part.follow, earlier.get((part.follow.part, contact.uid), ()), self.today
+                    )
+                    if held is not None:
+                        plan.held.append((held[0], Exclusion(contact, part.id, held[1])))
+                        continue
                 if reason is not None:
                     plan.left_out.append(Exclusion(contact, part.id, reason))
                     continue
@@ -350,12 +369,13 @@ class Engine:
                 chosen = 0
                 for name in part.channels:
                     reach = self.channel(name).reach(contact, part.options[name])
-                    if not reach.ok:
-                        reasons.append(f"{name}: {reach.reason}")
-                        continue
-                    chosen += 1
                     key = DeliveryKey(campaign.name, part.id, contact.uid, name)
                     status = statuses.get(key)
+                    if not reach.ok and status not in settled:
+                        reasons.append(f"{name}: {reach.reason}")
+                        continue
+                    # A settled piece stays done even when its address has gone (bounced).
+                    chosen += 1
                     item = PlannedItem(key, contact, part, name, reach.address or "", status)
                     (plan.done if status in settled else plan.todo).append(item)
                     if part.deliver == "first":
@@ -363,6 +383,20 @@ class Engine:
                 if not chosen:
                     plan.left_out.append(Exclusion(contact, part.id, "; ".join(reasons)))
         return plan
+
+    @staticmethod
+    def _followed(
+        campaign: Campaign, journal: Journal | None
+    ) -> dict[tuple[str, str], list[Delivery]]:
+        """(part, contact) -> deliveries, for the parts that follow-up parts follow."""
+        targets = {p.follow.part for p in campaign.parts if p.follow is not None}
+        found: dict[tuple[str, str], list[Delivery]] = {}
+        if not targets or journal is None:
+            return found
+        for d in journal.deliveries(campaign.name):
+            if d.key.part in targets:
+                found.setdefault((d.key.part, d.key.contact_uid), []).append(d)
+        return found
 
     def _named_contacts(self, book: AddressBook, part: Part) -> set[str] | None:
         if not part.audience.contacts:
@@ -494,6 +528,7 @@ class Engine:
         rows: list[StatusRow] = []
         try:
             deliveries = journal.deliveries(campaign.name) if journal else []
+            events = MailState(journal).events(campaign.name) if journal else {}
             plan = self.plan(campaign, book=book, journal=journal)
         finally:
             if journal is not None:
@@ -515,6 +550,7 @@ class Engine:
                     d.last_error,
                     d.message_id,
                     d.updated_at,
+                    _event_day(events.get(d.key), d.status),
                 )
             )
         for item in plan.todo:
@@ -529,6 +565,19 @@ class Engine:
                         item.address,
                     )
                 )
+        recorded_parts = {(k.part, k.contact_uid) for k in recorded}
+        for held_status, held in plan.held:
+            if (held.part, held.contact.uid) not in recorded_parts:
+                rows.append(
+                    StatusRow(
+                        held.contact.uid,
+                        held.contact.display_name,
+                        held.part,
+                        "",
+                        held_status,
+                        error=held.reason,
+                    )
+                )
         for excluded in plan.left_out:
             rows.append(
                 StatusRow(
@@ -541,6 +590,11 @@ class Engine:
                 )
             )
         return rows
+
+
+def _event_day(event: MailEvent | None, status: str) -> str | None:
+    """The date of the reply or bounce that gave a delivery its status."""
+    return event.day.isoformat() if event is not None and event.kind == status else None
 
 
 #: How a dry run words the statuses channels report.
@@ -570,6 +624,10 @@ def summarise(result: RunResult) -> list[str]:
         lines.append(f"{len(result.plan.done)} already settled in earlier runs (skipped)")
     if result.plan.left_out:
         lines.append(f"{len(result.plan.left_out)} left out (see campaign status)")
+    if result.plan.held:
+        lines.append(
+            f"{len(result.plan.held)} follow-up(s) not due yet or not needed (see campaign status)"
+        )
     for delivery in result.interrupted:
         lines.append(
             f"unknown: {delivery.key.contact_uid} on {delivery.key.channel} was being sent when "

@@ -13,6 +13,8 @@ import click
 from . import LazyPluginGroup
 from .context import AppContext, DateType, echo_json, pass_app
 
+#: The exit status of a run stopped early (a rate limit) with pieces left to deliver.
+EXIT_WORK_LEFT = 3
 #: Runs with at least this many pieces show a progress bar.
 PROGRESS_THRESHOLD = 20
 
@@ -150,6 +152,9 @@ def run(
         click.echo(line)
     if not result.ok:
         raise click.exceptions.Exit(1)
+    if send and result.not_finished:
+        # Stopped early (a sending limit) with pieces left: not "all done".
+        raise click.exceptions.Exit(EXIT_WORK_LEFT)
 
 
 @campaign.command()
@@ -168,7 +173,8 @@ def status(app: AppContext, file: Path, as_json: bool, today: date | None) -> No
         where = f" <{row.address}>" if row.address else ""
         channel = f" [{row.channel}]" if row.channel else ""
         reason = f": {row.error}" if row.error else ""
-        click.echo(f"{row.status:9} {row.name}{where}{channel} ({row.part}){reason}")
+        when = f" on {row.event_date}" if row.event_date else ""
+        click.echo(f"{row.status:9} {row.name}{where}{channel} ({row.part}){when}{reason}")
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +15,10 @@ from ..jsonview import contact_json
 from . import LazyPluginGroup
 from .context import AppContext, DateType, echo_json, pass_app
 from .merge_report import describe_duplicate, echo_merge
+
+if TYPE_CHECKING:
+    from ..mailstate import BouncedAddress
+    from ..workspace import Workspace
 
 
 @click.group(cls=LazyPluginGroup)
@@ -159,11 +164,16 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     workspace = app.workspace
     person = workspace.open_book().find(contact)
     touches = []
+    bounced: dict[str, BouncedAddress] = {}
     if workspace.journal_path.exists():
+        from ..mailstate import MailState
+
         with workspace.open_journal() as journal:
             touches = journal.touches(person.uid)
+            bounced = MailState(journal).bounced()
     last = touches[-1].day if touches else None
     data = contact_json(person, last)
+    data["bouncing"] = [e for e in data["emails"] if e.strip().lower() in bounced]
     if as_json:
         data["touches"] = [
             {"date": t.day.isoformat(), "via": t.via, "note": t.note, "campaign": t.campaign}
@@ -181,7 +191,9 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     for alias in person.aliases:
         click.echo(f"  merged card: {alias}")
     for email in data["emails"]:
-        click.echo(f"  email: {email}")
+        entry = bounced.get(email.strip().lower())
+        flag = f" (bounced on {entry.day.isoformat()}: {entry.diagnostic})" if entry else ""
+        click.echo(f"  email: {email}{flag}")
     for address in person.addresses:
         flag = " (returned: fix address)" if address.returned else ""
         click.echo(f"  address: {address.one_line()}{flag}")
@@ -220,6 +232,13 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
 @click.option("--region", help="Postal address: state, province or region.")
 @click.option("--postal-code", help="Postal address: postal or ZIP code.")
 @click.option("--country", help="Postal address: country (a name or an ISO code).")
+@click.option(
+    "--email-ok",
+    "email_ok",
+    multiple=True,
+    metavar="ADDRESS",
+    help="This email address of theirs works again: forget that it bounced (repeatable).",
+)
 @pass_app
 def set_(
     app: AppContext,
@@ -241,6 +260,7 @@ def set_(
     region: str | None,
     postal_code: str | None,
     country: str | None,
+    email_ok: tuple[str, ...],
 ) -> None:
     """Change a contact's fields, cadence and tags.
 
@@ -295,12 +315,31 @@ def set_(
             raise InputError(f"{person.display_name} has no postal address to mark as returned")
         address.returned = True
         changes.append(f"address marked returned: {address.one_line()}")
-    if not changes:
+    for working in email_ok:
+        if not person.has_email(working):
+            raise InputError(f"{person.display_name} has no email address {working!r}")
+    if not changes and not email_ok:
         click.echo(f"{person.display_name}: nothing to change")
         return
-    book.update(person)
-    book.save()
+    if changes:
+        book.update(person)
+        book.save()
+    if email_ok:
+        changes.extend(_clear_bounces(workspace, email_ok))
     click.echo(f"{person.display_name}: {'; '.join(changes)}")
+
+
+def _clear_bounces(workspace: Workspace, addresses: tuple[str, ...]) -> list[str]:
+    """Forget that ``addresses`` bounced; a line per address for the summary."""
+    from ..mailstate import MailState
+
+    lines = []
+    with workspace.open_journal() as journal, journal.transaction():
+        state = MailState(journal)
+        for address in addresses:
+            cleared = state.clear_bounced(address)
+            lines.append(f"{address} {'cleared' if cleared else 'was not marked'} as bouncing")
+    return lines
 
 
 @contacts.command(name="merge")

@@ -173,7 +173,11 @@ def progress(label: str, total: int) -> Iterator[Bar]:
 
 def current() -> Bar:
     """The bar of the innermost job running now, or one that shows nothing."""
-    return _active[-1] if _active else Bar("", 0, None, INTERVAL)
+    return _active[-1] if _active else _NOWHERE
+
+
+#: What :func:`current` gives outside any job: a bar that shows nothing.
+_NOWHERE = Bar("", 0, None, INTERVAL)
 
 
 def _interval() -> float:

@@ -46,9 +46,9 @@ from .journal import (
     Touch,
 )
 from .planstate import load_first_seen, plan_settings
+from .pluginhost import PluginHost, get_host
 from .progress import Bar
 from .progress import progress as progress_bar
-from .pluginhost import PluginHost, get_host
 from .templating import Renderer
 from .touchplan import overdue_uids
 from .workspace import Workspace

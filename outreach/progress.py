@@ -51,7 +51,9 @@ _settings = _Settings()
 _active: list[Bar] = []
 
 
-def enable(on: bool = True, *, stream: IO[str] | None = None, interval: float | None = None) -> None:
+def enable(
+    on: bool = True, *, stream: IO[str] | None = None, interval: float | None = None
+) -> None:
     """Show progress (on ``stream``, default stderr) or, with ``on=False``, stop showing it."""
     _settings.enabled = on
     _settings.stream = stream

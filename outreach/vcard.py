@@ -668,9 +668,7 @@ def parse_vcards(
             group, name, raw_params, value, parsed = tokens
             if is_begin:
                 if builder is not None:
-                    raise InputError(
-                        f"{source}:{number}: BEGIN:VCARD inside a card (missing END?)"
-                    )
+                    raise InputError(f"{source}:{number}: BEGIN:VCARD inside a card (missing END?)")
                 builder = _CardBuilder(source, number)
                 continue
             if is_end:

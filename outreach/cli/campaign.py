@@ -12,6 +12,7 @@ import click
 from . import LazyPluginGroup
 from .context import AppContext, DateType, echo_json, pass_app
 
+
 def _engine(app: AppContext, today: date | None) -> Any:
     from ..engine import Engine
 

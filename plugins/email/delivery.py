@@ -464,7 +464,7 @@ class Sender:
                     f"({why}); the message went to the others"
                 )
             )
-        self.outbox.put(message.outbox_key, message.data)
+        self.outbox.put(message.outbox_key, message.data, sent=True)
         self._finish(job, Outcome(SENT, message.message_id))
 
     async def _refused(self, connection: Connection, job: _Job, reply: Reply, step: str) -> None:

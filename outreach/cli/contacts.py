@@ -303,7 +303,9 @@ def export(app: AppContext, file: Path, fmt: str | None, tags: tuple[str, ...]) 
 
 def register(cli: click.Group) -> None:
     """Add ``contacts`` (with ``suggest``, the mailbox harvest) to ``cli``."""
+    from .movebook import move_book
     from .suggest import suggest
 
     contacts.add_command(suggest)
+    contacts.add_command(move_book)
     cli.add_command(contacts)

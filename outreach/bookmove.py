@@ -13,6 +13,7 @@ way round), which would otherwise show an empty book.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass
@@ -137,11 +138,12 @@ def move_book(
     setting = _setting(workspace_root, target)
     set_book_path(workspace_root / "outreach.toml", setting)
     if to_folder:
-        os.unlink(source)
+        with contextlib.suppress(FileNotFoundError):  # a new workspace has no book file yet
+            os.unlink(source)
     else:
         for file in _vcf_files(source):
             os.unlink(file)
-        if not any(source.iterdir()):
+        if source.is_dir() and not any(source.iterdir()):
             source.rmdir()
     return MoveResult(source, target, len(old), setting)
 

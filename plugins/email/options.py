@@ -70,10 +70,10 @@ def parse_options(table: Mapping[str, Any], where: str) -> EmailOptions:
 
             raise ConfigError(f"{where}: give 'from' or 'sender', not both")
         table["sender"] = table.pop("from")
-    subject = table.get("subject")
+    options = parse_table(EmailOptions, table, where)
     # Only an explicit empty subject sends none: a missing or blank one is a mistake.
-    if subject is None or (isinstance(subject, str) and subject and not subject.strip()):
+    if "subject" not in table or (options.subject and not options.subject.strip()):
         from outreach.errors import ConfigError
 
         raise ConfigError(f'{where}: subject is required (subject = "" sends none)')
-    return parse_table(EmailOptions, table, where)
+    return options

@@ -111,6 +111,21 @@ class MaildirWriter:
                     errors.append(f"{self.path}: cannot write a message: {exc.strerror}")
 
 
+#: The pipe to the writer holds this much (Linux's default is 64 KiB, about 50 messages): a
+#: moment's slowness of the disk is absorbed by the pipe, and sending does not stop for it.
+PIPE_SIZE = 1 << 20
+
+
+def _widen(fd: int) -> None:
+    """Make the pipe ``fd`` hold :data:`PIPE_SIZE` bytes, where the system allows it."""
+    import fcntl  # POSIX only, as fork is
+
+    setpipe = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setpipe is not None:
+        with contextlib.suppress(OSError):  # over /proc/sys/fs/pipe-max-size: keep the default
+            fcntl.fcntl(fd, setpipe, PIPE_SIZE)
+
+
 def _read_exactly(fd: int, size: int) -> bytes | None:
     chunks = []
     while size:
@@ -181,6 +196,7 @@ class Outbox:
                     os._exit(status)
             os.close(to_child_r)
             os.close(from_child_w)
+            _widen(to_child_w)
             self._pid, self._to_child, self._from_child = pid, to_child_w, from_child_r
         else:
             self._thread = threading.Thread(target=self._drain, name="outbox", daemon=True)

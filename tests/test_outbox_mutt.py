@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import mailbox
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,13 +17,10 @@ from pathlib import Path
 import pytest
 from conftest import make_contact
 from smtp_servers import Recorder, aiosmtpd_server, campaign_file, email_settings, send
+from tools import require_tool
 
 from outreach.engine import Engine
 from outreach.workspace import Workspace
-
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("mutt") and shutil.which("tmux")), reason="needs Debian's mutt and tmux"
-)
 
 PEOPLE = [
     ("u1", "Jörg", "Müller", "joerg@example.de"),
@@ -37,6 +33,8 @@ PEOPLE = [
 @pytest.fixture
 def tmux(tmp_path: Path) -> Iterator[str]:
     """A private tmux server (its own socket), killed at the end."""
+    require_tool("mutt")
+    require_tool("tmux")
     socket = str(tmp_path / "tmux.sock")
     yield socket
     subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True, check=False)

@@ -52,14 +52,17 @@ def _generated(count: int) -> bytes:
 
 
 @pytest.fixture
-def real_book(workspace) -> bytes:  # noqa: ANN001
-    """The workspace's book file written as a user's own: foreign cards, then many more."""
+def real_book(workspace, request: pytest.FixtureRequest) -> bytes:  # noqa: ANN001
+    """The workspace's book file written as a user's own: foreign cards, then many more
+    (3,000 generated ones, or the number a test marks with ``@pytest.mark.cards(N)``)."""
+    marker = request.node.get_closest_marker("cards")
+    count = marker.args[0] if marker else 3000
     parts = []
     for name in FOREIGN:
         data = (FIXTURES / name).read_bytes()
         parts.append(data.removeprefix(b"\xef\xbb\xbf"))
     parts.append((EXAMPLES / "contacts.vcf").read_bytes())
-    parts.append(_generated(3000))
+    parts.append(_generated(count))
     data = b"".join(p if p.endswith(b"\n") else p + b"\r\n" for p in parts)
     workspace.book_path.write_bytes(data)
     return data
@@ -97,6 +100,7 @@ def test_file_to_folder_and_back_keeps_every_card_byte_for_byte(
     assert _listing(run_cli) == before
 
 
+@pytest.mark.cards(300)
 def test_the_comments_of_outreach_toml_are_kept(run_cli, workspace, real_book: bytes) -> None:  # noqa: ANN001
     config = workspace.root / "outreach.toml"
     text = config.read_text()
@@ -106,6 +110,7 @@ def test_the_comments_of_outreach_toml_are_kept(run_cli, workspace, real_book: b
     assert after.replace('path = "people"', 'path = "contacts.vcf"') == text
 
 
+@pytest.mark.cards(300)
 def test_a_book_path_switched_to_an_empty_folder_is_an_error_naming_move_book(
     run_cli, workspace, real_book: bytes
 ) -> None:  # noqa: ANN001
@@ -124,6 +129,7 @@ def test_a_book_path_switched_to_an_empty_folder_is_an_error_naming_move_book(
     assert len(_listing(run_cli)) == len(split_cards(real_book, "book"))
 
 
+@pytest.mark.cards(300)
 def test_a_taken_target_or_the_same_layout_is_refused(run_cli, workspace, real_book: bytes) -> None:  # noqa: ANN001
     taken = workspace.root / "taken"
     taken.mkdir()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,27 +28,17 @@ from typing import Protocol
 from .addressbook import AddressBook
 from .campaign import Campaign, Part
 from .channel import Channel, Outcome, Piece, Rendered
+from .config_tables import check_settings
 from .contact import Contact
+from .delivery import DRAFTED, FAILED, PENDING, PRINTED, SENDING, SENT, UNKNOWN, DeliveryKey
 from .errors import OutreachError
-from .journal import (
-    DRAFTED,
-    FAILED,
-    PRINTED,
-    SENDING,
-    SENT,
-    SETTLED,
-    TOUCHING,
-    UNKNOWN,
-    Delivery,
-    DeliveryKey,
-    Journal,
-    Record,
-    Touch,
-)
+from .journal import Delivery, Journal, Record
 from .planstate import load_first_seen, plan_settings
 from .pluginhost import PluginHost, get_host
 from .progress import Bar
 from .progress import progress as progress_bar
+from .recorder import Finished, record_finished
+from .retry import settled_statuses
 from .templating import Renderer
 from .touchplan import overdue_uids
 from .workspace import Workspace
@@ -175,7 +165,9 @@ class _Run:
         self.send = send
         self.today = engine.today
         self.out_dir = engine.workspace.out_dir(campaign.name)
-        self.journal = journal if send else None
+        # Written only with --send; a dry run may still read it (the send log).
+        self._journal = journal if send else None
+        self._reader = journal
         self._result = result
         self._progress = progress
         self._finished: set[DeliveryKey] = set()
@@ -186,12 +178,12 @@ class _Run:
         """Group the journal writes made inside (sending, finished, the send log) into one
         commit. A piece marked ``sending`` inside a batch is durable only once the batch has
         ended: the channel starts the irreversible step after that."""
-        if self.journal is None or self._batching:
+        if self._journal is None or self._batching:
             yield
             return
         self._batching = True
         try:
-            with self.journal.transaction():
+            with self._journal.transaction():
                 yield
         finally:
             self._batching = False
@@ -201,10 +193,23 @@ class _Run:
 
     def sending_many(self, items: Sequence[Rendered]) -> None:
         """:meth:`sending` for several items, in one statement."""
-        if self.journal is not None and items:
-            self.journal.record_many(
+        if self._journal is not None and items:
+            self._journal.record_many(
                 [Record(i.key, SENDING, address=i.address, attempt=True) for i in items]
             )
+
+    def reopen(self, item: Rendered, error: str) -> None:
+        self.reopen_many([(item, error)])
+
+    def reopen_many(self, items: Sequence[tuple[Rendered, str]]) -> None:
+        """:meth:`reopen` for several items, in one statement."""
+        if self._journal is not None and items:
+            self._journal.record_many(
+                [Record(item.key, PENDING, error=error) for item, error in items]
+            )
+
+    def send_log(self, channel: str) -> _SendLog:
+        return _SendLog(self._reader, channel, writable=self._journal is not None)
 
     def finished(self, item: Rendered, outcome: Outcome) -> None:
         self.finished_many([(item, outcome)])
@@ -212,32 +217,17 @@ class _Run:
     def finished_many(self, outcomes: Sequence[tuple[Rendered, Outcome]]) -> None:
         """:meth:`finished` for several items, recorded in one commit."""
         records = []
-        touches = []
         fresh = []
         for item, outcome in outcomes:
             if item.key in self._finished:
                 continue
             self._finished.add(item.key)
             fresh.append((item, outcome))
-            records.append(
-                Record(item.key, outcome.status, item.address, outcome.message_id, outcome.error)
-            )
-            if outcome.status in TOUCHING:
-                touches.append(
-                    Touch(
-                        item.key.contact_uid,
-                        self.today,
-                        item.key.channel,
-                        item.summary,
-                        self.campaign.name,
-                    )
-                )
-        if self.journal is not None and records:
+            records.append(Finished(item.key, outcome, item.address, item.summary))
+        if self._journal is not None and records:
             try:
-                with nullcontext() if self._batching else self.journal.transaction():
-                    self.journal.record_many(records)
-                    if touches:
-                        self.journal.add_touches(touches)
+                with nullcontext() if self._batching else self._journal.transaction():
+                    record_finished(self._journal, records, self.today)
             except BaseException:
                 # Not recorded, so not finished: the run reports them as not delivered.
                 self._finished.difference_update(item.key for item, _ in fresh)
@@ -258,6 +248,30 @@ class _Run:
 
     def was_finished(self, item: Rendered) -> bool:
         return item.key in self._finished
+
+    def checkpoints_deferred(self) -> AbstractContextManager[None]:
+        """The journal's WAL checkpoints held back while the channels deliver."""
+        if self._journal is None:
+            return nullcontext()
+        return self._journal.checkpoints_deferred()
+
+
+class _SendLog:
+    """The :class:`~outreach.channel.SendLog` of one channel in one run."""
+
+    def __init__(self, journal: Journal | None, channel: str, *, writable: bool) -> None:
+        self._journal = journal
+        self._channel = channel
+        self._writable = writable
+
+    def times(self, since: float) -> list[tuple[float, str]]:
+        if self._journal is None:
+            return []
+        return self._journal.send_times(self._channel, since)
+
+    def note(self, domains: Sequence[str], at: float) -> None:
+        if self._writable and self._journal is not None and domains:
+            self._journal.log_sends(self._channel, domains, at)
 
 
 class Engine:
@@ -280,8 +294,11 @@ class Engine:
         self._channels: dict[str, Channel] = {}
 
     def load(self, path: str | Path) -> Campaign:
-        """Read and check a campaign file against the installed channels."""
-        return Campaign.load(path, self.host)
+        """Read and check a campaign file against the installed channels, and the
+        workspace's ``outreach.toml`` against what they and the core declare."""
+        campaign = Campaign.load(path, self.host)
+        check_settings(self.workspace, self.host)
+        return campaign
 
     def channel(self, name: str) -> Channel:
         """This run's instance of the channel called ``name``."""
@@ -318,12 +335,7 @@ class Engine:
         if any(p.audience.overdue_only for p in campaign.parts):
             settings = plan_settings(self.workspace)
             overdue = overdue_uids(book, touches, settings, self.today, first_seen)
-        reopened = set()
-        if retry_failed:
-            reopened.add(FAILED)
-        if retry_unknown:
-            reopened.add(UNKNOWN)
-        settled = SETTLED - reopened
+        settled = settled_statuses(retry_failed=retry_failed, retry_unknown=retry_unknown)
         plan = CampaignPlan(campaign, last_touches=touches)
         for part in campaign.parts:
             only = self._named_contacts(book, part)
@@ -468,11 +480,8 @@ class Engine:
             run.out_dir.mkdir(parents=True, exist_ok=True)
             if progress is not None:
                 progress.start(len(rendered))
-            deferred = (
-                run.journal.checkpoints_deferred() if run.journal is not None else nullcontext()
-            )
             try:
-                with deferred:
+                with run.checkpoints_deferred():
                     self._deliver_each(by_channel, run, result)
             finally:
                 if progress is not None:
@@ -551,7 +560,11 @@ class Engine:
 
 
 #: How a dry run words the statuses channels report.
-_DRY_RUN_WORDS = {SENT: "ready to send", PRINTED: "ready to print", DRAFTED: "drafted"}
+_DRY_RUN_WORDS: dict[str, str] = {
+    SENT: "ready to send",
+    PRINTED: "ready to print",
+    DRAFTED: "drafted",
+}
 
 
 def summarise(result: RunResult) -> list[str]:

@@ -21,6 +21,21 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+# The vocabulary lives in outreach.delivery; its names stay importable from here for code
+# written before it moved.
+from .delivery import (
+    DRAFTED,
+    FAILED,
+    PENDING,
+    PRINTED,
+    SENDING,
+    SENT,
+    SETTLED,
+    STATUSES,
+    TOUCHING,
+    UNKNOWN,
+    DeliveryKey,
+)
 from .errors import InputError
 
 __all__ = [
@@ -39,25 +54,6 @@ __all__ = [
     "Journal",
     "Touch",
 ]
-
-#: Rendered and queued; nothing has left the machine.
-PENDING = "pending"
-#: Handed to the server: after a crash in this state it may or may not have arrived.
-SENDING = "sending"
-SENT = "sent"
-#: Permanently refused (or retries exhausted); ``last_error`` has the reason.
-FAILED = "failed"
-#: It may have been delivered (a crash or a timeout after the data was sent).
-UNKNOWN = "unknown"
-#: A draft for the user to send by hand (LinkedIn); becomes sent when marked so.
-DRAFTED = "drafted"
-PRINTED = "printed"
-
-STATUSES = (PENDING, SENDING, SENT, FAILED, UNKNOWN, DRAFTED, PRINTED)
-#: Statuses a new run leaves alone (``--retry-failed`` / ``--retry-unknown`` reopen two).
-SETTLED = frozenset({SENT, PRINTED, FAILED, UNKNOWN})
-#: Statuses that count as having been in touch with the contact.
-TOUCHING = frozenset({SENT, PRINTED})
 
 _MIGRATIONS: tuple[str, ...] = (
     # 1: deliveries, touches, the send log for rate limits, and a small key/value table.
@@ -105,16 +101,6 @@ _MIGRATIONS: tuple[str, ...] = (
 
 #: The schema version this code writes.
 SCHEMA_VERSION = len(_MIGRATIONS)
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryKey:
-    """What makes a delivery unique: one part of one campaign to one contact on one channel."""
-
-    campaign: str
-    part: str
-    contact_uid: str
-    channel: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +344,13 @@ class Journal:
         """Note that a message went to a server at ``at`` (epoch seconds)."""
         self._db.execute(
             "INSERT INTO sends (channel, domain, at) VALUES (?, ?, ?)", (channel, domain, at)
+        )
+
+    def log_sends(self, channel: str, domains: Sequence[str], at: float) -> None:
+        """:meth:`log_send` for one send to each of ``domains``, in one statement."""
+        self._db.executemany(
+            "INSERT INTO sends (channel, domain, at) VALUES (?, ?, ?)",
+            [(channel, domain, at) for domain in domains],
         )
 
     def count_sends(self, channel: str, since: float, domain: str | None = None) -> int:

@@ -26,7 +26,9 @@ Sections
   first (a contact is in one of ``overdue`` and ``slipping-away``, never both);
 * ``soon``: due within ``soon_days``;
 * ``fix-address``: mail to their postal address came back and they have no other one;
-* ``unreachable``: no email address, no usable postal address and no LinkedIn profile.
+* ``unreachable``: no email address, no usable postal address and no LinkedIn profile;
+* ``job-change``: a new employer or title seen in the last 30 days, and no touch since
+  (:mod:`outreach.jobchange`).
 
 A contact snoozed until a date is due no earlier than that date and is left out of the last
 two sections until then. Everything here is pure: the caller passes ``today``.
@@ -42,6 +44,7 @@ from typing import Any
 
 from .cadence import Cadence
 from .contact import Contact
+from .jobchange import JOB_CHANGE, job_change_reason
 from .options import parse_table
 
 __all__ = [
@@ -68,7 +71,7 @@ SOON = "soon"
 FIX_ADDRESS = "fix-address"
 UNREACHABLE = "unreachable"
 #: Every section, in the order the plan lists them.
-SECTIONS = (OVERDUE, SOON, SLIPPING, FIX_ADDRESS, UNREACHABLE)
+SECTIONS = (OVERDUE, SOON, SLIPPING, FIX_ADDRESS, UNREACHABLE, JOB_CHANGE)
 #: The sections whose contacts are due today or earlier.
 DUE_SECTIONS = frozenset({OVERDUE, SLIPPING})
 
@@ -280,6 +283,9 @@ def build_plan(
                 found.append((FIX_ADDRESS, 0, text))
             if not contact.emails and contact.postal_address is None and not contact.linkedin:
                 found.append((UNREACHABLE, 0, _unreachable_reason(contact)))
+            job_change = job_change_reason(contact, today, last)
+            if job_change is not None:
+                found.append((JOB_CHANGE, 0, job_change))
         name = contact.display_name
         for section, rank, reason in found:
             entry = PlanEntry(

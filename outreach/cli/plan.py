@@ -18,6 +18,7 @@ HEADINGS = {
     "slipping-away": "Slipping away: due, and no touch for over {silence}",
     "fix-address": "Fix address: mail came back",
     "unreachable": "No way to reach: no email, postal address or LinkedIn",
+    "job-change": "New job: a moment to congratulate",
 }
 
 

@@ -13,19 +13,18 @@ previews of the first pages under ``preview/``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered
+from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered, Requirement
 from outreach.contact import Address, Contact
+from outreach.delivery import PRINTED
 from outreach.errors import ConfigError, InputError
-from outreach.journal import PRINTED
-from outreach.options import parse_table
 from outreach.progress import progress
 
 from .cardtext import CardText, parse_card_text
+from .job import PrintJob
 from .options import PrintOptions, PrintSettings
 from .sizes import CARD_SIZES, ENVELOPE_SIZES, LABEL_SPECS, SHEETS
 
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
     from outreach.workspace import Workspace
 
     from .cards import CardLayout, Signature
-    from .envelopes import EnvelopeLayout, TextBlock
+    from .envelopes import EnvelopeLayout
     from .imb import IMb
     from .manifest import ManifestRow
     from .postal import PostalAddress
@@ -47,28 +46,21 @@ class PrintError(InputError):
     """Something about one contact's card, envelope or label cannot be printed."""
 
 
-@dataclass(slots=True)
-class PrintJob:
-    """One contact's printed pieces, laid out and ready to draw (the rendered payload)."""
-
-    options: PrintOptions
-    part: str
-    text: CardText
-    note: str
-    postal: PostalAddress
-    card: CardLayout | None = None
-    envelope: EnvelopeLayout | None = None
-    label: TextBlock | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-
 def _who(contact: Contact) -> str:
     return f"{contact.display_name} <{contact.uid}>"
 
 
 def _usable(address: Address) -> bool:
-    has_street = any(s.strip() for s in address.street) or bool(address.po_box.strip())
+    has_street = any(address.street_lines) or bool(address.po_box.strip())
     return has_street and bool(address.locality.strip() or address.postal_code.strip())
+
+
+def _no_postal_address(contact: Contact) -> str | None:
+    if contact.postal_address is not None:
+        return None
+    if contact.has_returned_address:
+        return "postal address returned (fix address)"
+    return "no postal address"
 
 
 class PrintChannel(Channel):
@@ -77,12 +69,14 @@ class PrintChannel(Channel):
     name = "print"
     description = "printed cards, envelopes and labels: cards.pdf, envelopes.pdf, labels.pdf"
     Options = PrintOptions
+    Settings = PrintSettings
+    requirements = (
+        Requirement("postal", "a postal address that has not come back", _no_postal_address),
+    )
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__(workspace)
-        self.settings: PrintSettings = parse_table(
-            PrintSettings, workspace.section("print"), f"{workspace.config_path} [print]"
-        )
+        self.settings: PrintSettings = self.account_settings(workspace)
         self._book: AddressBook | None = None
         self._notes: dict[Path, dict[str, str]] = {}
         #: Front pictures already found readable (a campaign has one for every card).

@@ -140,7 +140,7 @@ def format_postal(
     home = home_country.upper()
     code = address.country_code.upper() or (code_for(address.country) if address.country else home)
     domestic = code == home if code else False
-    street = [s for s in (*address.street, address.extended, address.po_box) if s.strip()]
+    street = [s for s in (*address.street_lines, address.po_box) if s.strip()]
     values = {
         "name": name,
         "company_name": organisation,

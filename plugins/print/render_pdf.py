@@ -17,8 +17,8 @@ from outreach.progress import current as current_progress
 from .sizes import LABEL_SPECS, MM, SHEETS
 
 if TYPE_CHECKING:
-    from .channel import PrintJob
     from .imb import IMb
+    from .job import PrintJob
     from .manifest import ManifestRow
     from .options import Offset, PrintSettings
 

@@ -85,6 +85,11 @@ def _review_page(app: AppContext, engine: Any, file: Path, html: str) -> None:
     is_flag=True,
     help="Send again what may or may not have arrived (a crash or timeout mid-send).",
 )
+@click.option(
+    "--skip-unprintable",
+    is_flag=True,
+    help="Leave out contacts whose name, address or card note no font can print.",
+)
 @click.option("--today", type=DateType(), default=None, help="Pretend today is this date.")
 @pass_app
 def run(
@@ -94,14 +99,22 @@ def run(
     limit: int | None,
     retry_failed: bool,
     retry_unknown: bool,
+    skip_unprintable: bool,
     today: date | None,
 ) -> None:
     """Run FILE: write outbox, PDFs and drafts; with --send, deliver and record."""
     from ..engine import summarise
 
     engine = _engine(app, today)
+    loaded = engine.load(file)
+    if skip_unprintable:
+        # A channel that can meet text it cannot print declares the option itself.
+        for part in loaded.parts:
+            for options in part.options.values():
+                if hasattr(options, "skip_unprintable"):
+                    options.skip_unprintable = True
     result = engine.run(
-        engine.load(file),
+        loaded,
         send=send,
         limit=limit,
         retry_failed=retry_failed,

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from .cards import CardLayout, Signature
     from .envelopes import EnvelopeLayout
+    from .fontchoice import FontChoice
     from .imb import IMb
     from .manifest import ManifestRow
     from .postal import PostalAddress
@@ -83,6 +84,28 @@ class PrintChannel(Channel):
         self._front_images: set[Path] = set()
         #: The return address by (USPS style, domestic): the same for most envelopes.
         self._return_lines: dict[tuple[bool, bool], tuple[str, ...]] = {}
+        #: The font chains by the campaign's own ``fonts`` (usually one per run).
+        self._choices: dict[tuple[str, ...], FontChoice] = {}
+
+    def _fonts(self, options: PrintOptions) -> FontChoice:
+        """The font chains for a campaign part: its fonts, then outreach.toml's, then ours."""
+        from .fontchoice import font_choice
+        from .options import font_entries
+
+        entries = font_entries(options.fonts)
+        key = tuple(f"{e.file}\0{','.join(e.roles)}" for e in entries)
+        if key not in self._choices:
+            groups = [
+                (entries, "the campaign's [print] fonts"),
+                (font_entries(self.settings.fonts), f"{self.workspace.config_path} [print] fonts"),
+            ]
+            self._choices[key] = font_choice(groups, self.workspace.root)
+        return self._choices[key]
+
+    def _romanise(self, options: PrintOptions) -> bool:
+        """Whether words no font can draw print transliterated (``fallback = "romanise"``)."""
+        fallback = options.fallback or self.settings.fallback
+        return fallback in ("romanise", "romanize")
 
     # -- reach ----------------------------------------------------------------------------
 
@@ -95,7 +118,28 @@ class PrintChannel(Channel):
             return Reach.no("no postal address")
         if not _usable(address):
             return Reach.no("incomplete postal address (fix address)")
+        if options.skip_unprintable and not self._romanise(options):
+            problem = self._unprintable(contact, address, options)
+            if problem:
+                return Reach.no(f"unprintable: no font can draw {problem}")
         return Reach.at(address.one_line())
+
+    def _unprintable(self, contact: Contact, address: Address, options: PrintOptions) -> str:
+        """What in the contact's name, address or card note no font can draw ("" if all)."""
+        from .fonts import clean_text, describe_chars, missing_chars
+
+        fonts = self._fonts(options)
+        fields = [
+            ("name", contact.display_name, fonts.address),
+            ("organisation", contact.org, fonts.address),
+            ("address", address.one_line(), fonts.address),
+            ("card note", contact.card_note, fonts.note),
+        ]
+        for what, text, chain in fields:
+            missing = missing_chars(clean_text(text), chain)
+            if missing:
+                return f"{describe_chars(sorted(missing))} in the {what}"
+        return ""
 
     # -- render ---------------------------------------------------------------------------
 
@@ -106,6 +150,7 @@ class PrintChannel(Channel):
 
         options: PrintOptions = piece.options
         contact = piece.contact
+        fonts = self._fonts(options)
         own_note = self._note_for(piece)
         context = dict(piece.context, card_note=own_note)
         text = parse_card_text(renderer.render(options.template, context, contact=contact))
@@ -116,21 +161,29 @@ class PrintChannel(Channel):
         part = piece.key.part
         stage = "card"
         try:
-            job = PrintJob(options, part, text, note, self._postal(contact, address, options))
+            postal = self._postal(contact, address, options)
+            if self._romanise(options):
+                text, note, postal = _romanised(text, note, postal, fonts)
+            job = PrintJob(options, part, text, note, postal)
             if "cards" in options.outputs:
-                job.card = self._card(piece, text, note)
+                job.card = self._card(piece, text, note, fonts)
             stage = "envelope"
             if "envelopes" in options.outputs:
-                job.envelope = self._envelope(job.postal, options)
+                job.envelope = self._envelope(job.postal, options, fonts)
             stage = "label"
             if "labels" in options.outputs:
                 from .labels import layout_label
 
-                job.label = layout_label(job.postal.lines, LABEL_SPECS[options.label_sheet])
+                job.label = layout_label(
+                    job.postal.lines, LABEL_SPECS[options.label_sheet], fonts.address
+                )
         except MissingGlyphs as exc:
             raise PrintError(
-                f"{_who(contact)}: no bundled font can draw {describe_chars(exc.chars)} "
-                f"on the {stage}; change the text or the contact"
+                f"{_who(contact)}: no font can draw {describe_chars(exc.chars)} on the "
+                f"{stage}; add a font that has it ([print] fonts = [...] in outreach.toml or "
+                'the campaign), print a transliteration (fallback = "romanise" in the '
+                "campaign's [print]), or leave the contact out (campaign run "
+                "--skip-unprintable)"
             ) from None
         except LayoutError as exc:
             raise PrintError(f"{_who(contact)}: {stage}: {exc}") from None
@@ -201,7 +254,7 @@ class PrintChannel(Channel):
         width, height = _image_size(path, f"{self.workspace.config_path} [me] signature")
         return Signature(path, width, height)
 
-    def _card(self, piece: Piece, text: CardText, note: str) -> CardLayout:
+    def _card(self, piece: Piece, text: CardText, note: str, fonts: FontChoice) -> CardLayout:
         from .cards import layout_card
 
         options: PrintOptions = piece.options
@@ -220,6 +273,7 @@ class PrintChannel(Channel):
             options.fold,
             signature=signature,
             front_image=front_image,
+            fonts=fonts,
         )
         if options.layout == "n-up":
             from .impose import plan_grid
@@ -227,7 +281,9 @@ class PrintChannel(Channel):
             plan_grid(card.unit, SHEETS[options.sheet], options.crop_marks)
         return card
 
-    def _envelope(self, postal: PostalAddress, options: PrintOptions) -> EnvelopeLayout:
+    def _envelope(
+        self, postal: PostalAddress, options: PrintOptions, fonts: FontChoice
+    ) -> EnvelopeLayout:
         from .envelopes import layout_envelope
         from .postal import format_postal
 
@@ -266,6 +322,7 @@ class PrintChannel(Channel):
             return_on=options.return_address,
             us_mail=us_mail,
             barcode=barcode,
+            chain=fonts.address,
         )
 
     # -- deliver --------------------------------------------------------------------------
@@ -362,6 +419,23 @@ class PrintChannel(Channel):
                 ) from None
             barcodes.append(IMb(code, job.postal.routing))
         return barcodes
+
+
+def _romanised(
+    text: CardText, note: str, postal: PostalAddress, fonts: FontChoice
+) -> tuple[CardText, str, PostalAddress]:
+    """The card text, note and address with the words no font can draw transliterated."""
+    from dataclasses import replace
+
+    from .fonts import clean_text, romanise
+
+    card = CardText(
+        front=romanise(clean_text(text.front), fonts.text),
+        inside=romanise(clean_text(text.inside), fonts.text),
+        note=romanise(clean_text(text.note), fonts.note),
+    )
+    lines = tuple(romanise(clean_text(line), fonts.address) for line in postal.lines)
+    return card, romanise(clean_text(note), fonts.note), replace(postal, lines=lines)
 
 
 def _image_size(path: Path, where: str) -> tuple[int, int]:

@@ -15,6 +15,11 @@ top-level channel tables then hold defaults that every part inherits. ``deliver 
 sends through the first listed channel that can reach the contact ("by email where they have
 one, else as a LinkedIn draft"); ``deliver = "all"`` (the default) through every one.
 
+A part may follow up another: ``follow_up = "recommendation"``, ``after = "P10D"``,
+``unless = "replied"`` goes only to contacts whose delivery of that part was sent at least ten
+days ago and neither replied to nor bounced (:mod:`outreach.followup`); without an audience of
+its own it has the audience of the part it follows.
+
 Campaign files hold no server settings or rate limits: those belong to the account and live
 in ``outreach.toml``.
 """
@@ -30,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ConfigError
+from .followup import FollowUp, parse_follow_up
 from .options import load_toml, parse_table
 from .requirements import Requirement
 
@@ -41,7 +47,16 @@ __all__ = ["Audience", "Campaign", "Part"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _TOP_KEYS = ("name", "description", "audience", "deliver", "channels", "part", "vars")
-_PART_KEYS = ("id", "description", "audience", "deliver", "channels")
+_PART_KEYS = (
+    "id",
+    "description",
+    "audience",
+    "deliver",
+    "channels",
+    "follow_up",
+    "after",
+    "unless",
+)
 
 
 @dataclass(slots=True)
@@ -120,6 +135,8 @@ class Part:
     description: str = ""
     #: Each channel's options, parsed by the channel (its ``Options`` dataclass).
     options: dict[str, Any] = field(default_factory=dict)
+    #: The follow-up rule when this part follows up another one, else ``None``.
+    follow: FollowUp | None = None
 
 
 @dataclass(slots=True)
@@ -220,6 +237,11 @@ class Campaign:
             dupes = sorted({i for i in ids if ids.count(i) > 1})
             if dupes:
                 raise ConfigError(f"{source}: two parts have the id {dupes[0]!r}")
+            for raw, part in zip(raw_parts, parts, strict=True):
+                part.follow = parse_follow_up(raw, part.id, parts, source)
+                if part.follow is not None and "audience" not in raw:
+                    # A reminder goes to the people the first message went to.
+                    part.audience = next(p for p in parts if p.id == part.follow.part).audience
         return cls(name, parts, description, path, dict(variables))
 
 
@@ -287,8 +309,12 @@ def _part(
     options: dict[str, Any] = {}
     for name in names:
         if name not in channels:
+            import difflib
+
             known = ", ".join(sorted(channels))
-            raise ConfigError(f"{source}: unknown channel {name!r} (installed channels: {known})")
+            close = difflib.get_close_matches(name, sorted(channels), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"{source}: unknown channel {name!r}{hint}; installed: {known}")
         channel = channels[name]
         merged = dict(defaults.get(name, {}))
         own = tables.get(name, {})

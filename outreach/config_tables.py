@@ -29,6 +29,8 @@ CORE_TABLES: dict[str, str] = {
     "journal": "where the journal is",
     "plan": "the touch plan: cadences, how far ahead 'soon' looks",
     "reminders": "the calendar reminders of outreach reminders",
+    "mail": "what outreach mail sync reads, and your other addresses",
+    "imap": "the IMAP account outreach mail sync reads",
 }
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .addressbook import AddressBook
+from .bouncing import without_bouncing
 from .campaign import Campaign, Part
 from .channel import Channel, Outcome, Piece, Rendered
 from .config_tables import check_settings
@@ -42,10 +43,14 @@ from .delivery import (
     DeliveryKey,
 )
 from .errors import OutreachError
+from .followup import follow_up_exclusion
 from .journal import Delivery, Journal, Record
 from .locks import Holder
+from .mailstate import MailEvent, MailState
 from .planstate import load_first_seen, plan_settings
 from .pluginhost import PluginHost, get_host
+from .progress import Bar
+from .progress import progress as progress_bar
 from .recorder import Finished, record_finished
 from .retry import settled_statuses
 from .templating import Renderer
@@ -97,6 +102,9 @@ class CampaignPlan:
     done: list[PlannedItem] = field(default_factory=list)
     #: Contacts a part's audience or channels could not include, with the reason.
     left_out: list[Exclusion] = field(default_factory=list)
+    #: Contacts a follow-up part holds back: not due yet (status ``waiting``), or answered or
+    #: bounced (status ``not-needed``); the reason says which.
+    held: list[tuple[str, Exclusion]] = field(default_factory=list)
     #: Each contact's last touch, as the journal had it when the plan was made.
     last_touches: dict[str, date] = field(default_factory=dict)
 
@@ -155,6 +163,8 @@ class StatusRow:
     error: str | None = None
     message_id: str | None = None
     updated_at: str | None = None
+    #: When the reply or the bounce arrived (statuses replied and bounced), as an ISO date.
+    event_date: str | None = None
 
 
 class _Run:
@@ -167,7 +177,7 @@ class _Run:
         send: bool,
         journal: Journal | None,
         result: RunResult,
-        progress: Progress | None,
+        progress: Progress | Bar | None,
         claimable: frozenset[str] = frozenset({PENDING, DRAFTED}),
     ) -> None:
         self.workspace = engine.workspace
@@ -369,6 +379,8 @@ class Engine:
             statuses = journal.statuses(campaign.name) if journal else {}
             touches = journal.last_touches() if journal else {}
             first_seen = load_first_seen(journal) if journal else {}
+            bounced = MailState(journal).bounced() if journal else {}
+            earlier = self._followed(campaign, journal)
         finally:
             if owned and journal is not None:
                 journal.close()
@@ -385,7 +397,16 @@ class Engine:
                     continue
                 if not part.audience.wants(contact):
                     continue  # never a candidate: not worth listing as left out
+                # Channels and filters see the contact without the addresses that bounce.
+                contact = without_bouncing(contact, bounced)
                 reason = part.audience.excludes(contact, overdue)
+                if reason is None and part.follow is not None:
+                    held = follow_up_exclusion(
+                        part.follow, earlier.get((part.follow.part, contact.uid), ()), self.today
+                    )
+                    if held is not None:
+                        plan.held.append((held[0], Exclusion(contact, part.id, held[1])))
+                        continue
                 if reason is not None:
                     plan.left_out.append(Exclusion(contact, part.id, reason))
                     continue
@@ -393,12 +414,13 @@ class Engine:
                 chosen = 0
                 for name in part.channels:
                     reach = self.channel(name).reach(contact, part.options[name])
-                    if not reach.ok:
-                        reasons.append(f"{name}: {reach.reason}")
-                        continue
-                    chosen += 1
                     key = DeliveryKey(campaign.name, part.id, contact.uid, name)
                     status = statuses.get(key)
+                    if not reach.ok and status not in settled:
+                        reasons.append(f"{name}: {reach.reason}")
+                        continue
+                    # A settled piece stays done even when its address has gone (bounced).
+                    chosen += 1
                     item = PlannedItem(key, contact, part, name, reach.address or "", status)
                     (plan.done if status in settled else plan.todo).append(item)
                     if part.deliver == "first":
@@ -406,6 +428,20 @@ class Engine:
                 if not chosen:
                     plan.left_out.append(Exclusion(contact, part.id, "; ".join(reasons)))
         return plan
+
+    @staticmethod
+    def _followed(
+        campaign: Campaign, journal: Journal | None
+    ) -> dict[tuple[str, str], list[Delivery]]:
+        """(part, contact) -> deliveries, for the parts that follow-up parts follow."""
+        targets = {p.follow.part for p in campaign.parts if p.follow is not None}
+        found: dict[tuple[str, str], list[Delivery]] = {}
+        if not targets or journal is None:
+            return found
+        for d in journal.deliveries(campaign.name):
+            if d.key.part in targets:
+                found.setdefault((d.key.part, d.key.contact_uid), []).append(d)
+        return found
 
     def _named_contacts(self, book: AddressBook, part: Part) -> set[str] | None:
         if not part.audience.contacts:
@@ -432,24 +468,35 @@ class Engine:
         renderer = renderer or self.renderer(campaign)
         touches = last_touches or {}
         rendered = []
-        for item in items:
-            context = renderer.context(
-                item.contact,
-                campaign=campaign,
-                part=item.part.id,
-                channel=item.channel,
-                last_touch=touches.get(item.contact.uid),
-            )
-            piece = Piece(
-                item.key,
-                item.contact,
-                item.address,
-                item.part.options[item.channel],
-                context,
-                campaign,
-            )
-            rendered.append(self.channel(item.channel).render(piece, renderer))
+        with progress_bar("rendering", len(items)) as bar:
+            for item in items:
+                rendered.append(self._render_one(campaign, item, renderer, touches))
+                bar.advance()
         return rendered
+
+    def _render_one(
+        self,
+        campaign: Campaign,
+        item: PlannedItem,
+        renderer: Renderer,
+        touches: Mapping[str, date],
+    ) -> Rendered:
+        context = renderer.context(
+            item.contact,
+            campaign=campaign,
+            part=item.part.id,
+            channel=item.channel,
+            last_touch=touches.get(item.contact.uid),
+        )
+        piece = Piece(
+            item.key,
+            item.contact,
+            item.address,
+            item.part.options[item.channel],
+            context,
+            campaign,
+        )
+        return self.channel(item.channel).render(piece, renderer)
 
     def preview(self, campaign: Campaign) -> tuple[CampaignPlan, list[Rendered]]:
         """Plan and render without delivering or recording anything."""
@@ -524,19 +571,22 @@ class Engine:
         progress: Progress | None,
         claimable: frozenset[str] = frozenset({PENDING, DRAFTED}),
     ) -> None:
-        run = _Run(self, campaign, send, journal, result, progress, claimable)
-        run.out_dir.mkdir(parents=True, exist_ok=True)
         by_channel: dict[str, list[Rendered]] = {}
         for item in rendered:
             by_channel.setdefault(item.key.channel, []).append(item)
-        if progress is not None:
-            progress.start(len(rendered))
-        try:
-            with run.checkpoints_deferred():
-                self._deliver_each(by_channel, run, result)
-        finally:
+        # Without a progress of the caller's own, the one outreach.progress shows (if on).
+        shown = progress_bar("sending" if send else "writing", len(rendered))
+        with nullcontext(progress) if progress is not None else shown as bar:
+            run = _Run(self, campaign, send, journal, result, bar, claimable)
+            run.out_dir.mkdir(parents=True, exist_ok=True)
             if progress is not None:
-                progress.close()
+                progress.start(len(rendered))
+            try:
+                with run.checkpoints_deferred():
+                    self._deliver_each(by_channel, run, result)
+            finally:
+                if progress is not None:
+                    progress.close()
 
     def _deliver_each(
         self, by_channel: dict[str, list[Rendered]], run: _Run, result: RunResult
@@ -566,6 +616,7 @@ class Engine:
         rows: list[StatusRow] = []
         try:
             deliveries = journal.deliveries(campaign.name) if journal else []
+            events = MailState(journal).events(campaign.name) if journal else {}
             plan = self.plan(campaign, book=book, journal=journal)
         finally:
             if journal is not None:
@@ -587,6 +638,7 @@ class Engine:
                     d.last_error,
                     d.message_id,
                     d.updated_at,
+                    _event_day(events.get(d.key), d.status),
                 )
             )
         for item in plan.todo:
@@ -601,6 +653,19 @@ class Engine:
                         item.address,
                     )
                 )
+        recorded_parts = {(k.part, k.contact_uid) for k in recorded}
+        for held_status, held in plan.held:
+            if (held.part, held.contact.uid) not in recorded_parts:
+                rows.append(
+                    StatusRow(
+                        held.contact.uid,
+                        held.contact.display_name,
+                        held.part,
+                        "",
+                        held_status,
+                        error=held.reason,
+                    )
+                )
         for excluded in plan.left_out:
             rows.append(
                 StatusRow(
@@ -613,6 +678,11 @@ class Engine:
                 )
             )
         return rows
+
+
+def _event_day(event: MailEvent | None, status: str) -> str | None:
+    """The date of the reply or bounce that gave a delivery its status."""
+    return event.day.isoformat() if event is not None and event.kind == status else None
 
 
 #: How a dry run words the statuses channels report.
@@ -642,6 +712,10 @@ def summarise(result: RunResult) -> list[str]:
         lines.append(f"{len(result.plan.done)} already settled in earlier runs (skipped)")
     if result.plan.left_out:
         lines.append(f"{len(result.plan.left_out)} left out (see campaign status)")
+    if result.plan.held:
+        lines.append(
+            f"{len(result.plan.held)} follow-up(s) not due yet or not needed (see campaign status)"
+        )
     for delivery in result.interrupted:
         lines.append(
             f"unknown: {delivery.key.contact_uid} on {delivery.key.channel} was being sent when "

@@ -14,6 +14,8 @@ __all__ = [
     "DeliveryClaimed",
     "InputError",
     "JournalReplaced",
+    "MailConnectionLost",
+    "MailSourceError",
     "OutreachError",
     "StorageError",
     "TemplateRenderError",
@@ -57,3 +59,13 @@ class JournalReplaced(OutreachError):
 
 class DeliveryClaimed(OutreachError):
     """Another run claimed a delivery first (it is sending or settled): not sending it again."""
+
+
+class MailSourceError(OutreachError):
+    """A mailbox to read (an IMAP account, a folder) cannot be read, or not safely."""
+
+
+class MailConnectionLost(MailSourceError):
+    """The mail server dropped the connection part way: what was read stands, run again later."""
+
+    exit_code = 3

@@ -25,10 +25,12 @@ from typing import Any
 # The vocabulary lives in outreach.delivery; its names stay importable from here for code
 # written before it moved.
 from .delivery import (
+    BOUNCED,
     DRAFTED,
     FAILED,
     PENDING,
     PRINTED,
+    REPLIED,
     SENDING,
     SENT,
     SETTLED,
@@ -41,10 +43,12 @@ from .errors import DeliveryClaimed, InputError, JournalReplaced
 from .storage_errors import journal_error
 
 __all__ = [
+    "BOUNCED",
     "DRAFTED",
     "FAILED",
     "PENDING",
     "PRINTED",
+    "REPLIED",
     "Record",
     "SENDING",
     "SENT",
@@ -97,6 +101,44 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
+    );
+    """,
+    # 2: mail coming back (outreach.mailstate): what each source has been read up to, the
+    # Message-IDs already counted, replies and bounces matched to deliveries, and the
+    # addresses that bounce.
+    """
+    CREATE INDEX deliveries_by_message_id ON deliveries (message_id);
+    CREATE TABLE mail_seen (
+        message_id TEXT PRIMARY KEY,
+        day TEXT,
+        outcome TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE mail_files (
+        folder TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (folder, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE mail_sources (
+        source TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE mail_events (
+        id INTEGER PRIMARY KEY,
+        delivery_id INTEGER,
+        message_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        day TEXT NOT NULL,
+        address TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX mail_events_by_delivery ON mail_events (delivery_id);
+    CREATE TABLE bounced_addresses (
+        address TEXT PRIMARY KEY,
+        contact_uid TEXT NOT NULL,
+        day TEXT NOT NULL,
+        diagnostic TEXT NOT NULL DEFAULT ''
     );
     """,
 )
@@ -207,6 +249,12 @@ class Journal:
     def close(self) -> None:
         """Close the database connection."""
         self._db.close()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open connection, for modules that keep tables of their own in the journal
+        (:mod:`outreach.mailstate`)."""
+        return self._db
 
     @property
     def schema_version(self) -> int:

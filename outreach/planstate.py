@@ -84,12 +84,26 @@ def workspace_plan(workspace: Workspace, today: date, *, record: bool = True) ->
     contacts = workspace.open_book().contacts
     touches: dict[str, date] = {}
     seen: dict[str, date] = {}
+    fixes: dict[str, list[str]] = {}
     if record or workspace.journal_path.exists():
         with workspace.open_journal() as journal:
             touches = journal.last_touches()
+            fixes = _bounce_reasons(journal, contacts)
             if record:
                 seen = note_first_seen(journal, (c.uid for c in contacts), today)
             else:
                 seen = load_first_seen(journal)
-    entries = build_plan(contacts, touches, settings, today, seen)
+    entries = build_plan(contacts, touches, settings, today, seen, fixes)
     return WorkspacePlan(today, settings, contacts, touches, seen, entries)
+
+
+def _bounce_reasons(journal: Journal, contacts: list[Contact]) -> dict[str, list[str]]:
+    """``fix-address`` reasons for contacts whose email addresses bounce."""
+    from .bouncing import fix_address_reasons
+    from .mailstate import MailState
+
+    bounced = MailState(journal).bounced()
+    if not bounced:
+        return {}
+    found = {c.uid: fix_address_reasons(c, bounced) for c in contacts}
+    return {uid: reasons for uid, reasons in found.items() if reasons}

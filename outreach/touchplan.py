@@ -25,7 +25,8 @@ Sections
 * ``slipping-away``: due, and no touch for over ``slipping_days`` (a year): the ones to call
   first (a contact is in one of ``overdue`` and ``slipping-away``, never both);
 * ``soon``: due within ``soon_days``;
-* ``fix-address``: mail to their postal address came back and they have no other one;
+* ``fix-address``: mail to their postal address came back and they have no other one, or
+  an email address of theirs bounces (``fix_reasons``, from :mod:`outreach.bouncing`);
 * ``unreachable``: no email address, no usable postal address and no LinkedIn profile;
 * ``job-change``: a new employer or title seen in the last 30 days, and no touch since
   (:mod:`outreach.jobchange`).
@@ -37,7 +38,7 @@ two sections until then. Everything here is pure: the caller passes ``today``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -239,13 +240,15 @@ def build_plan(
     settings: PlanSettings,
     today: date,
     first_seen: Mapping[str, date] | None = None,
+    fix_reasons: Mapping[str, Sequence[str]] | None = None,
 ) -> list[PlanEntry]:
     """The plan for ``today``: an entry per contact and section, in :data:`SECTIONS` order.
 
     ``first_seen`` maps UIDs to the day the plan first saw them (missing: today). Within a
     section the most pressing come first: the most overdue, the soonest due, the longest
     silent; the last two sections are in name order. A contact not due within ``soon_days``
-    and with nothing to fix has no entry.
+    and with nothing to fix has no entry. ``fix_reasons`` maps UIDs to further
+    ``fix-address`` reasons (an email address that bounces).
     """
     seen_map = first_seen or {}
     rows: list[tuple[int, int, str, str, PlanEntry]] = []
@@ -280,6 +283,8 @@ def build_plan(
             if contact.has_returned_address:
                 returned = next(a for a in contact.addresses if a.returned)
                 text = f"mail to {returned.one_line() or 'their postal address'} came back"
+                found.append((FIX_ADDRESS, 0, text))
+            for text in (fix_reasons or {}).get(contact.uid, ()):
                 found.append((FIX_ADDRESS, 0, text))
             if not contact.emails and contact.postal_address is None and not contact.linkedin:
                 found.append((UNREACHABLE, 0, _unreachable_reason(contact)))

@@ -252,7 +252,14 @@ class Workspace:
     # -- opening --------------------------------------------------------------------------
 
     def open_book(self) -> AddressBook:
-        """Read the master address book (through the parse cache)."""
+        """Read the master address book (through the parse cache).
+
+        A book path that shows nothing while the contacts sit in the other layout beside it
+        (``[book] path`` switched by hand) is an error naming ``contacts move-book``.
+        """
+        from .bookmove import check_book_place
+
+        check_book_place(self.root, self.book_path)
         return AddressBook.open(self.book_path, self.cache_dir)
 
     def open_journal(self) -> Journal:
@@ -288,7 +295,14 @@ class Workspace:
                 person.add_tag("mentor")
                 book.update(person)
         """
-        with hold(self.lock_dir / "book.lock", what="the address book lock", on_wait=on_wait):
+        with self.book_lock(on_wait=on_wait):
             book = self.open_book()
             yield book
             book.save()
+
+    def book_lock(
+        self, *, on_wait: Callable[[Holder], None] | None = None
+    ) -> AbstractContextManager[None]:
+        """Hold the book lock without reading the book (for work on the book's files
+        themselves, such as moving it; :meth:`edit_book` is the usual way in)."""
+        return hold(self.lock_dir / "book.lock", what="the address book lock", on_wait=on_wait)

@@ -13,6 +13,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from dovecot import (  # noqa: F401  (the Dovecot fixtures)
+    dovecot,
+    dovecot_oauth_only,
+    dovecot_plaintext,
+    imap_account,
+)
 
 from outreach.cli import cli
 from outreach.contact import Address, Contact, Email, Name

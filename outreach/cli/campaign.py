@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -13,29 +12,8 @@ import click
 from . import LazyPluginGroup
 from .context import AppContext, DateType, echo_json, pass_app
 
-#: Runs with at least this many pieces show a progress bar.
-PROGRESS_THRESHOLD = 20
-
-
-class _Bar:
-    """A click progress bar on stderr, shown only for long runs."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-
-    def start(self, total: int) -> None:
-        if total >= PROGRESS_THRESHOLD and sys.stderr.isatty():
-            self._bar = click.progressbar(length=total, label="delivering", file=sys.stderr)
-            self._bar.__enter__()
-
-    def advance(self, n: int = 1) -> None:
-        if self._bar is not None:
-            self._bar.update(n)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
+#: The exit status of a run stopped early (a rate limit) with pieces left to deliver.
+EXIT_WORK_LEFT = 3
 
 
 def _say_waiting(holder: Any) -> None:
@@ -163,7 +141,6 @@ def run(
         limit=limit,
         retry_failed=retry_failed,
         retry_unknown=retry_unknown,
-        progress=_Bar(),
         wait=not no_wait,
         on_wait=_say_waiting,
     )
@@ -171,6 +148,9 @@ def run(
         click.echo(line)
     if not result.ok:
         raise click.exceptions.Exit(1)
+    if send and result.not_finished:
+        # Stopped early (a sending limit) with pieces left: not "all done".
+        raise click.exceptions.Exit(EXIT_WORK_LEFT)
 
 
 @campaign.command()
@@ -189,7 +169,8 @@ def status(app: AppContext, file: Path, as_json: bool, today: date | None) -> No
         where = f" <{row.address}>" if row.address else ""
         channel = f" [{row.channel}]" if row.channel else ""
         reason = f": {row.error}" if row.error else ""
-        click.echo(f"{row.status:9} {row.name}{where}{channel} ({row.part}){reason}")
+        when = f" on {row.event_date}" if row.event_date else ""
+        click.echo(f"{row.status:9} {row.name}{where}{channel} ({row.part}){when}{reason}")
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1

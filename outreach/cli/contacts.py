@@ -19,6 +19,8 @@ from .merge_report import describe_duplicate, echo_merge
 if TYPE_CHECKING:
     from ..bookedit import ContactEdit
     from ..contact import Contact
+    from ..mailstate import BouncedAddress
+    from ..workspace import Workspace
 
 
 @click.group(cls=LazyPluginGroup)
@@ -165,11 +167,16 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     workspace = app.workspace
     person = workspace.open_book().find(contact)
     touches = []
+    bounced: dict[str, BouncedAddress] = {}
     if workspace.journal_path.exists():
+        from ..mailstate import MailState
+
         with workspace.open_journal() as journal:
             touches = journal.touches(person.uid)
+            bounced = MailState(journal).bounced()
     last = touches[-1].day if touches else None
     data = contact_json(person, last)
+    data["bouncing"] = [e for e in data["emails"] if e.strip().lower() in bounced]
     if as_json:
         data["touches"] = [
             {"date": t.day.isoformat(), "via": t.via, "note": t.note, "campaign": t.campaign}
@@ -187,7 +194,9 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     for alias in person.aliases:
         click.echo(f"  merged card: {alias}")
     for email in data["emails"]:
-        click.echo(f"  email: {email}")
+        entry = bounced.get(email.strip().lower())
+        flag = f" (bounced on {entry.day.isoformat()}: {entry.diagnostic})" if entry else ""
+        click.echo(f"  email: {email}{flag}")
     for address in person.addresses:
         flag = " (returned: fix address)" if address.returned else ""
         click.echo(f"  address: {address.one_line()}{flag}")
@@ -226,6 +235,13 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
 @click.option("--region", help="Postal address: state, province or region.")
 @click.option("--postal-code", help="Postal address: postal or ZIP code.")
 @click.option("--country", help="Postal address: country (a name or an ISO code).")
+@click.option(
+    "--email-ok",
+    "email_ok",
+    multiple=True,
+    metavar="ADDRESS",
+    help="This email address of theirs works again: forget that it bounced (repeatable).",
+)
 @pass_app
 def set_(
     app: AppContext,
@@ -247,6 +263,7 @@ def set_(
     region: str | None,
     postal_code: str | None,
     country: str | None,
+    email_ok: tuple[str, ...],
 ) -> None:
     """Change a contact's fields, cadence and tags.
 
@@ -256,6 +273,7 @@ def set_(
     """
     from ..bookedit import AddressEdit, ContactEdit
 
+    workspace = app.workspace
     edit = ContactEdit(
         name=name,
         org=org,
@@ -271,7 +289,7 @@ def set_(
         ),
     )
     # Read, changed and saved under the book lock: a concurrent edit is never lost.
-    with app.workspace.edit_book(on_wait=say_waiting) as book:
+    with workspace.edit_book(on_wait=say_waiting) as book:
         person = book.find(contact)
         changes = _set_fields(
             person,
@@ -283,12 +301,15 @@ def set_(
             nickname,
             card_note,
             address_returned,
+            email_ok,
         )
         if changes:
             book.update(person)
-    if not changes:
+    if not changes and not email_ok:
         click.echo(f"{person.display_name}: nothing to change")
         return
+    if email_ok:
+        changes.extend(_clear_bounces(workspace, email_ok))
     click.echo(f"{person.display_name}: {'; '.join(changes)}")
 
 
@@ -302,6 +323,7 @@ def _set_fields(
     nickname: str | None,
     card_note: str | None,
     address_returned: bool,
+    email_ok: tuple[str, ...],
 ) -> list[str]:
     """Apply ``contacts set``'s options to ``person``; what changed, for the user."""
     from ..bookedit import apply_edit
@@ -334,7 +356,23 @@ def _set_fields(
             raise InputError(f"{person.display_name} has no postal address to mark as returned")
         address.returned = True
         changes.append(f"address marked returned: {address.one_line()}")
+    for working in email_ok:
+        if not person.has_email(working):
+            raise InputError(f"{person.display_name} has no email address {working!r}")
     return changes
+
+
+def _clear_bounces(workspace: Workspace, addresses: tuple[str, ...]) -> list[str]:
+    """Forget that ``addresses`` bounced; a line per address for the summary."""
+    from ..mailstate import MailState
+
+    lines = []
+    with workspace.open_journal() as journal, journal.transaction():
+        state = MailState(journal)
+        for address in addresses:
+            cleared = state.clear_bounced(address)
+            lines.append(f"{address} {'cleared' if cleared else 'was not marked'} as bouncing")
+    return lines
 
 
 @contacts.command(name="merge")
@@ -424,7 +462,8 @@ def duplicates(app: AppContext, as_json: bool) -> None:
     "--format",
     "fmt",
     default=None,
-    help="vcard or csv (Google Contacts' columns); default: from the extension.",
+    help="vcard or csv (Google Contacts' columns); default: from the extension "
+    "(.vcf, .vcard, .csv); another extension needs --format.",
 )
 @click.option("--tag", "tags", multiple=True, help="Only contacts with this tag.")
 @pass_app
@@ -433,12 +472,11 @@ def export(app: AppContext, file: Path, fmt: str | None, tags: tuple[str, ...]) 
 
     Whatever the format cannot hold is listed: nothing is left out silently.
     """
+    from ..exportformat import export_format
     from ..pluginhost import get_host
 
+    name = export_format(file, fmt, get_host().exporters())
     exporters = get_host().exporters()
-    name = fmt or ("csv" if file.suffix.lower() == ".csv" else "vcard")
-    if name not in exporters:
-        raise InputError(f"unknown export format {name!r} (known: {', '.join(sorted(exporters))})")
     workspace = app.workspace
     if file.resolve() == workspace.book_path.resolve():
         raise InputError(f"{file}: that is the address book itself; export to another file")
@@ -457,7 +495,9 @@ def export(app: AppContext, file: Path, fmt: str | None, tags: tuple[str, ...]) 
 
 def register(cli: click.Group) -> None:
     """Add ``contacts`` (with ``suggest``, the mailbox harvest) to ``cli``."""
+    from .movebook import move_book
     from .suggest import suggest
 
     contacts.add_command(suggest)
+    contacts.add_command(move_book)
     cli.add_command(contacts)

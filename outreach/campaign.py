@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -69,6 +70,28 @@ class Audience:
     overdue_only: bool = False
     #: Only these contacts (UIDs, email addresses or names); empty: no such limit.
     contacts: list[str] = field(default_factory=list)
+    #: Leave out anyone touched within this ISO 8601 duration (``P30D``); empty: nobody.
+    skip_touched_within: str = ""
+
+    def __post_init__(self) -> None:
+        if self.skip_touched_within.strip():
+            from .cadence import Cadence
+
+            if Cadence.parse(self.skip_touched_within).never:
+                raise ValueError("skip_touched_within must be a duration such as P30D, or empty")
+
+    def touched_recently(self, last: date | None, today: date) -> str | None:
+        """Why ``skip_touched_within`` leaves out a contact last touched on ``last``, if it does."""
+        if last is None or not self.skip_touched_within.strip():
+            return None
+        from .cadence import Cadence
+
+        window_end = Cadence.parse(self.skip_touched_within).after(last)
+        if window_end is None or window_end <= today:
+            return None
+        days = (today - last).days
+        ago = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+        return f"touched {ago} ({last.isoformat()}; skip_touched_within = {self.skip_touched_within})"
 
     def wants(self, contact: Contact) -> bool:
         """True when the tag filters (``tags``, ``all_tags``) make ``contact`` a candidate.

@@ -22,6 +22,7 @@ __all__ = [
     "Contact",
     "Email",
     "Name",
+    "PastJob",
     "Phone",
     "RawProperty",
     "content_uid",
@@ -55,7 +56,7 @@ def _pickled_by_position(cls: type[T]) -> type[T]:
 
 def model_layout() -> str:
     """The field layout of the model classes, which the parse cache is keyed by."""
-    classes = (Name, Email, Phone, Address, Birthday, RawProperty, Contact)
+    classes = (Name, Email, Phone, Address, Birthday, PastJob, RawProperty, Contact)
     return ";".join(f"{c.__name__}:{','.join(f.name for f in fields(c))}" for c in classes)
 
 
@@ -256,6 +257,15 @@ class Birthday:
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
 
+@dataclass(frozen=True, slots=True)
+class PastJob:
+    """A job the contact held before the current one (``until``: when it ended, if known)."""
+
+    org: str
+    title: str
+    until: date | None = None
+
+
 @_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class RawProperty:
@@ -303,6 +313,8 @@ class Contact:
     snooze_until: date | None = None
     #: A personal line for this year's card, written in a handwriting font.
     card_note: str = ""
+    #: Jobs held before the current one, newest first.
+    past_jobs: list[PastJob] = field(default_factory=list)
     #: vCard properties outreach does not model, in their original order.
     extra: list[RawProperty] = field(default_factory=list)
 

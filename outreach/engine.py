@@ -45,10 +45,10 @@ from .journal import (
     Record,
     Touch,
 )
-from .planstate import load_first_seen, plan_settings
+from .planinputs import PlanInputs
 from .pluginhost import PluginHost, get_host
 from .templating import Renderer
-from .touchplan import overdue_uids
+from .touchplan import plan_from_inputs
 from .workspace import Workspace
 
 __all__ = [
@@ -96,8 +96,8 @@ class CampaignPlan:
     done: list[PlannedItem] = field(default_factory=list)
     #: Contacts a part's audience or channels could not include, with the reason.
     left_out: list[Exclusion] = field(default_factory=list)
-    #: Each contact's last touch, as the journal had it when the plan was made.
-    last_touches: dict[str, date] = field(default_factory=dict)
+    #: Each contact's last touch (day, how, note), as the journal had it when the plan was made.
+    last_touches: dict[str, Touch] = field(default_factory=dict)
 
 
 class Progress(Protocol):
@@ -307,15 +307,17 @@ class Engine:
         journal = journal if journal is not None else self._journal_if_any()
         try:
             statuses = journal.statuses(campaign.name) if journal else {}
-            touches = journal.last_touches() if journal else {}
-            first_seen = load_first_seen(journal) if journal else {}
+            # The plan's own inputs, so overdue_only reaches exactly who `outreach plan` lists.
+            inputs = PlanInputs.load(
+                self.workspace, self.today, record=False, contacts=book.contacts, journal=journal
+            )
         finally:
             if owned and journal is not None:
                 journal.close()
+        touches = inputs.touches
         overdue: set[str] | None = None
         if any(p.audience.overdue_only for p in campaign.parts):
-            settings = plan_settings(self.workspace)
-            overdue = overdue_uids(book, touches, settings, self.today, first_seen)
+            overdue = plan_from_inputs(inputs, self.today).due_uids()
         reopened = set()
         if retry_failed:
             reopened.add(FAILED)
@@ -331,6 +333,9 @@ class Engine:
                 if not part.audience.wants(contact):
                     continue  # never a candidate: not worth listing as left out
                 reason = part.audience.excludes(contact, overdue)
+                touch = touches.get(contact.uid)
+                if reason is None and touch is not None and touch.campaign != campaign.name:
+                    reason = part.audience.touched_recently(touch.day, self.today)
                 if reason is not None:
                     plan.left_out.append(Exclusion(contact, part.id, reason))
                     continue
@@ -370,7 +375,7 @@ class Engine:
         campaign: Campaign,
         items: Sequence[PlannedItem],
         *,
-        last_touches: Mapping[str, date] | None = None,
+        last_touches: Mapping[str, Touch | date] | None = None,
         renderer: Renderer | None = None,
     ) -> list[Rendered]:
         """Render every item; the first error stops it (nothing has been delivered yet)."""

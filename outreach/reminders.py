@@ -5,6 +5,8 @@
 * a to-do (VTODO) for each contact who is overdue, slipping away or due soon, due on the day
   the plan says (``--events`` writes all-day events instead, for calendars such as Google
   Calendar that ignore to-dos on import);
+* a yearly all-day event (VEVENT with RRULE) for each birthday and other date a contact's card
+  holds (anniversaries, Apple's labelled dates), on the day, with an alert;
 * recurring all-day events (VEVENT with RRULE) for the habits: add two new LinkedIn
   connections every two weeks, back up monthly, the yearly catch-up, holiday-card season
   (table ``[reminders]`` of ``outreach.toml`` sets or turns off each one).
@@ -38,8 +40,17 @@ from .errors import InputError
 from .fsutil import atomic_write
 from .journal import Journal
 from .options import parse_table
-from .planstate import WorkspacePlan, workspace_plan
-from .touchplan import OVERDUE, SLIPPING, SOON, PlanEntry
+from .occasions import contact_occasions, next_occurrence
+from .touchplan import (
+    OVERDUE,
+    SLIPPING,
+    SOON,
+    Plan,
+    PlanEntry,
+    PlanSettings,
+    build_plan,
+    effective_cadence,
+)
 from .workspace import Workspace
 
 __all__ = [
@@ -52,6 +63,7 @@ __all__ = [
     "contact_items",
     "fold_line",
     "habit_items",
+    "occasion_items",
     "to_ics",
     "write_reminders",
 ]
@@ -203,7 +215,12 @@ def contact_items(
         summary = f"Get in touch with {name}"
         if entry.section == SLIPPING:
             summary += " (slipping away)"
-        lines = [_one_line(entry.reason)]
+        history = (
+            f"last touch {entry.last_touch.isoformat()}" if entry.last_touch else "never touched"
+        )
+        lines = [_one_line(f"{entry.reason} ({entry.cadence} cadence; {history})")]
+        if entry.last_note:
+            lines.append(_one_line(f"Last time: {entry.last_note}"))
         if contact is not None:
             if contact.relationship:
                 lines.append(f"How you know each other: {_one_line(contact.relationship)}")
@@ -232,6 +249,50 @@ def contact_items(
                     due=entry.due,
                     status="NEEDS-ACTION",
                     priority=priority,
+                )
+            )
+    return items
+
+
+def occasion_items(
+    contacts: Iterable[Contact], settings: PlanSettings, anchor: date
+) -> list[CalendarItem]:
+    """A yearly all-day event for each birthday and remembered date of planned contacts.
+
+    The series starts on the date itself when the year is known, else on its first
+    occurrence on or after ``anchor`` (the first export), so it stays put between exports.
+    29 February repeats on the last day of February.
+    """
+    items = []
+    for contact in contacts:
+        if effective_cadence(contact, settings).never:
+            continue  # kept out of the plan altogether, reminders included
+        name = _one_line(contact.display_name)
+        for occasion in contact_occasions(contact):
+            leap = (occasion.month, occasion.day) == (2, 29)
+            if occasion.year is not None:
+                first = date(occasion.year, occasion.month, occasion.day)
+            else:
+                first = next_occurrence(occasion.month, occasion.day, anchor)
+            label = _one_line(occasion.label)
+            summary = f"{name}'s birthday" if occasion.is_birthday else f"{name}: {label}"
+            occasion_words = "your birthday" if occasion.is_birthday else label
+            lines = [
+                "A short greeting keeps you in touch:",
+                f'outreach congrats {contact.uid} --for "{occasion_words}"',
+            ]
+            lines.extend(_one_line(line) for line in _how_to_reach(contact))
+            items.append(
+                CalendarItem(
+                    "VEVENT",
+                    _item_uid("date", f"{contact.uid}|{occasion.key()}"),
+                    summary,
+                    "\n".join(lines),
+                    day=first,
+                    rrule="FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1" if leap else "FREQ=YEARLY",
+                    status="CONFIRMED",
+                    alarm=True,
+                    categories=("outreach", "birthday" if occasion.is_birthday else "date"),
                 )
             )
     return items
@@ -527,6 +588,8 @@ class ReminderReport:
     habits: int
     closed: int
     data: bytes
+    #: Yearly events for birthdays and other remembered dates.
+    dates: int = 0
 
 
 def write_reminders(
@@ -536,28 +599,34 @@ def write_reminders(
     today: date,
     now: datetime | None = None,
     events: bool = False,
-    plan: WorkspacePlan | None = None,
+    plan: Plan | None = None,
+    record: bool = False,
 ) -> ReminderReport:
     """Write the reminders calendar to ``path`` (``None``: only return it) and note it.
 
     ``now`` is the DTSTAMP (default: the current time); ``plan`` is built for ``today`` when
-    not given. The journal keeps each item's SEQUENCE so that importing again updates.
+    not given (``record``: noting contacts the plan sees for the first time, as ``outreach
+    plan`` does on the real today). The journal keeps each item's SEQUENCE so that importing
+    again updates.
     """
     settings = ReminderSettings.from_config(
         workspace.section("reminders"), f"{workspace.config_path} [reminders]"
     )
-    plan = plan or workspace_plan(workspace, today)
+    plan = plan or build_plan(workspace, today, record=record)
     stamp = now or datetime.now(UTC)
-    contacts = {c.uid: c for c in plan.contacts}
+    contacts = {c.uid: c for c in plan.inputs.contacts}
+    last_touches = plan.inputs.last_touches
     current = contact_items(plan.entries, contacts, today, events=events)
     touch_of: dict[str, date | None] = {}
     for uid in contacts:
         for kind in ("todo", "due"):
-            touch_of[_item_uid(kind, uid)] = plan.last_touches.get(uid)
+            touch_of[_item_uid(kind, uid)] = last_touches.get(uid)
     with workspace.open_journal() as journal:
         state = ReminderState.load(journal)
         if state.anchor is None:
             state.anchor = today
+        dates = occasion_items(plan.inputs.contacts, plan.settings, state.anchor)
+        current.extend(dates)
         habits = habit_items(settings, state.anchor)
         closing = state.closing_items({i.uid for i in [*current, *habits]}, touch_of)
         numbered = [
@@ -574,8 +643,9 @@ def write_reminders(
     return ReminderReport(
         path,
         sum(1 for i in current if i.component == "VTODO"),
-        sum(1 for i in current if i.component == "VEVENT"),
+        sum(1 for i in current if i.component == "VEVENT") - len(dates),
         len(habits),
         len(closing),
         data,
+        len(dates),
     )

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from outreach.cadence import Cadence
-from outreach.contact import Contact, Email, Name
+from outreach.contact import Birthday, Contact, Email, Name
 from outreach.workspace import Workspace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -56,7 +56,11 @@ print(len(due))
 
 
 def build(root: Path, count: int) -> Workspace:
-    """A workspace with a vdir book of ``count`` contacts and touches for 70 % of them."""
+    """A workspace with a vdir book of ``count`` contacts and touches for 70 % of them.
+
+    A third have a birthday, so the plan's birthday section and the reminders' yearly events
+    are part of what is timed.
+    """
     root.mkdir(parents=True)
     (root / "outreach.toml").write_text(
         '[me]\nname = "Bench"\nemail = "bench@example.com"\n[book]\npath = "contacts"\n'
@@ -77,6 +81,9 @@ def build(root: Path, count: int) -> Workspace:
         )
         text = cadences[i % len(cadences)]
         contact.cadence = Cadence.parse(text) if text else None
+        if i % 3 == 0:  # a third of the cards carry a birthday, some without the year
+            year = None if i % 2 else 1960 + i % 40
+            contact.birthday = Birthday(1 + i % 12, 1 + i % 28, year)
         book.add(contact)
     book.save()
     with workspace.open_journal() as journal, journal.transaction():

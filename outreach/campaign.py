@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ConfigError
 from .options import load_toml, parse_table
+from .varchecks import VarChecks, stale_vars
 
 if TYPE_CHECKING:
     from .contact import Contact
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["Audience", "Campaign", "Part"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_TOP_KEYS = ("name", "description", "audience", "deliver", "channels", "part", "vars")
+_TOP_KEYS = ("name", "description", "audience", "deliver", "channels", "part", "vars", "checks")
 _PART_KEYS = ("id", "description", "audience", "deliver", "channels")
 #: Server settings a user might put in a campaign by mistake; they belong in outreach.toml.
 _ACCOUNT_KEYS = {
@@ -147,6 +148,21 @@ class Campaign:
     path: Path | None = None
     #: Free variables for templates (the ``[vars]`` table).
     vars: dict[str, Any] = field(default_factory=dict)
+    #: What in ``[vars]`` must be the user's own before a run (table ``[checks]``).
+    checks: VarChecks = field(default_factory=VarChecks)
+    #: Where the campaign came from, for messages.
+    source: str = "<campaign>"
+
+    def check_vars(self, today: date) -> None:
+        """Refuse to run while ``[vars]`` still holds an example's values or a past date.
+
+        Raises :class:`~outreach.errors.ConfigError` naming the file and the line to change.
+        """
+        problems = stale_vars(self.checks, self.vars, today, self.source, self.path)
+        if problems:
+            others = ", ".join(f"vars.{name}" for name, _ in problems[1:])
+            more = f" (then {others})" if others else ""
+            raise ConfigError(problems[0][1] + more)
 
     @property
     def directory(self) -> Path | None:
@@ -196,6 +212,11 @@ class Campaign:
         variables = data.get("vars", {})
         if not isinstance(variables, dict):
             raise ConfigError(f"{source}: [vars] must be a table")
+        checks_table = data.get("checks", {})
+        if not isinstance(checks_table, dict):
+            raise ConfigError(f"{source}: [checks] must be a table")
+        checks = parse_table(VarChecks, checks_table, f"{source} [checks]")
+        checks.check_names(variables, source)
         top_tables = {k: v for k, v in data.items() if k in channels}
         raw_parts = data.get("part")
         if raw_parts is None:
@@ -234,7 +255,7 @@ class Campaign:
             dupes = sorted({i for i in ids if ids.count(i) > 1})
             if dupes:
                 raise ConfigError(f"{source}: two parts have the id {dupes[0]!r}")
-        return cls(name, parts, description, path, dict(variables))
+        return cls(name, parts, description, path, dict(variables), checks, source)
 
 
 def _text(value: Any, where: str) -> str:

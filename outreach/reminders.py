@@ -2,8 +2,8 @@
 
 ``outreach reminders --ics FILE`` writes:
 
-* a to-do (VTODO) for each contact who is overdue, slipping away or due soon, due on the day
-  the plan says (``--events`` writes all-day events instead, for calendars such as Google
+* a to-do (VTODO) for each of this week's picks among the due contacts and each contact due
+  soon, due on the day the plan says (``--events`` writes all-day events instead, for calendars such as Google
   Calendar that ignore to-dos on import);
 * a yearly all-day event (VEVENT with RRULE) for each birthday and other date a contact's card
   holds (anniversaries, Apple's labelled dates), on the day, with an alert;
@@ -208,8 +208,8 @@ def contact_items(
     items = []
     for entry in entries:
         priority = _PRIORITY.get(entry.section)
-        if priority is None:
-            continue
+        if priority is None or (entry.section != SOON and not entry.pick):
+            continue  # due but not among this week's picks: the calendar stays paced too
         contact = contacts.get(entry.uid)
         name = _one_line(entry.name)
         summary = f"Get in touch with {name}"

@@ -40,7 +40,7 @@ Everything here is pure but :func:`build_plan` given a workspace: the caller pas
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -138,19 +138,31 @@ def effective_cadence(contact: Contact, settings: PlanSettings) -> Cadence:
     The shortest wins because a contact tagged both ``colleague`` (yearly) and ``former-boss``
     (quarterly) is someone you would turn to: the closer relationship sets the pace.
     """
-    if contact.cadence is not None:
-        return contact.cadence
-    lowered = {k.casefold().strip(): v for k, v in settings.cadence.items()}
-    keys = [tag.casefold().strip() for tag in contact.tags]
-    if contact.relationship.strip():
-        keys.append(contact.relationship.casefold().strip())
-    matches = [Cadence.parse(lowered[k]) for k in keys if k in lowered]
-    planned = [c for c in matches if not c.never]
-    if planned:
-        return min(planned, key=lambda c: c.approx_days())
-    if matches:
-        return matches[0]
-    return Cadence.parse(settings.default_cadence)
+    return _resolver(settings)(contact)
+
+
+def _resolver(settings: PlanSettings) -> Callable[[Contact], Cadence]:
+    """:func:`effective_cadence` for many contacts: the defaults are parsed once."""
+    lowered = {k.casefold().strip(): Cadence.parse(v) for k, v in settings.cadence.items()}
+    default = Cadence.parse(settings.default_cadence)
+
+    def resolve(contact: Contact) -> Cadence:
+        if contact.cadence is not None:
+            return contact.cadence
+        if not lowered:
+            return default
+        keys = [tag.casefold().strip() for tag in contact.tags]
+        if contact.relationship.strip():
+            keys.append(contact.relationship.casefold().strip())
+        matches = [lowered[k] for k in keys if k in lowered]
+        planned = [c for c in matches if not c.never]
+        if planned:
+            return min(planned, key=lambda c: c.approx_days())
+        if matches:
+            return matches[0]
+        return default
+
+    return resolve
 
 
 def due_date(
@@ -270,8 +282,9 @@ class Plan:
         """The earliest due date after today and the name of its contact, or ``None``."""
         best: tuple[date, str] | None = None
         inputs = self.inputs
+        cadence_of = _resolver(inputs.settings)
         for contact in inputs.contacts:
-            cadence = effective_cadence(contact, inputs.settings)
+            cadence = cadence_of(contact)
             if cadence.never:
                 continue
             last = inputs.last_touch_day(contact.uid)
@@ -341,13 +354,14 @@ def _job_change(contact: Contact, today: date, days: int) -> str | None:
 def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
     """The plan for ``today`` from already loaded inputs (pure: nothing is read or written)."""
     settings = inputs.settings
+    cadence_of = _resolver(settings)
     week_start = today - timedelta(days=6)
     rows: list[tuple[int, tuple[Any, ...], PlanEntry]] = []
     candidates: list[tuple[tuple[Any, ...], str]] = []
     touched_this_week = 0
     planned = 0
     for contact in inputs.contacts:
-        cadence = effective_cadence(contact, settings)
+        cadence = cadence_of(contact)
         if cadence.never:
             continue
         planned += 1

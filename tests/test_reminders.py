@@ -454,3 +454,16 @@ def test_birthdays_and_dates_in_the_plan_and_as_yearly_events(workspace, run_cli
     assert summaries.count("Yui Tanaka's birthday") == 1 and len(summaries) == len(
         {str(e["UID"]) for e in first.walk("VEVENT")} | {str(t["UID"]) for t in first.walk("VTODO")}
     )
+
+
+def test_only_this_weeks_picks_become_todos(workspace, add_contacts) -> None:
+    _book(workspace, add_contacts)
+    config = workspace.config_path
+    text = config.read_text(encoding="utf-8").replace("[plan]\n", "[plan]\nper_week = 1\n", 1)
+    config.write_text(text, encoding="utf-8")
+    todos = [str(t["SUMMARY"]) for t in _export(Workspace.load(workspace.root)).walk("VTODO")]
+    # Yann is the most overdue for his cadence; Quinn waits for a later week; Sam is due soon.
+    assert sorted(todos) == [
+        "Get in touch with Sam Soon",
+        "Get in touch with Yann Yearly (slipping away)",
+    ]

@@ -65,7 +65,8 @@ def test_plan_text_lists_each_section(workspace, add_contacts, run_cli) -> None:
     yann = next(line for line in lines if "Yann Yearly" in line)
     assert "no touch for 13 months; 213 days overdue" in yann and "P6M" in yann
     assert lines.index(yann) < lines.index(quinn)  # the most overdue for the cadence first
-    assert text.count("due: last touch + cadence") == 1  # the explanation, once
+    assert text.count("Due one cadence after the last touch") == 1  # the explanation, once
+    assert text.count("never touched") == 1
     assert "Sam Soon" in text and "due in 8 days" in text
     assert "mail to 1 Old Road, Leeds came back" in text
     assert "Nils Nowhere" in text

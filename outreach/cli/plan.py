@@ -28,9 +28,23 @@ HEADINGS = {
 SHOWN = 10
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: CJK characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` cut or padded to ``width`` terminal columns."""
+    while _width(text) > width:
+        text = text[:-1]
+    return text + " " * (width - _width(text))
+
+
 def _last(entry: PlanEntry) -> str:
     if entry.last_touch is None:
-        return f"never touched (in the book since {entry.first_seen.isoformat()})"
+        return "never touched"
     text = f"last {entry.last_touch.isoformat()}"
     if entry.last_via:
         text += f" {entry.last_via}"
@@ -42,18 +56,18 @@ def _last(entry: PlanEntry) -> str:
 
 
 def _lines(entries: list[PlanEntry], *, due: bool) -> list[str]:
-    width = min(max(len(e.name) for e in entries), 28)
+    width = min(max(_width(e.name) for e in entries), 28)
     reason_width = max(len(e.reason) for e in entries) if due else 0
     cadence_width = max(len(e.cadence) for e in entries)
     lines = []
     for e in entries:
         if due:
             lines.append(
-                f"  {e.name[:width]:<{width}}  {e.reason:<{reason_width}}  "
+                f"  {_pad(e.name, width)}  {e.reason:<{reason_width}}  "
                 f"{e.cadence:<{cadence_width}}  {_last(e)}"
             )
         else:
-            lines.append(f"  {e.name[:width]:<{width}}  {e.reason}")
+            lines.append(f"  {_pad(e.name, width)}  {e.reason}")
     return lines
 
 
@@ -90,13 +104,17 @@ def plan(app: AppContext, as_json: bool, today: date | None, show_all: bool) -> 
             budget += f", {result.touched_this_week} touched in the last 7 days"
         lines = [
             f"This week: {len(picked)} of {len(due)} due contacts ({budget}), "
-            "the most overdue for their cadence first (due: last touch + cadence)"
+            "the most overdue for their cadence first"
         ]
         if shown:
             lines.extend(_lines(shown, due=True))
         rest = len(due) - len(shown)
         if rest:
             lines.append(f"  and {rest} more due; outreach plan --all lists them")
+        lines.append(
+            "Due one cadence after the last touch; never touched: from the day they entered "
+            "the book."
+        )
         blocks.append(lines)
     for section in (SOON, "birthday", "job-change", "fix-address", "unreachable"):
         entries = result.section(section)

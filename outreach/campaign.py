@@ -92,7 +92,8 @@ class Audience:
             return None
         days = (today - last).days
         ago = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
-        return f"touched {ago} ({last.isoformat()}; skip_touched_within = {self.skip_touched_within})"
+        window = self.skip_touched_within
+        return f"touched {ago} ({last.isoformat()}; skip_touched_within = {window})"
 
     def wants(self, contact: Contact) -> bool:
         """True when the tag filters (``tags``, ``all_tags``) make ``contact`` a candidate.

@@ -3,8 +3,8 @@
 ``outreach reminders --ics FILE`` writes:
 
 * a to-do (VTODO) for each of this week's picks among the due contacts and each contact due
-  soon, due on the day the plan says (``--events`` writes all-day events instead, for calendars such as Google
-  Calendar that ignore to-dos on import);
+  soon, due on the day the plan says (``--events`` writes all-day events instead, for
+  calendars such as Google Calendar that ignore to-dos on import);
 * a yearly all-day event (VEVENT with RRULE) for each birthday and other date a contact's card
   holds (anniversaries, Apple's labelled dates), on the day, with an alert;
 * recurring all-day events (VEVENT with RRULE) for the habits: add two new LinkedIn
@@ -39,8 +39,8 @@ from .contact import Contact
 from .errors import InputError
 from .fsutil import atomic_write
 from .journal import Journal
-from .options import parse_table
 from .occasions import contact_occasions, next_occurrence
+from .options import parse_table
 from .touchplan import (
     OVERDUE,
     SLIPPING,

@@ -81,7 +81,9 @@ def _as_date(value: date | datetime | str | LastTouch | None) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def years_since(value: date | datetime | str | LastTouch | None, today: date | None = None) -> int | None:
+def years_since(
+    value: date | datetime | str | LastTouch | None, today: date | None = None
+) -> int | None:
     """Whole years from ``value`` to ``today``; ``None`` when there is no date."""
     then = _as_date(value)
     if then is None:

@@ -41,8 +41,7 @@ Everything here is pure but :func:`build_plan` given a workspace: the caller pas
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -379,8 +378,11 @@ def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
         name = contact.display_name
         order = (name.casefold(), uid)
         if overdue >= 0 and silent > settings.slipping_days:
-            silence = f"no touch for {_span(silent)}" if last else f"never touched in {_span(silent)}"
-            found.append((SLIPPING, (-silent, *order), f"{silence}; {_when(overdue)}", None))
+            silence = (
+                f"no touch for {_span(silent)}" if last else f"never touched in {_span(silent)}"
+            )
+            reason = f"{silence}; {_when(overdue)}"
+            found.append((SLIPPING, (-silent, *order), reason, None))
         elif overdue >= 0:
             found.append((OVERDUE, (-overdue, *order), _when(overdue), None))
         elif -overdue <= settings.soon_days:
@@ -397,11 +399,11 @@ def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
                 news = True
                 found.append((JOB_CHANGE, order, job, None))
             for occasion in contact_occasions(contact):
-                on = next_occurrence(occasion.month, occasion.day, today)
-                if (on - today).days <= settings.birthday_days:
+                day = next_occurrence(occasion.month, occasion.day, today)
+                if (day - today).days <= settings.birthday_days:
                     news = True
-                    text = _occasion_text(occasion, on, today)
-                    found.append((BIRTHDAY, (on, *order), text, on))
+                    text = _occasion_text(occasion, day, today)
+                    found.append((BIRTHDAY, (day, *order), text, day))
         if overdue >= 0:
             days = max(cadence.approx_days(), 1)
             # How late for the cadence, then a step up for silence and for news; closer
@@ -455,4 +457,3 @@ def build_plan(
         return plan_from_inputs(source, day)
     inputs = PlanInputs.load(source, today, record=record)
     return plan_from_inputs(inputs, day)
-

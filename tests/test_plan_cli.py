@@ -59,9 +59,8 @@ def test_plan_text_lists_each_section(workspace, add_contacts, run_cli) -> None:
     lines = text.splitlines()
     # One line per contact: name, how overdue, cadence, last touch and its note.
     quinn = next(line for line in lines if "Quinn Quarterly" in line)
-    assert quinn.split() == (
-        'Quinn Quarterly 13 days overdue quarterly last 2025-02-20 call: "new job at Lumen"'
-    ).split()
+    words = 'Quinn Quarterly 13 days overdue quarterly last 2025-02-20 call: "new job at Lumen"'
+    assert quinn.split() == words.split(" ")
     yann = next(line for line in lines if "Yann Yearly" in line)
     assert "no touch for 13 months; 213 days overdue" in yann and "P6M" in yann
     assert lines.index(yann) < lines.index(quinn)  # the most overdue for the cadence first
@@ -76,7 +75,10 @@ def test_plan_text_lists_each_section(workspace, add_contacts, run_cli) -> None:
 
 
 def test_plan_shows_this_weeks_picks_and_counts_the_rest(workspace, add_contacts, run_cli):
-    add_contacts(*[make_contact(f"c{i:02d}", f"Pat{i:02d}", "Lee", email=f"c{i}@x.org") for i in range(12)])
+    people = [
+        make_contact(f"c{i:02d}", f"Pat{i:02d}", "Lee", email=f"c{i}@x.org") for i in range(12)
+    ]
+    add_contacts(*people)
     (workspace.root / "outreach.toml").write_text("[plan]\nper_week = 5\n", encoding="utf-8")
     text = run_cli("plan", "--today", TODAY.isoformat()).stdout
     assert "This week: 5 of 12 due contacts (per_week 5)" in text

@@ -421,8 +421,9 @@ def test_birthdays_and_dates_in_the_plan_and_as_yearly_events(workspace, run_cli
 
     first = _export(workspace)
     events = {
-        str(e["SUMMARY"]): e for e in first.walk("VEVENT") if "birthday" in e.get("CATEGORIES").cats
-        or "date" in e.get("CATEGORIES").cats
+        str(e["SUMMARY"]): e
+        for e in first.walk("VEVENT")
+        if "birthday" in e.get("CATEGORIES").cats or "date" in e.get("CATEGORIES").cats
     }
     assert set(events) == {
         "Yui Tanaka's birthday",

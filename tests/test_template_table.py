@@ -74,7 +74,8 @@ def test_every_template_reads_well_for_every_kind_of_contact(workspace) -> None:
     for block in rendered.split("=== ")[1:]:
         body = block.split("\n", 1)[1]
         # No gap where a phrase dropped out, no line left with trailing blanks.
-        assert not any("  " in line.strip() or line != line.rstrip() for line in body.splitlines()), block
+        lines = body.splitlines()
+        assert not any("  " in line.strip() or line != line.rstrip() for line in lines), block
         assert "\n\n\n" not in body, block
         assert not re.search(r" [,.;:]", body), block  # no stray space before punctuation
         assert not re.search(r"\b(on|of) (the|our) .* up close", body), block

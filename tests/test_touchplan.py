@@ -238,9 +238,7 @@ def test_never_touched_contacts_slip_away_a_year_after_they_entered_the_book() -
     entries = _plan([contact], {}, seen=TODAY - timedelta(days=400))
     assert [e.section for e in entries] == [SLIPPING]
     assert entries[0].reason.startswith("never touched in 13 months")
-    assert [e.section for e in _plan([contact], {}, seen=TODAY - timedelta(days=100))] == [
-        OVERDUE
-    ]
+    assert [e.section for e in _plan([contact], {}, seen=TODAY - timedelta(days=100))] == [OVERDUE]
 
 
 def test_entries_as_json() -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-
-from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from .context import AppContext, DateType, echo_json, pass_app

@@ -49,7 +49,7 @@ from .touchplan import (
     PlanEntry,
     PlanSettings,
     build_plan,
-    effective_cadence,
+    cadence_resolver,
 )
 from .workspace import Workspace
 
@@ -264,8 +264,9 @@ def occasion_items(
     29 February repeats on the last day of February.
     """
     items = []
+    cadence_of = cadence_resolver(settings)
     for contact in contacts:
-        if effective_cadence(contact, settings).never:
+        if cadence_of(contact).never:
             continue  # kept out of the plan altogether, reminders included
         name = _one_line(contact.display_name)
         for occasion in contact_occasions(contact):

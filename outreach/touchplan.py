@@ -68,6 +68,7 @@ __all__ = [
     "PlanEntry",
     "PlanSettings",
     "build_plan",
+    "cadence_resolver",
     "contact_fix_reasons",
     "due_date",
     "effective_cadence",
@@ -137,10 +138,10 @@ def effective_cadence(contact: Contact, settings: PlanSettings) -> Cadence:
     The shortest wins because a contact tagged both ``colleague`` (yearly) and ``former-boss``
     (quarterly) is someone you would turn to: the closer relationship sets the pace.
     """
-    return _resolver(settings)(contact)
+    return cadence_resolver(settings)(contact)
 
 
-def _resolver(settings: PlanSettings) -> Callable[[Contact], Cadence]:
+def cadence_resolver(settings: PlanSettings) -> Callable[[Contact], Cadence]:
     """:func:`effective_cadence` for many contacts: the defaults are parsed once."""
     lowered = {k.casefold().strip(): Cadence.parse(v) for k, v in settings.cadence.items()}
     default = Cadence.parse(settings.default_cadence)
@@ -281,7 +282,7 @@ class Plan:
         """The earliest due date after today and the name of its contact, or ``None``."""
         best: tuple[date, str] | None = None
         inputs = self.inputs
-        cadence_of = _resolver(inputs.settings)
+        cadence_of = cadence_resolver(inputs.settings)
         for contact in inputs.contacts:
             cadence = cadence_of(contact)
             if cadence.never:
@@ -353,7 +354,7 @@ def _job_change(contact: Contact, today: date, days: int) -> str | None:
 def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
     """The plan for ``today`` from already loaded inputs (pure: nothing is read or written)."""
     settings = inputs.settings
-    cadence_of = _resolver(settings)
+    cadence_of = cadence_resolver(settings)
     week_start = today - timedelta(days=6)
     rows: list[tuple[int, tuple[Any, ...], PlanEntry]] = []
     candidates: list[tuple[tuple[Any, ...], str]] = []

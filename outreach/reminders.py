@@ -277,9 +277,9 @@ def occasion_items(
                 first = next_occurrence(occasion.month, occasion.day, anchor)
             label = _one_line(occasion.label)
             summary = f"{name}'s birthday" if occasion.is_birthday else f"{name}: {label}"
-            occasion_words = "your birthday" if occasion.is_birthday else label
+            occasion_words = "your birthday" if occasion.is_birthday else f"your {label}"
             lines = [
-                "A short greeting keeps you in touch:",
+                "A short greeting on the day keeps you in touch:",
                 f'outreach congrats {contact.uid} --for "{occasion_words}"',
             ]
             lines.extend(_one_line(line) for line in _how_to_reach(contact))

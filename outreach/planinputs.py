@@ -55,8 +55,13 @@ class PlanInputs:
         return touch.day if touch is not None else None
 
     def entered(self, uid: str, today: date) -> date:
-        """The day the contact entered the book as far as the plan knows (else ``today``)."""
-        return self.first_seen.get(uid, today)
+        """The day the contact entered the book as far as the plan knows (else ``today``).
+
+        A pretend ``today`` before that day counts them as entering on it: what-if runs in
+        the past see them as new, never as due in the future.
+        """
+        seen = self.first_seen.get(uid, today)
+        return seen if seen <= today else today
 
     @classmethod
     def load(

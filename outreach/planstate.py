@@ -2,9 +2,9 @@
 
 A contact never touched is due from the day they entered the book, and the plan knows that
 day as the first time it saw them (see :mod:`outreach.touchplan`). It is kept in the journal's
-key/value table, one ``plan.first-seen.<uid>`` key per contact, written once, the first time
-the plan is built on the real today with the contact in the book, and never moved afterwards.
-A what-if run with a pretend ``--today`` writes nothing.
+key/value table, one ``plan.first-seen.<uid>`` key per contact, written once (when an import
+adds the contact, or the first time the plan is built on the real today with the contact in
+the book) and never moved afterwards. A what-if run with a pretend ``--today`` writes nothing.
 """
 
 from __future__ import annotations

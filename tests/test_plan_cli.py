@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from outreach.cadence import Cadence
 from outreach.contact import Address
+from outreach.planstate import load_first_seen
 from tests.conftest import make_contact
 
 TODAY = date(2025, 6, 2)
@@ -169,6 +170,12 @@ def test_a_fresh_import_is_due_at_once_and_paced_by_the_picks(workspace, run_cli
     export = tmp_path / "export.vcf"
     export.write_text(cards, encoding="utf-8")
     assert run_cli("contacts", "import", str(export)).exit_code == 0
+    # The import notes the day they entered the book; a later real-day plan counts from it.
+    with workspace.open_journal() as journal:
+        assert set(load_first_seen(journal).values()) == {date.today()}
+    later = (date.today() + timedelta(days=9)).isoformat()
+    rows = json.loads(run_cli("plan", "--json", "--today", later).stdout)
+    assert {r["overdue_days"] for r in rows} == {9}
     rows = json.loads(run_cli("plan", "--json", "--today", TODAY.isoformat()).stdout)
     # The true figures: never touched, so due from the day they entered the book...
     assert len(rows) == 500 and all(r["overdue_days"] == 0 for r in rows)

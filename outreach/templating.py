@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -23,6 +23,7 @@ from .contact import Contact
 from .errors import TemplateRenderError
 
 if TYPE_CHECKING:
+    from .journal import Touch
     from .pluginhost import PluginHost
     from .workspace import Workspace
 
@@ -38,6 +39,10 @@ __all__ = [
 ]
 
 _NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+#: ``date`` under another name, for :class:`LastTouch`, whose field ``date`` hides the type.
+_Day: TypeAlias = date
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +62,23 @@ class LastTouch:
     def __str__(self) -> str:
         return self.date.isoformat()
 
+    # Templates written when ``last_touch`` was a plain date keep working.
+    @property
+    def year(self) -> int:
+        """The year of the touch."""
+        return self.date.year
+
+    @property
+    def month(self) -> int:
+        """The month of the touch."""
+        return self.date.month
+
+    def isoformat(self) -> str:
+        """The date as ``YYYY-MM-DD``."""
+        return self.date.isoformat()
+
     @classmethod
-    def of(cls, value: Any) -> LastTouch | None:
+    def of(cls, value: Touch | _Day | LastTouch | None) -> LastTouch | None:
         """A journal touch (or a bare date) as a template's ``last_touch``."""
         if value is None or isinstance(value, LastTouch):
             return value
@@ -274,7 +294,7 @@ class Renderer:
         campaign: Any = None,
         part: str = "main",
         channel: str = "",
-        last_touch: Any = None,
+        last_touch: Touch | date | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The variables every template sees for one contact.

@@ -280,7 +280,7 @@ class Plan:
 
     def next_due(self) -> tuple[date, str] | None:
         """The earliest due date after today and the name of its contact, or ``None``."""
-        best: tuple[date, str] | None = None
+        later: list[tuple[date, str, str]] = []
         inputs = self.inputs
         cadence_of = cadence_resolver(inputs.settings)
         for contact in inputs.contacts:
@@ -290,13 +290,12 @@ class Plan:
             last = inputs.last_touch_day(contact.uid)
             due = _due(contact, cadence, last, inputs.entered(contact.uid, self.today))
             if due > self.today:
-                candidate = (due, contact.display_name)
-                if best is None or (candidate[0], candidate[1].casefold()) < (
-                    best[0],
-                    best[1].casefold(),
-                ):
-                    best = candidate
-        return best
+                name = contact.display_name
+                later.append((due, name.casefold(), name))
+        if not later:
+            return None
+        due, _, name = min(later)
+        return due, name
 
 
 def _days(n: int) -> str:

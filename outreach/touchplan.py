@@ -19,7 +19,9 @@ picks ``[plan] per_week`` of the due contacts to suggest this week (less the con
 touched in the last seven days), the most pressing first: the most overdue for their cadence
 (30 days late on a monthly cadence weighs more than 30 days on a yearly one), then those
 slipping away and those with news (a job change, a birthday coming), then the closer ones
-(the shorter cadence). The others stay due, with their true figures, and are counted.
+(the shorter cadence). The others stay due, with their true figures, and are counted. Room
+left in the budget goes to contacts falling due within the week (at most six days early), so a
+crowd that falls due together (a fresh import, a year on) spreads over the weeks.
 
 Sections
 --------
@@ -86,6 +88,8 @@ BIRTHDAY = "birthday"
 SECTIONS = (OVERDUE, SLIPPING, SOON, FIX_ADDRESS, UNREACHABLE, JOB_CHANGE, BIRTHDAY)
 #: The sections whose contacts are due today or earlier.
 DUE_SECTIONS = frozenset({OVERDUE, SLIPPING})
+#: The plan's week: a contact due within it may be picked early when the budget has room.
+WEEK = 7
 
 
 @dataclass(slots=True)
@@ -357,6 +361,7 @@ def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
     week_start = today - timedelta(days=6)
     rows: list[tuple[int, tuple[Any, ...], PlanEntry]] = []
     candidates: list[tuple[tuple[Any, ...], str]] = []
+    ahead: list[tuple[tuple[Any, ...], str]] = []
     touched_this_week = 0
     planned = 0
     for contact in inputs.contacts:
@@ -411,6 +416,10 @@ def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
             score = overdue / days + (0.5 if silent > settings.slipping_days else 0.0)
             score += 0.25 if news else 0.0
             candidates.append(((-score, days, due, *order), uid))
+        elif -overdue < WEEK:
+            # Due before the week is out: picked when the budget has room, which spreads a
+            # crowd that falls due together (a fresh import, a year on) over the weeks.
+            ahead.append(((due, cadence.approx_days(), *order), uid))
         for section, rank, reason, on in found:
             entry = PlanEntry(
                 uid,
@@ -429,8 +438,9 @@ def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
             )
             rows.append((SECTIONS.index(section), rank, entry))
     candidates.sort()
+    ahead.sort()
     budget = max(settings.per_week - touched_this_week, 0)
-    picks = [uid for _, uid in candidates[:budget]]
+    picks = [uid for _, uid in [*candidates, *ahead][:budget]]
     chosen = set(picks)
     rows.sort(key=lambda row: (row[0], row[1]))
     entries = [_picked(row[2]) if row[2].uid in chosen else row[2] for row in rows]

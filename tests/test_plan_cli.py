@@ -50,7 +50,7 @@ def test_plan_text_lists_each_section(workspace, add_contacts, run_cli) -> None:
     assert result.exit_code == 0, result.output
     text = result.stdout
     headings = [
-        "This week: 2 of 2 due contacts (per_week 25)",
+        "This week: 2 to get in touch with (2 of 2 due; per_week 25)",
         "Due soon (1)",
         "Fix address: a way to reach them failed (1)",
         "No way to reach: no email, postal address or LinkedIn (1)",
@@ -82,7 +82,7 @@ def test_plan_shows_this_weeks_picks_and_counts_the_rest(workspace, add_contacts
     add_contacts(*people)
     (workspace.root / "outreach.toml").write_text("[plan]\nper_week = 5\n", encoding="utf-8")
     text = run_cli("plan", "--today", TODAY.isoformat()).stdout
-    assert "This week: 5 of 12 due contacts (per_week 5)" in text
+    assert "This week: 5 to get in touch with (5 of 12 due; per_week 5)" in text
     assert sum("Pat" in line for line in text.splitlines()) == 5
     assert "and 7 more due; outreach plan --all lists them" in text
     everyone = run_cli("plan", "--all", "--today", TODAY.isoformat()).stdout
@@ -182,7 +182,7 @@ def test_a_fresh_import_is_due_at_once_and_paced_by_the_picks(workspace, run_cli
     # ... and only a week's share suggested, the rest counted.
     assert sum(r["pick"] for r in rows) == 25
     text = run_cli("plan", "--today", TODAY.isoformat()).stdout
-    assert "This week: 25 of 500 due contacts" in text
+    assert "This week: 25 to get in touch with (25 of 500 due; per_week 25)" in text
     assert "and 475 more due; outreach plan --all lists them" in text
     assert "first due spread" not in text
 

@@ -37,8 +37,9 @@ email = "alex@example.com"
 
 [plan]
 default_cadence = "yearly"
-# High enough for this book's mix of short cadences, below the first day's crowd.
-per_week = 150
+# About twice the book's steady weekly load (many short cadences), well below the crowd that
+# is due on the first day: the budget binds for the first weeks.
+per_week = 60
 
 [plan.cadence]
 former-boss = "quarterly"
@@ -142,7 +143,9 @@ def test_a_year_of_weekly_plans(tmp_path, run_cli) -> None:
         rows = json.loads(shown.output)
         picks = {r["uid"] for r in rows if r["pick"]}
         due = {r["uid"] for r in rows if r["section"] in DUE_SECTIONS}
-        assert picks <= due and len(picks) <= 150
+        # Picks are due, or due before the week is out (picked early when there is room).
+        this_week = {r["uid"] for r in rows if -7 < r["overdue_days"] < 0}
+        assert picks <= due | this_week and len(picks) <= 60
         for row in rows:
             exp = expected[row["uid"]]
             true_due = _true_due(exp, START)
@@ -184,4 +187,4 @@ def test_a_year_of_weekly_plans(tmp_path, run_cli) -> None:
     assert fortnightly and min(len(picked_weeks[u]) for u in fortnightly) >= 20
     # The fresh import is worked through at the weekly pace, not dumped on week one.
     first_week = Counter(picked_weeks[u][0] for u in fresh)
-    assert first_week[0] <= 150 and len(first_week) > 1
+    assert max(first_week.values()) <= 60 and len(first_week) >= 4

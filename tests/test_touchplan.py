@@ -275,6 +275,24 @@ def test_next_due_finds_the_earliest_date_after_today() -> None:
 # -- this week's picks -----------------------------------------------------------------------
 
 
+def test_room_left_in_the_budget_goes_to_who_falls_due_this_week() -> None:
+    people = [reachable(f"p{i}") for i in range(4)]
+    touches = {
+        "p0": TODAY - timedelta(days=400),  # due
+        "p1": TODAY - timedelta(days=362),  # due in 3 days: picked early
+        "p2": TODAY - timedelta(days=358),  # due in 7 days: next week
+        "p3": TODAY - timedelta(days=364),  # due tomorrow
+    }
+    plan = build_plan(_inputs(people, touches, per_week=5), TODAY)
+    assert plan.picks == ["p0", "p3", "p1"]
+    assert [(e.uid, e.section, e.pick) for e in plan.entries if e.section == SOON] == [
+        ("p3", SOON, True),
+        ("p1", SOON, True),
+        ("p2", SOON, False),
+    ]
+    assert build_plan(_inputs(people, touches, per_week=1), TODAY).picks == ["p0"]
+
+
 def test_picks_follow_the_weekly_budget_and_never_drop_anyone() -> None:
     people = [reachable(f"p{i:02d}") for i in range(40)]
     plan = build_plan(_inputs(people, {}, per_week=10), TODAY)
@@ -392,7 +410,10 @@ def test_build_plan_on_a_workspace_is_the_plan_the_cli_prints(workspace, add_con
     never_touched = {c.uid for c in contacts[10:]}
     assert never_touched <= {e["uid"] for e in library if e["section"] == OVERDUE}
     due = {e["uid"] for e in library if e["section"] in DUE_SECTIONS}
-    assert {e["uid"] for e in library if e["pick"]} == due  # 23 due, within the budget of 25
+    this_week = {e["uid"] for e in library if -7 < e["overdue_days"] < 0}
+    # 23 due, within the budget of 25; the room left goes to who falls due this week.
+    assert {e["uid"] for e in library if e["pick"]} == due | this_week
+    assert len(due) == 23 and this_week == {"p06"}
 
 
 def test_the_engine_overdue_audience_follows_the_plan(workspace, add_contacts, fake_channel):

@@ -94,20 +94,23 @@ def plan(app: AppContext, as_json: bool, today: date | None, show_all: bool) -> 
         echo_json([e.as_json() for e in result.entries])
         return
     due = result.due_entries()
+    early = [e for e in result.section(SOON) if e.pick]
     blocks: list[list[str]] = []
-    if due:
+    if due or early:
         picked = [e for e in due if e.pick]
-        shown = due if show_all else picked
+        shown = (due if show_all else picked) + early
         budget = f"per_week {result.settings.per_week}"
         if result.touched_this_week:
             budget += f", {result.touched_this_week} touched in the last 7 days"
+        counts = f"{len(picked)} of {len(due)} due"
+        if early:
+            counts += f", {len(early)} due before the week is out"
         lines = [
-            f"This week: {len(picked)} of {len(due)} due contacts ({budget}), "
+            f"This week: {len(picked) + len(early)} to get in touch with ({counts}; {budget}), "
             "the most overdue for their cadence first"
         ]
-        if shown:
-            lines.extend(_lines(shown, due=True))
-        rest = len(due) - len(shown)
+        lines.extend(_lines(shown, due=True))
+        rest = len(due) - len(picked) if not show_all else 0
         if rest:
             lines.append(f"  and {rest} more due; outreach plan --all lists them")
         lines.append(
@@ -117,6 +120,8 @@ def plan(app: AppContext, as_json: bool, today: date | None, show_all: bool) -> 
         blocks.append(lines)
     for section in (SOON, "birthday", "job-change", "fix-address", "unreachable"):
         entries = result.section(section)
+        if section == SOON:
+            entries = [e for e in entries if not e.pick]  # the picked ones are listed above
         if not entries:
             continue
         lines = [f"{HEADINGS[section]} ({len(entries)})"]

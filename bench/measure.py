@@ -22,6 +22,8 @@ class Measured:
     stdout: str
     stderr: str
     returncode: int
+    #: CPU seconds the process used (user + system): steadier than wall time on a busy machine.
+    cpu_seconds: float = 0.0
 
 
 def measure(
@@ -46,6 +48,7 @@ def measure(
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
             process.returncode,
+            usage.ru_utime + usage.ru_stime,
         )
     if check and result.returncode != 0:
         raise subprocess.CalledProcessError(

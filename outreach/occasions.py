@@ -3,11 +3,14 @@
 A card keeps a birthday in ``BDAY`` (read into :attr:`Contact.birthday`), and other dates in
 properties outreach does not model, kept among :attr:`Contact.extra`:
 
-* ``ANNIVERSARY`` (vCard 4) and ``X-ANNIVERSARY`` (Evolution, KAddressBook, older Apple);
+* ``ANNIVERSARY`` (vCard 4), and the names other tools gave it before: ``X-ANNIVERSARY``,
+  ``X-EVOLUTION-ANNIVERSARY`` (Evolution), ``X-KADDRESSBOOK-X-ANNIVERSARY`` (KAddressBook),
+  ``X-MS-ANNIVERSARY`` (Outlook);
 * Apple's labelled dates: ``itemN.X-ABDATE`` with ``itemN.X-ABLabel`` in the same group,
   the label either Apple's own token (``_$!<Anniversary>!$_``) or text the user typed.
 
-The year is often unknown (``--05-17``, or Apple's placeholder year 1604). The plan shows an
+The year is often unknown (``--05-17``, or a placeholder year such as Apple's 1604, which
+Apple names in the ``X-APPLE-OMIT-YEAR`` parameter). The plan shows an
 occasion during the days before it, and the reminders calendar repeats it every year.
 """
 
@@ -17,13 +20,23 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .contact import Contact
+from .contact import Contact, Params
 
 __all__ = ["Occasion", "contact_occasions", "next_occurrence"]
 
 _DATE = re.compile(r"^(?:(\d{4})|--)-?(\d{2})-?(\d{2})(?:T.*)?$")
 #: Years that contact tools write when the year is unknown.
 _NO_YEAR = {1604, 1900}
+#: Properties that hold a wedding (or other) anniversary.
+_ANNIVERSARY = frozenset(
+    {
+        "ANNIVERSARY",
+        "X-ANNIVERSARY",
+        "X-EVOLUTION-ANNIVERSARY",
+        "X-KADDRESSBOOK-X-ANNIVERSARY",
+        "X-MS-ANNIVERSARY",
+    }
+)
 #: Apple's built-in labels, as ``_$!<Name>!$_``.
 _APPLE_LABEL = re.compile(r"^_\$!<(.+)>!\$_$")
 
@@ -48,12 +61,13 @@ class Occasion:
         return f"{self.label.casefold()}|{self.month:02d}-{self.day:02d}"
 
 
-def _parse(value: str) -> tuple[int, int, int | None] | None:
+def _parse(value: str, params: Params = ()) -> tuple[int, int, int | None] | None:
     match = _DATE.match(value.strip())
     if not match:
         return None
     year = int(match[1]) if match[1] else None
-    if year in _NO_YEAR:
+    omitted = {v for name, values in params if name.upper() == "X-APPLE-OMIT-YEAR" for v in values}
+    if year in _NO_YEAR or str(year) in omitted:
         year = None
     month, day = int(match[2]), int(match[3])
     try:
@@ -84,7 +98,7 @@ def contact_occasions(contact: Contact) -> list[Occasion]:
     }
     for raw in contact.extra:
         name = raw.name.upper()
-        if name in ("ANNIVERSARY", "X-ANNIVERSARY"):
+        if name in _ANNIVERSARY:
             label = "anniversary"
         elif name == "X-ABDATE":
             label = _label(labels.get(raw.group.casefold(), "")) if raw.group else ""
@@ -93,7 +107,7 @@ def contact_occasions(contact: Contact) -> list[Occasion]:
                 label = "a date to remember"
         else:
             continue
-        parsed = _parse(raw.value)
+        parsed = _parse(raw.value, raw.params)
         if parsed is None:
             continue  # a date no calendar could place: left in the card, not guessed at
         occasion = Occasion(label, *parsed)

@@ -415,9 +415,10 @@ def test_birthdays_and_dates_in_the_plan_and_as_yearly_events(workspace, run_cli
     assert dates == [
         ("d-apple", "2025-06-10", "birthday on 10 June, in 6 days"),
         ("d-apple", "2025-06-12", "anniversary (9 years) on 12 June, in 8 days"),
+        ("d-evolution-2", "2025-06-16", "anniversary (24 years) on 16 June, in 12 days"),
     ]  # Ewa's X-ANNIVERSARY on 20 June is 16 days away, past the 14-day window
     text = run_cli("plan", "--today", TODAY.isoformat()).stdout
-    assert "Birthdays and dates to remember (2)" in text
+    assert "Birthdays and dates to remember (3)" in text
 
     first = _export(workspace)
     events = {
@@ -432,6 +433,7 @@ def test_birthdays_and_dates_in_the_plan_and_as_yearly_events(workspace, run_cli
         "Bruno Santos's birthday",
         "Bruno Santos: anniversary",
         "Ewa Nowak: anniversary",
+        "Piotr Kowalski: anniversary",
     }
     for event in events.values():
         assert str(event["STATUS"]) == "CONFIRMED"
@@ -443,6 +445,8 @@ def test_birthdays_and_dates_in_the_plan_and_as_yearly_events(workspace, run_cli
     assert rule.after(datetime(2025, 1, 1)).date() == date(2025, 2, 28)
     yui = events["Yui Tanaka's birthday"]  # no year: from the first export on
     assert yui.decoded("DTSTART") == date(2025, 6, 10)
+    # Apple's placeholder year, named by X-APPLE-OMIT-YEAR, is no year either.
+    assert events["Yui Tanaka: first day at Lumen"].decoded("DTSTART") == date(2025, 9, 1)
     # A second export carries the same UIDs: a calendar updates, never duplicates.
     store = CalendarStore()
     store.import_file(first)

@@ -27,8 +27,17 @@ if TYPE_CHECKING:
     from .addressbook import AddressBook
     from .cadence import Cadence
     from .campaign import Audience, Campaign, Part
-    from .channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered
+    from .channel import (
+        Channel,
+        DeliveryRun,
+        Outcome,
+        Piece,
+        Reach,
+        Rendered,
+        SendLog,
+    )
     from .contact import Address, Birthday, Contact, Email, Name, Phone, RawProperty
+    from .delivery import DeliveryKey, Status
     from .engine import Engine, RunResult
     from .errors import (
         BookConflictError,
@@ -39,8 +48,9 @@ if TYPE_CHECKING:
         TemplateRenderError,
     )
     from .importer import Exporter, ImportedRecord, Importer, ImportResult
-    from .journal import DeliveryKey, Journal
+    from .journal import Journal
     from .pluginhost import PluginHost, get_host
+    from .requirements import Requirement
     from .templating import Renderer
     from .workspace import Workspace
 
@@ -77,7 +87,10 @@ __all__ = [
     "Reach",
     "Renderer",
     "Rendered",
+    "Requirement",
     "RunResult",
+    "SendLog",
+    "Status",
     "TemplateRenderError",
     "Workspace",
     "__version__",
@@ -99,6 +112,8 @@ _WHERE = {
     "Piece": "channel",
     "Reach": "channel",
     "Rendered": "channel",
+    "Requirement": "requirements",
+    "SendLog": "channel",
     "Address": "contact",
     "Birthday": "contact",
     "Contact": "contact",
@@ -118,7 +133,8 @@ _WHERE = {
     "ImportedRecord": "importer",
     "Importer": "importer",
     "ImportResult": "importer",
-    "DeliveryKey": "journal",
+    "DeliveryKey": "delivery",
+    "Status": "delivery",
     "Journal": "journal",
     "PluginHost": "pluginhost",
     "get_host": "pluginhost",

@@ -26,6 +26,7 @@ from pathlib import Path
 from .contact import Contact, model_layout
 from .errors import BookConflictError, ContactNotFound, InputError
 from .fsutil import FileSignature, atomic_write
+from .lookup import ambiguous_message, not_found_message
 from .vcard import dump_contacts, parse_vcards
 
 __all__ = ["AddressBook", "vdir_filename"]
@@ -240,10 +241,16 @@ class AddressBook:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise ContactNotFound(f"no contact matches {query!r} (try a UID or an email address)")
-        listed = ", ".join(f"{c.display_name} <{c.uid}>" for c in matches[:5])
-        more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
-        raise ContactNotFound(f"{query!r} matches {len(matches)} contacts: {listed}{more}")
+            owner = self._aliases().get(text)
+            if owner is not None:
+                # The UID of a card merged into another still names the person.
+                return self._contacts[owner]
+            raise ContactNotFound(not_found_message(query, self))
+        raise ContactNotFound(ambiguous_message(query, matches))
+
+    def _aliases(self) -> dict[str, str]:
+        """UIDs of cards merged into others -> the UID of the contact that holds them."""
+        return {a: c.uid for c in self._contacts.values() for a in c.aliases}
 
     # -- changing -------------------------------------------------------------------------
 
@@ -302,7 +309,13 @@ class AddressBook:
             )
 
     def save(self) -> None:
-        """Write every change atomically; refuse if a file to be written changed on disk."""
+        """Write every change atomically; refuse if a file to be written changed on disk.
+
+        A contact changed in place without :meth:`update` is saved too: the contacts are
+        compared with what was read, so a change is never silently lost.
+        """
+        if self.is_vdir or not self.changed:
+            self._dirty.update(self._changed_in_place())
         if not self.changed:
             return
         if self.is_vdir:
@@ -312,6 +325,38 @@ class AddressBook:
         self._dirty.clear()
         self._removed.clear()
         self._refresh_cache()
+
+    def _changed_in_place(self) -> set[str]:
+        """UIDs of contacts that differ from what their file held when it was read."""
+        originals = self._originals()
+        return {
+            uid
+            for uid, contact in self._contacts.items()
+            if uid not in self._dirty and uid in originals and originals[uid] != contact
+        }
+
+    def _originals(self) -> dict[str, Contact]:
+        """The contacts as read (or last saved): from the parse cache, else parsed again.
+
+        Only files whose signature is still the one read are used; a file changed on disk
+        stops the save anyway (:meth:`_check_unchanged`).
+        """
+        cached = self._read_cache()
+        found: dict[str, Contact] = {}
+        for name, state in self._states.items():
+            if state.signature is None:
+                continue
+            file = self.path / name if name else self.path
+            hit = cached.get(name)
+            if hit is not None and hit[0] == state.signature:
+                contacts = hit[2]
+            elif FileSignature.of(file) == state.signature:
+                contacts = self._parse_file(file)[1]
+            else:
+                continue
+            for contact in contacts:
+                found.setdefault(contact.uid, contact)
+        return found
 
     def _save_file(self) -> None:
         self._check_unchanged("", self.path)

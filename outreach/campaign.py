@@ -15,20 +15,30 @@ top-level channel tables then hold defaults that every part inherits. ``deliver 
 sends through the first listed channel that can reach the contact ("by email where they have
 one, else as a LinkedIn draft"); ``deliver = "all"`` (the default) through every one.
 
+A part may follow up another: ``follow_up = "recommendation"``, ``after = "P10D"``,
+``unless = "replied"`` goes only to contacts whose delivery of that part was sent at least ten
+days ago and neither replied to nor bounced (:mod:`outreach.followup`); without an audience of
+its own it has the audience of the part it follows.
+
 Campaign files hold no server settings or rate limits: those belong to the account and live
 in ``outreach.toml``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ConfigError
+from .followup import FollowUp, parse_follow_up
 from .options import load_toml, parse_table
+from .requirements import Requirement
 from .varchecks import VarChecks, stale_vars
 
 if TYPE_CHECKING:
@@ -39,20 +49,16 @@ __all__ = ["Audience", "Campaign", "Part"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _TOP_KEYS = ("name", "description", "audience", "deliver", "channels", "part", "vars", "checks")
-_PART_KEYS = ("id", "description", "audience", "deliver", "channels")
-#: Server settings a user might put in a campaign by mistake; they belong in outreach.toml.
-_ACCOUNT_KEYS = {
-    "host",
-    "port",
-    "security",
-    "username",
-    "password",
-    "password_env",
-    "password_command",
-    "per_minute",
-    "per_day",
-    "per_domain_per_minute",
-}
+_PART_KEYS = (
+    "id",
+    "description",
+    "audience",
+    "deliver",
+    "channels",
+    "follow_up",
+    "after",
+    "unless",
+)
 
 
 @dataclass(slots=True)
@@ -65,8 +71,9 @@ class Audience:
     all_tags: list[str] = field(default_factory=list)
     #: Never contacts with any of these tags.
     exclude_tags: list[str] = field(default_factory=list)
-    #: Only contacts reachable in each of these ways.
-    require: list[Literal["email", "postal", "linkedin"]] = field(default_factory=list)
+    #: Only contacts meeting each of these requirements ("email", "postal", "linkedin", or
+    #: any other an installed channel declares: :attr:`outreach.Channel.requirements`).
+    require: list[str] = field(default_factory=list)
     #: Only contacts the touch plan says are due.
     overdue_only: bool = False
     #: Only these contacts (UIDs, email addresses or names); empty: no such limit.
@@ -95,6 +102,25 @@ class Audience:
         window = self.skip_touched_within
         return f"touched {ago} ({last.isoformat()}; skip_touched_within = {window})"
 
+    #: The requirements named in :attr:`require`, found when the campaign was loaded.
+    checks: tuple[Requirement, ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def bind(self, requirements: Mapping[str, Requirement], where: str) -> None:
+        """Look up every name in :attr:`require`; an unknown one is a ConfigError."""
+        checks = []
+        for index, name in enumerate(self.require):
+            requirement = requirements.get(name)
+            if requirement is None:
+                known = sorted(requirements)
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ConfigError(
+                    f"{where} require[{index}]: no installed channel offers {name!r}{hint}; "
+                    f"known: {', '.join(known)}"
+                )
+            checks.append(requirement)
+        self.checks = tuple(checks)
+
     def wants(self, contact: Contact) -> bool:
         """True when the tag filters (``tags``, ``all_tags``) make ``contact`` a candidate.
 
@@ -110,17 +136,15 @@ class Audience:
         excluded = [t for t in self.exclude_tags if contact.has_tag(t)]
         if excluded:
             return "tagged " + ", ".join(excluded)
-        for way in self.require:
-            if way == "email" and not contact.emails:
-                return "no email address"
-            if way == "postal" and contact.postal_address is None:
-                return (
-                    "postal address returned (fix address)"
-                    if contact.has_returned_address
-                    else "no postal address"
-                )
-            if way == "linkedin" and not contact.linkedin:
-                return "no LinkedIn profile"
+        if len(self.checks) != len(self.require):
+            # Made in code rather than loaded: the installed channels say what each means.
+            from .pluginhost import get_host
+
+            self.bind(get_host().requirements(), "[audience]")
+        for requirement in self.checks:
+            reason = requirement.missing(contact)
+            if reason is not None:
+                return reason
         if self.overdue_only and overdue is not None and contact.uid not in overdue:
             return "not due in the touch plan"
         return None
@@ -137,6 +161,8 @@ class Part:
     description: str = ""
     #: Each channel's options, parsed by the channel (its ``Options`` dataclass).
     options: dict[str, Any] = field(default_factory=dict)
+    #: The follow-up rule when this part follows up another one, else ``None``.
+    follow: FollowUp | None = None
 
 
 @dataclass(slots=True)
@@ -202,7 +228,8 @@ class Campaign:
         for key in data:
             if key in _TOP_KEYS or key in channels:
                 continue
-            _unknown_key(source, "", key, list(_TOP_KEYS) + sorted(channels))
+            known = list(_TOP_KEYS) + sorted(channels)
+            _unknown_key(source, "", key, known, host.account_keys())
         name = data.get("name", default_name)
         if not isinstance(name, str) or not _NAME.match(name):
             raise ConfigError(
@@ -256,6 +283,11 @@ class Campaign:
             dupes = sorted({i for i in ids if ids.count(i) > 1})
             if dupes:
                 raise ConfigError(f"{source}: two parts have the id {dupes[0]!r}")
+            for raw, part in zip(raw_parts, parts, strict=True):
+                part.follow = parse_follow_up(raw, part.id, parts, source)
+                if part.follow is not None and "audience" not in raw:
+                    # A reminder goes to the people the first message went to.
+                    part.audience = next(p for p in parts if p.id == part.follow.part).audience
         return cls(name, parts, description, path, dict(variables), checks, source)
 
 
@@ -265,17 +297,23 @@ def _text(value: Any, where: str) -> str:
     return value
 
 
-def _unknown_key(source: str, table: str, key: str, known: list[str]) -> None:
-    import difflib
-
+def _unknown_key(
+    source: str, table: str, key: str, known: list[str], account: frozenset[str] = frozenset()
+) -> None:
     where = f"{source} [{table}]" if table else source
-    if key in _ACCOUNT_KEYS:
+    if key in account:
         raise ConfigError(
             f"{where}: {key!r} is an account setting; put it in outreach.toml, not in a campaign"
         )
     close = difflib.get_close_matches(key, known, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ConfigError(f"{where}: unknown key {key!r}{hint}")
+
+
+def _option_keys(options: type) -> frozenset[str]:
+    if not dataclasses.is_dataclass(options):
+        return frozenset()
+    return frozenset(f.name for f in dataclasses.fields(options))
 
 
 def _part(
@@ -293,11 +331,13 @@ def _part(
         raise ConfigError(f"{source}: a part's id must be a simple name, not {part_id!r}")
     for key in raw:
         if key not in _PART_KEYS and key not in channels:
-            _unknown_key(source, table, key, list(_PART_KEYS) + sorted(channels))
+            allowed = list(_PART_KEYS) + sorted(channels)
+            _unknown_key(source, table, key, allowed, host.account_keys())
     audience_table = raw.get("audience", {})
     if not isinstance(audience_table, dict):
         raise ConfigError(f"{source}: [{prefix}audience] must be a table")
     audience = parse_table(Audience, audience_table, f"{source} [{prefix}audience]")
+    audience.bind(host.requirements(), f"{source} [{prefix}audience]")
     deliver = raw.get("deliver", "all")
     if deliver not in ("all", "first"):
         raise ConfigError(f"{source}: deliver must be 'all' or 'first', not {deliver!r}")
@@ -323,9 +363,11 @@ def _part(
         if not isinstance(own, dict) or not isinstance(merged, dict):
             raise ConfigError(f"{source}: [{prefix}{name}] must be a table")
         merged.update(own)
+        # Another channel's account key may be one of this channel's options (SMS's sender).
+        misplaced = host.account_keys() - _option_keys(channel.Options)
         for key in merged:
-            if key in _ACCOUNT_KEYS:
-                _unknown_key(source, f"{prefix}{name}", key, [])
+            if key in misplaced:
+                _unknown_key(source, f"{prefix}{name}", key, [], misplaced)
         options[name] = channel.parse_options(merged, f"{source} [{prefix}{name}]")
     description = _text(raw.get("description", ""), f"{source}: description")
     return Part(part_id, audience, list(names), deliver, description, options)

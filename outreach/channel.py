@@ -12,11 +12,18 @@ A channel reports progress through the :class:`DeliveryRun` it is given. It call
 :meth:`DeliveryRun.sending` right before the step that cannot be taken back (SMTP DATA), and
 :meth:`DeliveryRun.finished` once the outcome is known; the run records both in the journal
 (only when the user asked to ``--send``). Per-piece failures are outcomes, not exceptions: one
-failing contact must never stop a campaign.
+failing contact must never stop a campaign. A channel never sees the journal: the run is the
+only way in, so the engine alone writes deliveries, touches and the send log.
+
+A channel also declares what the core would otherwise have to know about it: its account
+table in ``outreach.toml`` (:attr:`Channel.Settings`, checked when a campaign is loaded, so a
+typo fails a dry run) and what an audience may ``require`` of a contact
+(:attr:`Channel.requirements`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -26,12 +33,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from .contact import Contact
-from .journal import DeliveryKey
+from .delivery import DeliveryKey, Outcome
 from .options import parse_table
+from .requirements import Requirement
 
 if TYPE_CHECKING:
     from .campaign import Campaign
-    from .journal import Journal
     from .templating import Renderer
     from .workspace import Workspace
 
@@ -43,6 +50,8 @@ __all__ = [
     "Piece",
     "Reach",
     "Rendered",
+    "Requirement",
+    "SendLog",
 ]
 
 
@@ -100,13 +109,18 @@ class Rendered:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What happened to one piece: a journal status, and the server's words when it failed."""
+class SendLog(Protocol):
+    """The run's record of what left the machine when, for a channel's rate limits.
 
-    status: str
-    message_id: str | None = None
-    error: str | None = None
+    It answers on a dry run too (from the journal, when there is one), so a dry run can tell
+    how much of the daily allowance is left; :meth:`note` does nothing on a dry run.
+    """
+
+    def times(self, since: float) -> list[tuple[float, str]]:
+        """(epoch seconds, recipient domain) of every send on this channel since ``since``."""
+
+    def note(self, domains: Sequence[str], at: float) -> None:
+        """Note one send to each of ``domains`` at ``at`` (committed with the run's batch)."""
 
 
 class DeliveryRun(Protocol):
@@ -119,8 +133,6 @@ class DeliveryRun(Protocol):
     #: ``out/<campaign name>/``; created by the engine.
     out_dir: Path
     today: date
-    #: The journal, open for the run (rate limits live there); ``None`` on a dry run.
-    journal: Journal | None
 
     def sending(self, item: Rendered) -> None:
         """Call right before the irreversible step for ``item``."""
@@ -133,6 +145,16 @@ class DeliveryRun(Protocol):
 
     def finished_many(self, outcomes: Sequence[tuple[Rendered, Outcome]]) -> None:
         """:meth:`finished` for several items at once (one journal commit)."""
+
+    def reopen(self, item: Rendered, error: str) -> None:
+        """Put ``item`` back to pending: the server refused it before taking it, and it is to
+        be tried again (``error`` is kept as the last error)."""
+
+    def reopen_many(self, items: Sequence[tuple[Rendered, str]]) -> None:
+        """:meth:`reopen` for several items at once (one journal statement)."""
+
+    def send_log(self, channel: str) -> SendLog:
+        """The send log of ``channel`` (see :class:`SendLog`)."""
 
     def artifact(self, path: Path, description: str) -> None:
         """Report a file the channel wrote (cards.pdf, linkedin.html ...)."""
@@ -159,12 +181,22 @@ class Channel(ABC):
     Set :attr:`name` (used in campaign files) and :attr:`Options` (a dataclass that the
     channel's campaign table is checked against). One instance is made per run, with the
     workspace, so account settings (``[email]`` in ``outreach.toml``) are read in
-    ``__init__``.
+    ``__init__`` with :meth:`account_settings`.
     """
 
+    #: The channel's name: its table in campaign files and in ``channels = [...]``.
     name: ClassVar[str] = ""
+    #: One line for ``outreach plugins``.
     description: ClassVar[str] = ""
+    #: The dataclass a campaign's table for this channel is checked against.
     Options: ClassVar[type] = NoOptions
+    #: The dataclass the account table of ``outreach.toml`` is checked against; ``None``
+    #: when the channel has no account settings.
+    Settings: ClassVar[type | None] = None
+    #: The account table's name in ``outreach.toml``; empty: the channel's :attr:`name`.
+    settings_table: ClassVar[str] = ""
+    #: What an audience may ``require`` of a contact for this channel.
+    requirements: ClassVar[tuple[Requirement, ...]] = ()
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
@@ -173,6 +205,32 @@ class Channel(ABC):
     def parse_options(cls, table: Mapping[str, Any], where: str) -> Any:
         """Check a campaign's table for this channel; raise ConfigError naming ``where``."""
         return parse_table(cls.Options, table, where)
+
+    @classmethod
+    def account_table(cls) -> str:
+        """The name of this channel's account table in ``outreach.toml``."""
+        return cls.settings_table or cls.name
+
+    @classmethod
+    def account_keys(cls) -> frozenset[str]:
+        """Keys of the account table: found in a campaign, they are reported as misplaced."""
+        if cls.Settings is None or not dataclasses.is_dataclass(cls.Settings):
+            return frozenset()
+        return frozenset(f.name for f in dataclasses.fields(cls.Settings))
+
+    @classmethod
+    def account_settings(cls, workspace: Workspace) -> Any:
+        """The account table parsed into :attr:`Settings` (``None`` without one).
+
+        Raises ConfigError naming ``outreach.toml`` and the table, with a did-you-mean for a
+        misspelt key. The engine calls it for every channel a campaign uses when the
+        campaign is loaded, so a mistake here stops a dry run too.
+        """
+        if cls.Settings is None:
+            return None
+        table = cls.account_table()
+        where = f"{workspace.config_path} [{table}]"
+        return parse_table(cls.Settings, workspace.section(table), where)
 
     @abstractmethod
     def reach(self, contact: Contact, options: Any) -> Reach:

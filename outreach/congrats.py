@@ -29,10 +29,11 @@ from typing import Literal
 
 from .campaign import Campaign
 from .contact import Contact
+from .delivery import DRAFTED, SENT
 from .engine import Engine, RunResult
 from .errors import InputError
-from .journal import DRAFTED, SENT, Journal
 from .pluginhost import PluginHost, get_host
+from .recorder import record_touch_once
 from .workspace import Workspace
 
 __all__ = [
@@ -122,14 +123,6 @@ class CongratsResult:
     run: RunResult
 
 
-def _record_draft_touch(journal: Journal, uid: str, day: date, note: str) -> bool:
-    """Count a LinkedIn draft the user is about to paste as a touch, once."""
-    if any(t.day == day and t.via == "linkedin" and t.note == note for t in journal.touches(uid)):
-        return False
-    journal.add_touch(uid, day, "linkedin", note, campaign=CAMPAIGN_NAME)
-    return True
-
-
 def congratulate(
     workspace: Workspace,
     query: str,
@@ -176,9 +169,9 @@ def congratulate(
     elif DRAFTED in statuses:
         status = "drafted"
         with workspace.open_journal() as journal:
-            touched = _record_draft_touch(
-                journal, contact.uid, day, f"congratulations on {occasion}"
-            )
+            # The user is about to paste the draft: count it as a touch, once.
+            note = f"congratulations on {occasion}"
+            touched = record_touch_once(journal, contact.uid, day, "linkedin", note, CAMPAIGN_NAME)
     else:
         status = ", ".join(sorted(statuses)) or "not delivered"
     return CongratsResult(contact, occasion, channel, piece.preview, status, touched, run)

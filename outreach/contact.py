@@ -24,6 +24,7 @@ __all__ = [
     "Name",
     "PastJob",
     "Phone",
+    "PropertyMeta",
     "RawProperty",
     "content_uid",
     "model_layout",
@@ -56,7 +57,7 @@ def _pickled_by_position(cls: type[T]) -> type[T]:
 
 def model_layout() -> str:
     """The field layout of the model classes, which the parse cache is keyed by."""
-    classes = (Name, Email, Phone, Address, Birthday, PastJob, RawProperty, Contact)
+    classes = (Name, Email, Phone, Address, Birthday, RawProperty, PropertyMeta, PastJob, Contact)
     return ";".join(f"{c.__name__}:{','.join(f.name for f in fields(c))}" for c in classes)
 
 
@@ -159,6 +160,11 @@ class Phone:
     types: tuple[str, ...] = ()
     group: str = ""
     params: Params = ()
+    #: What followed the number in a vCard 4.0 ``tel:`` URI (``;ext=102``), kept as written;
+    #: a number read from a URI is written back as one.
+    uri_params: str = ""
+    #: True when the number was written as a ``tel:`` URI (vCard 4.0 ``VALUE=uri``).
+    uri: bool = False
 
     @property
     def kind(self) -> str:
@@ -205,6 +211,13 @@ class Address:
         self.returned_for = self.fingerprint() if value else ""
 
     @property
+    def street_lines(self) -> tuple[str, ...]:
+        """The extended address, then the street lines, in the card's order, as an envelope
+        prints them: Thunderbird writes the first street line in the extended component."""
+        extra = tuple(s.strip() for s in self.extended.split("\n") if s.strip())
+        return (*(e for e in extra if e not in self.street), *self.street)
+
+    @property
     def is_empty(self) -> bool:
         """True when no part of the address is filled in."""
         return not (
@@ -234,7 +247,7 @@ class Address:
 
     def one_line(self) -> str:
         """The address on one line, for lists and logs."""
-        parts = [*self.street, self.locality, self.region, self.postal_code, self.country]
+        parts = [*self.street_lines, self.locality, self.region, self.postal_code, self.country]
         return ", ".join(p for p in parts if p)
 
 
@@ -257,15 +270,6 @@ class Birthday:
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
 
-@dataclass(frozen=True, slots=True)
-class PastJob:
-    """A job the contact held before the current one (``until``: when it ended, if known)."""
-
-    org: str
-    title: str
-    until: date | None = None
-
-
 @_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class RawProperty:
@@ -278,6 +282,35 @@ class RawProperty:
     value: str
     params: Params = ()
     group: str = ""
+
+
+@_pickled_by_position
+@dataclass(frozen=True, slots=True)
+class PropertyMeta:
+    """The property name, parameters and group a modelled field was read with.
+
+    ``FN;ALTID=1``, ``N;LANGUAGE=en-us`` or ``ORG;TYPE=work`` keep their parameters this way,
+    and a LinkedIn profile read from ``URL`` is written back as ``URL``.
+    """
+
+    name: str
+    params: Params = ()
+    group: str = ""
+
+
+@_pickled_by_position
+@dataclass(frozen=True, slots=True)
+class PastJob:
+    """An employer and title the contact had before, and when the change was seen."""
+
+    org: str
+    title: str
+    #: The day outreach learnt of the change (an import that brought the new job).
+    until: date | None = None
+
+    def describe(self) -> str:
+        """``Acme Corp, CIO`` (either part may be missing)."""
+        return ", ".join(p for p in (self.org, self.title) if p) or "(none)"
 
 
 def _kind(types: tuple[str, ...]) -> str:
@@ -313,10 +346,16 @@ class Contact:
     snooze_until: date | None = None
     #: A personal line for this year's card, written in a handwriting font.
     card_note: str = ""
-    #: Jobs held before the current one, newest first.
-    past_jobs: list[PastJob] = field(default_factory=list)
     #: vCard properties outreach does not model, in their original order.
     extra: list[RawProperty] = field(default_factory=list)
+    #: Earlier employers and titles, newest first (a job change keeps the old one here).
+    past_jobs: list[PastJob] = field(default_factory=list)
+    #: UIDs of cards merged into this one: a later import of any of them matches this contact.
+    aliases: list[str] = field(default_factory=list)
+    #: ``"4.0"`` for a card read as vCard 4.0 (written back as 4.0), else ``""`` (3.0).
+    version: str = ""
+    #: Parameters of the single-valued properties (``fn``, ``n``, ``org``, ``title`` ...).
+    meta: dict[str, PropertyMeta] = field(default_factory=dict)
 
     @property
     def display_name(self) -> str:
@@ -373,6 +412,25 @@ class Contact:
         removed = len(kept) != len(self.tags)
         self.tags[:] = kept
         return removed
+
+    def set_job(self, org: str, title: str, seen: date | None = None) -> PastJob | None:
+        """Change employer and title, keeping the previous ones in :attr:`past_jobs`.
+
+        Returns the job that became past, or ``None`` when nothing changed or there was no
+        job before. ``seen`` is the day the change was learnt of (today by default).
+        """
+        org, title = org.strip(), title.strip()
+        if _casefold(org) == _casefold(self.org) and _casefold(title) == _casefold(self.title):
+            return None
+        previous = None
+        if self.org or self.title:
+            previous = PastJob(self.org, self.title, seen or date.today())
+            self.past_jobs.insert(0, previous)
+        if _casefold(org) != _casefold(self.org):
+            # The department belonged to the old employer.
+            self.department = ""
+        self.org, self.title = org, title
+        return previous
 
     def has_email(self, address: str) -> bool:
         """Case-insensitive test for one of the contact's email addresses."""

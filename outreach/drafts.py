@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from .delivery import DRAFTED, SENT, DeliveryKey, Outcome
 from .errors import InputError
-from .journal import DRAFTED, SENT, Delivery, DeliveryKey, Journal
+from .journal import Delivery, Journal
+from .recorder import Finished, record_finished
 
 if TYPE_CHECKING:
     from .addressbook import AddressBook
@@ -57,8 +59,7 @@ def mark_contact_drafts_sent(journal: Journal, contact_uid: str, channel: str) -
         if d.key.contact_uid == contact_uid and d.key.channel == channel and d.status == DRAFTED
     ]
     with journal.transaction():
-        for delivery in drafted:
-            journal.record(delivery.key, SENT)
+        record_finished(journal, [Finished(d.key, Outcome(SENT)) for d in drafted], None)
     return drafted
 
 
@@ -104,10 +105,8 @@ def mark_campaign_sent(
             wanted = {c.uid for c in contacts}
             candidates = {k: a for k, a in candidates.items() if k.contact_uid in wanted}
             already = [k for k in already if k.contact_uid in wanted]
-        result = MarkResult(already=already)
+        result = MarkResult(already=already, marked=list(candidates.items()))
+        marked = [Finished(k, Outcome(SENT), a, _note(k)) for k, a in result.marked]
         with journal.transaction():
-            for key, address in candidates.items():
-                journal.record(key, SENT, address=address)
-                journal.add_touch(key.contact_uid, day, channel, _note(key), campaign.name)
-                result.marked.append((key, address))
+            record_finished(journal, marked, day)
         return result

@@ -19,34 +19,27 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Protocol
 
 from .addressbook import AddressBook
+from .bouncing import without_bouncing
 from .campaign import Campaign, Part
 from .channel import Channel, Outcome, Piece, Rendered
+from .config_tables import check_settings
 from .contact import Contact
+from .delivery import DRAFTED, FAILED, PENDING, PRINTED, SENDING, SENT, UNKNOWN, DeliveryKey
 from .errors import OutreachError
-from .journal import (
-    DRAFTED,
-    FAILED,
-    PRINTED,
-    SENDING,
-    SENT,
-    SETTLED,
-    TOUCHING,
-    UNKNOWN,
-    Delivery,
-    DeliveryKey,
-    Journal,
-    Record,
-    Touch,
-)
+from .followup import follow_up_exclusion
+from .journal import Delivery, Journal, Record, Touch
+from .mailstate import MailEvent, MailState
 from .planinputs import PlanInputs
 from .pluginhost import PluginHost, get_host
+from .recorder import Finished, record_finished
+from .retry import settled_statuses
 from .templating import Renderer
 from .touchplan import plan_from_inputs
 from .workspace import Workspace
@@ -96,6 +89,9 @@ class CampaignPlan:
     done: list[PlannedItem] = field(default_factory=list)
     #: Contacts a part's audience or channels could not include, with the reason.
     left_out: list[Exclusion] = field(default_factory=list)
+    #: Contacts a follow-up part holds back: not due yet (status ``waiting``), or answered or
+    #: bounced (status ``not-needed``); the reason says which.
+    held: list[tuple[str, Exclusion]] = field(default_factory=list)
     #: Each contact's last touch (day, how, note), as the journal had it when the plan was made.
     last_touches: dict[str, Touch] = field(default_factory=dict)
 
@@ -154,6 +150,8 @@ class StatusRow:
     error: str | None = None
     message_id: str | None = None
     updated_at: str | None = None
+    #: When the reply or the bounce arrived (statuses replied and bounced), as an ISO date.
+    event_date: str | None = None
 
 
 class _Run:
@@ -173,7 +171,9 @@ class _Run:
         self.send = send
         self.today = engine.today
         self.out_dir = engine.workspace.out_dir(campaign.name)
-        self.journal = journal if send else None
+        # Written only with --send; a dry run may still read it (the send log).
+        self._journal = journal if send else None
+        self._reader = journal
         self._result = result
         self._progress = progress
         self._finished: set[DeliveryKey] = set()
@@ -184,12 +184,12 @@ class _Run:
         """Group the journal writes made inside (sending, finished, the send log) into one
         commit. A piece marked ``sending`` inside a batch is durable only once the batch has
         ended: the channel starts the irreversible step after that."""
-        if self.journal is None or self._batching:
+        if self._journal is None or self._batching:
             yield
             return
         self._batching = True
         try:
-            with self.journal.transaction():
+            with self._journal.transaction():
                 yield
         finally:
             self._batching = False
@@ -199,10 +199,23 @@ class _Run:
 
     def sending_many(self, items: Sequence[Rendered]) -> None:
         """:meth:`sending` for several items, in one statement."""
-        if self.journal is not None and items:
-            self.journal.record_many(
+        if self._journal is not None and items:
+            self._journal.record_many(
                 [Record(i.key, SENDING, address=i.address, attempt=True) for i in items]
             )
+
+    def reopen(self, item: Rendered, error: str) -> None:
+        self.reopen_many([(item, error)])
+
+    def reopen_many(self, items: Sequence[tuple[Rendered, str]]) -> None:
+        """:meth:`reopen` for several items, in one statement."""
+        if self._journal is not None and items:
+            self._journal.record_many(
+                [Record(item.key, PENDING, error=error) for item, error in items]
+            )
+
+    def send_log(self, channel: str) -> _SendLog:
+        return _SendLog(self._reader, channel, writable=self._journal is not None)
 
     def finished(self, item: Rendered, outcome: Outcome) -> None:
         self.finished_many([(item, outcome)])
@@ -210,32 +223,17 @@ class _Run:
     def finished_many(self, outcomes: Sequence[tuple[Rendered, Outcome]]) -> None:
         """:meth:`finished` for several items, recorded in one commit."""
         records = []
-        touches = []
         fresh = []
         for item, outcome in outcomes:
             if item.key in self._finished:
                 continue
             self._finished.add(item.key)
             fresh.append((item, outcome))
-            records.append(
-                Record(item.key, outcome.status, item.address, outcome.message_id, outcome.error)
-            )
-            if outcome.status in TOUCHING:
-                touches.append(
-                    Touch(
-                        item.key.contact_uid,
-                        self.today,
-                        item.key.channel,
-                        item.summary,
-                        self.campaign.name,
-                    )
-                )
-        if self.journal is not None and records:
+            records.append(Finished(item.key, outcome, item.address, item.summary))
+        if self._journal is not None and records:
             try:
-                with nullcontext() if self._batching else self.journal.transaction():
-                    self.journal.record_many(records)
-                    if touches:
-                        self.journal.add_touches(touches)
+                with nullcontext() if self._batching else self._journal.transaction():
+                    record_finished(self._journal, records, self.today)
             except BaseException:
                 # Not recorded, so not finished: the run reports them as not delivered.
                 self._finished.difference_update(item.key for item, _ in fresh)
@@ -256,6 +254,30 @@ class _Run:
 
     def was_finished(self, item: Rendered) -> bool:
         return item.key in self._finished
+
+    def checkpoints_deferred(self) -> AbstractContextManager[None]:
+        """The journal's WAL checkpoints held back while the channels deliver."""
+        if self._journal is None:
+            return nullcontext()
+        return self._journal.checkpoints_deferred()
+
+
+class _SendLog:
+    """The :class:`~outreach.channel.SendLog` of one channel in one run."""
+
+    def __init__(self, journal: Journal | None, channel: str, *, writable: bool) -> None:
+        self._journal = journal
+        self._channel = channel
+        self._writable = writable
+
+    def times(self, since: float) -> list[tuple[float, str]]:
+        if self._journal is None:
+            return []
+        return self._journal.send_times(self._channel, since)
+
+    def note(self, domains: Sequence[str], at: float) -> None:
+        if self._writable and self._journal is not None and domains:
+            self._journal.log_sends(self._channel, domains, at)
 
 
 class Engine:
@@ -278,8 +300,11 @@ class Engine:
         self._channels: dict[str, Channel] = {}
 
     def load(self, path: str | Path) -> Campaign:
-        """Read and check a campaign file against the installed channels."""
-        return Campaign.load(path, self.host)
+        """Read and check a campaign file against the installed channels, and the
+        workspace's ``outreach.toml`` against what they and the core declare."""
+        campaign = Campaign.load(path, self.host)
+        check_settings(self.workspace, self.host)
+        return campaign
 
     def channel(self, name: str) -> Channel:
         """This run's instance of the channel called ``name``."""
@@ -311,6 +336,8 @@ class Engine:
             inputs = PlanInputs.load(
                 self.workspace, self.today, record=False, contacts=book.contacts, journal=journal
             )
+            bounced = MailState(journal).bounced() if journal else {}
+            earlier = self._followed(campaign, journal)
         finally:
             if owned and journal is not None:
                 journal.close()
@@ -318,12 +345,7 @@ class Engine:
         overdue: set[str] | None = None
         if any(p.audience.overdue_only for p in campaign.parts):
             overdue = plan_from_inputs(inputs, self.today).due_uids()
-        reopened = set()
-        if retry_failed:
-            reopened.add(FAILED)
-        if retry_unknown:
-            reopened.add(UNKNOWN)
-        settled = SETTLED - reopened
+        settled = settled_statuses(retry_failed=retry_failed, retry_unknown=retry_unknown)
         plan = CampaignPlan(campaign, last_touches=touches)
         for part in campaign.parts:
             only = self._named_contacts(book, part)
@@ -332,10 +354,19 @@ class Engine:
                     continue
                 if not part.audience.wants(contact):
                     continue  # never a candidate: not worth listing as left out
+                # Channels and filters see the contact without the addresses that bounce.
+                contact = without_bouncing(contact, bounced)
                 reason = part.audience.excludes(contact, overdue)
                 touch = touches.get(contact.uid)
                 if reason is None and touch is not None and touch.campaign != campaign.name:
                     reason = part.audience.touched_recently(touch.day, self.today)
+                if reason is None and part.follow is not None:
+                    held = follow_up_exclusion(
+                        part.follow, earlier.get((part.follow.part, contact.uid), ()), self.today
+                    )
+                    if held is not None:
+                        plan.held.append((held[0], Exclusion(contact, part.id, held[1])))
+                        continue
                 if reason is not None:
                     plan.left_out.append(Exclusion(contact, part.id, reason))
                     continue
@@ -343,12 +374,13 @@ class Engine:
                 chosen = 0
                 for name in part.channels:
                     reach = self.channel(name).reach(contact, part.options[name])
-                    if not reach.ok:
-                        reasons.append(f"{name}: {reach.reason}")
-                        continue
-                    chosen += 1
                     key = DeliveryKey(campaign.name, part.id, contact.uid, name)
                     status = statuses.get(key)
+                    if not reach.ok and status not in settled:
+                        reasons.append(f"{name}: {reach.reason}")
+                        continue
+                    # A settled piece stays done even when its address has gone (bounced).
+                    chosen += 1
                     item = PlannedItem(key, contact, part, name, reach.address or "", status)
                     (plan.done if status in settled else plan.todo).append(item)
                     if part.deliver == "first":
@@ -356,6 +388,20 @@ class Engine:
                 if not chosen:
                     plan.left_out.append(Exclusion(contact, part.id, "; ".join(reasons)))
         return plan
+
+    @staticmethod
+    def _followed(
+        campaign: Campaign, journal: Journal | None
+    ) -> dict[tuple[str, str], list[Delivery]]:
+        """(part, contact) -> deliveries, for the parts that follow-up parts follow."""
+        targets = {p.follow.part for p in campaign.parts if p.follow is not None}
+        found: dict[tuple[str, str], list[Delivery]] = {}
+        if not targets or journal is None:
+            return found
+        for d in journal.deliveries(campaign.name):
+            if d.key.part in targets:
+                found.setdefault((d.key.part, d.key.contact_uid), []).append(d)
+        return found
 
     def _named_contacts(self, book: AddressBook, part: Part) -> set[str] | None:
         if not part.audience.contacts:
@@ -457,9 +503,8 @@ class Engine:
             by_channel.setdefault(item.key.channel, []).append(item)
         if progress is not None:
             progress.start(len(rendered))
-        deferred = run.journal.checkpoints_deferred() if run.journal is not None else nullcontext()
         try:
-            with deferred:
+            with run.checkpoints_deferred():
                 self._deliver_each(by_channel, run, result)
         finally:
             if progress is not None:
@@ -488,6 +533,7 @@ class Engine:
         rows: list[StatusRow] = []
         try:
             deliveries = journal.deliveries(campaign.name) if journal else []
+            events = MailState(journal).events(campaign.name) if journal else {}
             plan = self.plan(campaign, book=book, journal=journal)
         finally:
             if journal is not None:
@@ -509,6 +555,7 @@ class Engine:
                     d.last_error,
                     d.message_id,
                     d.updated_at,
+                    _event_day(events.get(d.key), d.status),
                 )
             )
         for item in plan.todo:
@@ -521,6 +568,19 @@ class Engine:
                         item.channel,
                         "planned",
                         item.address,
+                    )
+                )
+        recorded_parts = {(k.part, k.contact_uid) for k in recorded}
+        for held_status, held in plan.held:
+            if (held.part, held.contact.uid) not in recorded_parts:
+                rows.append(
+                    StatusRow(
+                        held.contact.uid,
+                        held.contact.display_name,
+                        held.part,
+                        "",
+                        held_status,
+                        error=held.reason,
                     )
                 )
         for excluded in plan.left_out:
@@ -537,8 +597,17 @@ class Engine:
         return rows
 
 
+def _event_day(event: MailEvent | None, status: str) -> str | None:
+    """The date of the reply or bounce that gave a delivery its status."""
+    return event.day.isoformat() if event is not None and event.kind == status else None
+
+
 #: How a dry run words the statuses channels report.
-_DRY_RUN_WORDS = {SENT: "ready to send", PRINTED: "ready to print", DRAFTED: "drafted"}
+_DRY_RUN_WORDS: dict[str, str] = {
+    SENT: "ready to send",
+    PRINTED: "ready to print",
+    DRAFTED: "drafted",
+}
 
 
 def summarise(result: RunResult) -> list[str]:
@@ -560,6 +629,10 @@ def summarise(result: RunResult) -> list[str]:
         lines.append(f"{len(result.plan.done)} already settled in earlier runs (skipped)")
     if result.plan.left_out:
         lines.append(f"{len(result.plan.left_out)} left out (see campaign status)")
+    if result.plan.held:
+        lines.append(
+            f"{len(result.plan.held)} follow-up(s) not due yet or not needed (see campaign status)"
+        )
     for delivery in result.interrupted:
         lines.append(
             f"unknown: {delivery.key.contact_uid} on {delivery.key.channel} was being sent when "

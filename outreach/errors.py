@@ -12,6 +12,8 @@ __all__ = [
     "ConfigError",
     "ContactNotFound",
     "InputError",
+    "MailConnectionLost",
+    "MailSourceError",
     "OutreachError",
     "TemplateRenderError",
 ]
@@ -41,3 +43,13 @@ class BookConflictError(OutreachError):
 
 class TemplateRenderError(OutreachError):
     """A template failed to compile or render; the message names template, line and contact."""
+
+
+class MailSourceError(OutreachError):
+    """A mailbox to read (an IMAP account, a folder) cannot be read, or not safely."""
+
+
+class MailConnectionLost(MailSourceError):
+    """The mail server dropped the connection part way: what was read stands, run again later."""
+
+    exit_code = 3

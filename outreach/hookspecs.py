@@ -85,3 +85,15 @@ def template_context(contact: Contact, campaign: Any, channel: str) -> dict[str,
     all plugins are merged into the template context; the core variables (``contact``,
     ``me``, ``campaign``, ``today`` ...) cannot be replaced.
     """
+
+
+@hookspec
+def register_settings_tables(register: Callable[[str, type | None], None]) -> None:
+    """Declare tables of ``outreach.toml`` that the plugin reads (other than a channel's).
+
+    Call ``register(table, SettingsClass)`` for each: ``table`` is the top-level table's name,
+    ``SettingsClass`` a dataclass its keys are checked against when a campaign is loaded (or
+    ``None`` when the plugin checks them itself). A channel's own account table is declared
+    by the channel (:attr:`outreach.Channel.Settings`), not here. Any other top-level table
+    in ``outreach.toml`` is an error, so a misspelt one never goes unnoticed.
+    """

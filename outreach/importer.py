@@ -50,6 +50,9 @@ class ImportedRecord:
     connected_on: date | None = None
     #: The file the record came from (set by :func:`read_contacts` when left empty).
     source: str = ""
+    #: True when the source gave the UID (a vCard's UID), rather than it being derived:
+    #: two records of one source with distinct given UIDs are two people.
+    uid_given: bool = False
 
     @property
     def where(self) -> str:
@@ -76,6 +79,9 @@ class ImportResult:
     format: str
     records: list[ImportedRecord] = field(default_factory=list)
     skipped: list[SkippedRow] = field(default_factory=list)
+    #: What the import summary must say about the file beyond its records: columns not
+    #: imported, characters removed or replaced. One line each, without the file name.
+    notes: list[str] = field(default_factory=list)
 
 
 class Importer(ABC):
@@ -180,25 +186,45 @@ def split_name(full: str) -> Name:
     text = " ".join(full.split())
     if not text:
         return Name()
-    if text.count(",") == 1:
-        before, after = (p.strip() for p in text.split(","))
-        if before and after and not _SUFFIX.match(after):
-            return Name(given=after, family=before, formatted=f"{after} {before}")
-        if before and after:
-            name = split_name(before)
-            name.suffix, name.formatted = after, text
+    if "," in text:
+        head, _, tail = text.partition(",")
+        before, after = head.strip(), tail.strip()
+        if before and after and _SUFFIX.match(after):
+            # Credentials, however many ("Priya Nayak MSc, MBA, PHR"), commas as written.
+            family, suffix = family_and_suffix(f"{before}, {after}")
+            name = split_name(family)
+            name.suffix, name.formatted = suffix, text
             return name
+        given, comma, rest = after.partition(",")
+        if before and after and (not comma or (given.strip() and _SUFFIX.match(rest.strip()))):
+            # "Doe, Jane", or "Doe, Jane, PhD": family name first.
+            given, rest = given.strip(), rest.strip()
+            shown = f"{given} {before}" + (f", {rest}" if rest else "")
+            return Name(given=given, family=before, suffix=rest, formatted=shown)
     parts = text.split(" ")
     if len(parts) == 1:
         return Name(given=text, formatted=text)
     return Name(given=" ".join(parts[:-1]), family=parts[-1], formatted=text)
 
 
+_CREDENTIAL = re.compile(
+    r"^(?:[A-Z]{2,6}|[A-Z][a-z]{0,2}[A-Z][A-Za-z]{0,2}|(?:[A-Z][a-z]{0,2}\.)+)$"
+)
+
+
 def family_and_suffix(family: str) -> tuple[str, str]:
-    """Split credentials off a family name: ``Doe, PhD`` -> (``Doe``, ``PhD``)."""
+    """Split credentials off a family name, commas and all, as written:
+    ``Doe, PhD`` -> (``Doe``, ``PhD``); ``Nayak MSc, MBA, PHR`` -> (``Nayak``,
+    ``MSc, MBA, PHR``)."""
     head, comma, tail = family.partition(",")
     if comma and head.strip() and tail.strip() and _SUFFIX.match(tail.strip()):
-        return head.strip(), tail.strip()
+        words = head.split()
+        # Credentials written before the first comma ("Nayak MSc, MBA") belong with the rest.
+        cut = len(words)
+        while cut > 1 and _CREDENTIAL.match(words[cut - 1]):
+            cut -= 1
+        before, moved = " ".join(words[:cut]), " ".join(words[cut:])
+        return before, f"{moved}, {tail.strip()}" if moved else tail.strip()
     return family.strip(), ""
 
 

@@ -44,6 +44,30 @@ class ImportOutcome:
         """Every row or card left out, from every file."""
         return [row for result in self.results for row in result.skipped]
 
+    @property
+    def notes(self) -> list[str]:
+        """What the importers said about each file, as ``file: note`` lines."""
+        return [f"{result.source}: {note}" for result in self.results for note in result.notes]
+
+    def summary(self) -> str:
+        """The counts on one line; added + merged + unchanged + skipped = records read."""
+        report = self.report
+        skipped = len(self.skipped)
+        read = report.records + skipped
+        line = (
+            f"{read} records read: {len(report.added)} added, {report.merged_records} merged, "
+            f"{report.unchanged_records} unchanged, {skipped} skipped; "
+            f"{len(report.conflicts)} conflicts"
+        )
+        if report.job_changes:
+            line += f", {len(report.job_changes)} job changes"
+        if report.duplicates:
+            line += f", {len(report.duplicates)} likely duplicates not merged"
+        if self.touches:
+            verb = "to record" if self.dry_run else "recorded"
+            line += f", {len(self.touches)} connection dates {verb} as touches"
+        return line + (" (dry run: nothing changed)" if self.dry_run else "")
+
 
 def import_files(
     workspace: Workspace,
@@ -55,12 +79,17 @@ def import_files(
     skip_bad: bool = False,
     options: Mapping[str, Any] | None = None,
     host: PluginHost | None = None,
+    prefer: str = "book",
 ) -> ImportOutcome:
-    """Import ``files`` into the workspace's book: all of them, or (on an error) none."""
+    """Import ``files`` into the workspace's book: all of them, or (on an error) none.
+
+    ``prefer`` is ``book`` (differences are conflicts, the book's value kept) or
+    ``incoming`` (the file's value taken; a new employer or title is a job change).
+    """
     host = host or get_host()
     results = [read_contacts(Path(f), host, fmt, skip_bad=skip_bad, options=options) for f in files]
     records = [record for result in results for record in result.records]
-    outcome = import_records(workspace, records, tags=tags, dry_run=dry_run)
+    outcome = import_records(workspace, records, tags=tags, dry_run=dry_run, prefer=prefer)
     outcome.results = results
     return outcome
 
@@ -73,10 +102,11 @@ def import_records(
     dry_run: bool = False,
     touch_via: str = CONNECTED_VIA,
     touch_note: str = CONNECTED_NOTE,
+    prefer: str = "book",
 ) -> ImportOutcome:
     """Merge records already read into the workspace's book, save it and record touches."""
     book = workspace.open_book()
-    report = merge_records(book, records, tags)
+    report = merge_records(book, records, tags, prefer=prefer)
     outcome = ImportOutcome(report, dry_run=dry_run)
     known: set[tuple[str, date]] = set()
     if report.connections and workspace.journal_path.exists():

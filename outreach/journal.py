@@ -21,13 +21,32 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+# The vocabulary lives in outreach.delivery; its names stay importable from here for code
+# written before it moved.
+from .delivery import (
+    BOUNCED,
+    DRAFTED,
+    FAILED,
+    PENDING,
+    PRINTED,
+    REPLIED,
+    SENDING,
+    SENT,
+    SETTLED,
+    STATUSES,
+    TOUCHING,
+    UNKNOWN,
+    DeliveryKey,
+)
 from .errors import InputError
 
 __all__ = [
+    "BOUNCED",
     "DRAFTED",
     "FAILED",
     "PENDING",
     "PRINTED",
+    "REPLIED",
     "Record",
     "SENDING",
     "SENT",
@@ -39,25 +58,6 @@ __all__ = [
     "Journal",
     "Touch",
 ]
-
-#: Rendered and queued; nothing has left the machine.
-PENDING = "pending"
-#: Handed to the server: after a crash in this state it may or may not have arrived.
-SENDING = "sending"
-SENT = "sent"
-#: Permanently refused (or retries exhausted); ``last_error`` has the reason.
-FAILED = "failed"
-#: It may have been delivered (a crash or a timeout after the data was sent).
-UNKNOWN = "unknown"
-#: A draft for the user to send by hand (LinkedIn); becomes sent when marked so.
-DRAFTED = "drafted"
-PRINTED = "printed"
-
-STATUSES = (PENDING, SENDING, SENT, FAILED, UNKNOWN, DRAFTED, PRINTED)
-#: Statuses a new run leaves alone (``--retry-failed`` / ``--retry-unknown`` reopen two).
-SETTLED = frozenset({SENT, PRINTED, FAILED, UNKNOWN})
-#: Statuses that count as having been in touch with the contact.
-TOUCHING = frozenset({SENT, PRINTED})
 
 _MIGRATIONS: tuple[str, ...] = (
     # 1: deliveries, touches, the send log for rate limits, and a small key/value table.
@@ -101,20 +101,48 @@ _MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 2: mail coming back (outreach.mailstate): what each source has been read up to, the
+    # Message-IDs already counted, replies and bounces matched to deliveries, and the
+    # addresses that bounce.
+    """
+    CREATE INDEX deliveries_by_message_id ON deliveries (message_id);
+    CREATE TABLE mail_seen (
+        message_id TEXT PRIMARY KEY,
+        day TEXT,
+        outcome TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE mail_files (
+        folder TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (folder, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE mail_sources (
+        source TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE mail_events (
+        id INTEGER PRIMARY KEY,
+        delivery_id INTEGER,
+        message_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        day TEXT NOT NULL,
+        address TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX mail_events_by_delivery ON mail_events (delivery_id);
+    CREATE TABLE bounced_addresses (
+        address TEXT PRIMARY KEY,
+        contact_uid TEXT NOT NULL,
+        day TEXT NOT NULL,
+        diagnostic TEXT NOT NULL DEFAULT ''
+    );
+    """,
 )
 
 #: The schema version this code writes.
 SCHEMA_VERSION = len(_MIGRATIONS)
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryKey:
-    """What makes a delivery unique: one part of one campaign to one contact on one channel."""
-
-    campaign: str
-    part: str
-    contact_uid: str
-    channel: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +213,12 @@ class Journal:
     def close(self) -> None:
         """Close the database connection."""
         self._db.close()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open connection, for modules that keep tables of their own in the journal
+        (:mod:`outreach.mailstate`)."""
+        return self._db
 
     @property
     def schema_version(self) -> int:
@@ -373,6 +407,13 @@ class Journal:
         """Note that a message went to a server at ``at`` (epoch seconds)."""
         self._db.execute(
             "INSERT INTO sends (channel, domain, at) VALUES (?, ?, ?)", (channel, domain, at)
+        )
+
+    def log_sends(self, channel: str, domains: Sequence[str], at: float) -> None:
+        """:meth:`log_send` for one send to each of ``domains``, in one statement."""
+        self._db.executemany(
+            "INSERT INTO sends (channel, domain, at) VALUES (?, ?, ?)",
+            [(channel, domain, at) for domain in domains],
         )
 
     def count_sends(self, channel: str, since: float, domain: str | None = None) -> int:

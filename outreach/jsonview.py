@@ -13,8 +13,8 @@ __all__ = ["address_json", "contact_json"]
 def address_json(address: Address) -> dict[str, Any]:
     """An address as JSON: street as one string (lines joined by newlines) plus its parts."""
     return {
-        "street": "\n".join(address.street),
-        "street_lines": list(address.street),
+        "street": "\n".join(address.street_lines),
+        "street_lines": list(address.street_lines),
         "locality": address.locality,
         "region": address.region,
         "postal_code": address.postal_code,
@@ -47,4 +47,8 @@ def contact_json(contact: Contact, last_touch: date | None = None) -> dict[str, 
         "cadence": str(contact.cadence) if contact.cadence is not None else None,
         "snooze_until": contact.snooze_until.isoformat() if contact.snooze_until else None,
         "last_touch": last_touch.isoformat() if last_touch else None,
+        "past_jobs": [
+            {"org": j.org, "title": j.title, "until": j.until.isoformat() if j.until else None}
+            for j in contact.past_jobs
+        ],
     }

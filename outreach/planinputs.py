@@ -40,8 +40,8 @@ class PlanInputs:
     #: UID -> the day the plan first saw the contact.
     first_seen: dict[str, date]
     settings: PlanSettings
-    #: UID -> what else says a way to reach them failed (the card's own returned postal
-    #: address is read from the contact itself).
+    #: UID -> what else says a way to reach them failed, such as an email address that
+    #: bounces (the card's own returned postal address is read from the contact itself).
     fix_reasons: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -84,20 +84,32 @@ class PlanInputs:
         writing = today is None if record is None else record
         settings = plan_settings(workspace)
         people = list(contacts) if contacts is not None else workspace.open_book().contacts
-        touches: dict[str, Touch] = {}
-        seen: dict[str, date] = {}
         if journal is not None:
-            touches, seen = _read(journal, people, day, writing)
-        elif writing or workspace.journal_path.exists():
+            return _read(journal, people, day, writing, settings)
+        if writing or workspace.journal_path.exists():
             with workspace.open_journal() as opened:
-                touches, seen = _read(opened, people, day, writing)
-        return cls(people, touches, seen, settings)
+                return _read(opened, people, day, writing, settings)
+        return cls(people, {}, {}, settings)
 
 
 def _read(
-    journal: Journal, contacts: list[Contact], today: date, record: bool
-) -> tuple[dict[str, Touch], dict[str, date]]:
+    journal: Journal, contacts: list[Contact], today: date, record: bool, settings: PlanSettings
+) -> PlanInputs:
     touches = journal.latest_touches()
     if record:
-        return touches, note_first_seen(journal, (c.uid for c in contacts), today)
-    return touches, load_first_seen(journal)
+        seen = note_first_seen(journal, (c.uid for c in contacts), today)
+    else:
+        seen = load_first_seen(journal)
+    return PlanInputs(contacts, touches, seen, settings, _bounce_reasons(journal, contacts))
+
+
+def _bounce_reasons(journal: Journal, contacts: list[Contact]) -> dict[str, list[str]]:
+    """``fix-address`` reasons for contacts whose email addresses bounce."""
+    from .bouncing import fix_address_reasons
+    from .mailstate import MailState
+
+    bounced = MailState(journal).bounced()
+    if not bounced:
+        return {}
+    found = {c.uid: fix_address_reasons(c, bounced) for c in contacts}
+    return {uid: reasons for uid, reasons in found.items() if reasons}

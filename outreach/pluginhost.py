@@ -8,6 +8,7 @@ them afterwards.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,8 +26,9 @@ if TYPE_CHECKING:
     from .channel import Channel
     from .contact import Contact
     from .importer import Exporter, Importer
+    from .requirements import Requirement
 
-__all__ = ["DEFAULT_PLUGINS", "PluginHost", "PluginInfo", "get_host"]
+__all__ = ["DEFAULT_PLUGINS", "ChannelInfo", "PluginHost", "PluginInfo", "get_host"]
 
 #: The built-in plugins, registered after the entry-point plugins.
 DEFAULT_PLUGINS: tuple[str, ...] = (
@@ -45,6 +47,29 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelInfo:
+    """What a channel declares: its account table and what an audience may require."""
+
+    name: str
+    description: str
+    #: The channel's table in ``outreach.toml`` ("" when it has no account settings).
+    settings_table: str
+    #: The keys that table accepts.
+    settings: tuple[str, ...]
+    #: ``require`` word -> what a contact needs to meet it.
+    requirements: dict[str, str]
+
+    @classmethod
+    def of(cls, channel: type[Channel]) -> ChannelInfo:
+        """The declarations of ``channel``."""
+        settings = channel.Settings
+        keys = tuple(f.name for f in dataclasses.fields(settings)) if settings is not None else ()
+        table = channel.account_table() if settings is not None else ""
+        wants = {r.name: r.description for r in channel.requirements}
+        return cls(channel.name, channel.description, table, keys, wants)
+
+
+@dataclass(frozen=True, slots=True)
 class PluginInfo:
     """One loaded plugin: its name, where it comes from, and the hooks it implements."""
 
@@ -53,6 +78,8 @@ class PluginInfo:
     version: str
     hooks: tuple[str, ...]
     builtin: bool
+    #: The channels it registers.
+    channels: tuple[ChannelInfo, ...] = ()
 
 
 def _collect(hook: Callable[..., Any]) -> dict[str, Any]:
@@ -110,6 +137,44 @@ class PluginHost:
             raise ConfigError(f"unknown channel {name!r} (installed channels: {known})")
         return channels[name]
 
+    def requirements(self) -> dict[str, Requirement]:
+        """Everything an audience may ``require``, by name, as the channels declare it."""
+        found: dict[str, Requirement] = {}
+        for channel in self.channels().values():
+            for requirement in channel.requirements:
+                found.setdefault(requirement.name, requirement)
+        return found
+
+    def account_keys(self) -> frozenset[str]:
+        """Every key of every channel's account table (they never belong in a campaign)."""
+        keys: set[str] = set()
+        for channel in self.channels().values():
+            keys |= channel.account_keys()
+        return frozenset(keys)
+
+    def settings_tables(self) -> dict[str, type | None]:
+        """The ``outreach.toml`` tables plugins declare: each channel's account table and
+        those of :func:`~outreach.hookspecs.register_settings_tables`, with their dataclass."""
+        tables: dict[str, type | None] = {}
+
+        def register(table: str, settings: type | None = None) -> None:
+            tables.setdefault(table, settings)
+
+        self.pm.hook.register_settings_tables(register=register)
+        for channel in self.channels().values():
+            tables.setdefault(channel.account_table(), channel.Settings)
+        return tables
+
+    def channels_by_plugin(self) -> dict[str, list[type[Channel]]]:
+        """The channel classes each plugin registers, by plugin name."""
+        found: dict[str, list[type[Channel]]] = {}
+        for impl in self.pm.hook.register_channels.get_hookimpls():
+            classes: list[type[Channel]] = []
+            impl.function(**{arg: classes.append for arg in impl.argnames})
+            name = self.pm.get_name(impl.plugin) or impl.plugin_name
+            found.setdefault(name, []).extend(classes)
+        return found
+
     def importers(self) -> dict[str, type[Importer]]:
         """Every registered importer class by format name."""
         return _collect(self.pm.hook.register_importers)
@@ -141,6 +206,7 @@ class PluginHost:
         """What is loaded and from which distribution, for ``outreach plugins``."""
         dists = {id(plugin): dist for plugin, dist in self.pm.list_plugin_distinfo()}
         own_version = _own_version()
+        channels = self.channels_by_plugin()
         infos = []
         for name, plugin in self.pm.list_name_plugin():
             if plugin is None:
@@ -154,7 +220,8 @@ class PluginHost:
                 dist_name, version = "outreach", own_version
             else:
                 dist_name, version = "", ""
-            infos.append(PluginInfo(name, dist_name, version, hooks, builtin))
+            declared = tuple(ChannelInfo.of(c) for c in channels.get(name, []))
+            infos.append(PluginInfo(name, dist_name, version, hooks, builtin, declared))
         return sorted(infos, key=lambda i: (i.builtin, i.name))
 
 

@@ -29,11 +29,12 @@ Sections
 * ``slipping-away``: due, and no touch for over ``slipping_days`` (a contact is in one of
   ``overdue`` and ``slipping-away``, never both);
 * ``soon``: due within ``soon_days``;
-* ``fix-address``: a way to reach them failed (mail to their postal address came back and
-  they have no other one; more reasons may come from the journal through
-  :attr:`PlanInputs.fix_reasons`);
+* ``fix-address``: a way to reach them failed: mail to their postal address came back and
+  they have no other one, or an email address of theirs bounces (:mod:`outreach.bouncing`,
+  through :attr:`PlanInputs.fix_reasons`);
 * ``unreachable``: no email address, no usable postal address and no LinkedIn profile;
-* ``job-change``: their newest past job ended within the last ``job_change_days``;
+* ``job-change``: a new employer or title seen in the last 30 days, and no touch since
+  (:mod:`outreach.jobchange`);
 * ``birthday``: a birthday or another remembered date within ``birthday_days``.
 
 A snoozed contact is left out of every section but its due one until the snooze ends.
@@ -49,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cadence import Cadence
 from .contact import Contact
+from .jobchange import JOB_CHANGE, job_change_reason
 from .occasions import Occasion, contact_occasions, next_occurrence
 from .options import parse_table
 
@@ -82,7 +84,6 @@ SLIPPING = "slipping-away"
 SOON = "soon"
 FIX_ADDRESS = "fix-address"
 UNREACHABLE = "unreachable"
-JOB_CHANGE = "job-change"
 BIRTHDAY = "birthday"
 #: Every section, in the order the plan lists them.
 SECTIONS = (OVERDUE, SLIPPING, SOON, FIX_ADDRESS, UNREACHABLE, JOB_CHANGE, BIRTHDAY)
@@ -108,8 +109,6 @@ class PlanSettings:
     per_week: int = 25
     #: How many days before a birthday (or another remembered date) the plan shows it.
     birthday_days: int = 14
-    #: A job that ended this many days ago or less is news.
-    job_change_days: int = 30
 
     def __post_init__(self) -> None:
         named = {"default_cadence": self.default_cadence}
@@ -124,7 +123,6 @@ class PlanSettings:
             ("slipping_days", 1),
             ("per_week", 1),
             ("birthday_days", 0),
-            ("job_change_days", 0),
         ):
             value = getattr(self, key)
             if value < least:
@@ -341,19 +339,6 @@ def _occasion_text(occasion: Occasion, on: date, today: date) -> str:
     return f"{what} on {on.strftime('%d %B').lstrip('0')}, {when}"
 
 
-def _job_change(contact: Contact, today: date, days: int) -> str | None:
-    jobs = getattr(contact, "past_jobs", None) or ()
-    if not jobs:
-        return None
-    newest = jobs[0]
-    if newest.until is None or not (today - timedelta(days=days) <= newest.until <= today):
-        return None
-    was = " at ".join(p for p in (newest.title, newest.org) if p) or "their last job"
-    now = " at ".join(p for p in (contact.title, contact.org) if p)
-    text = f"left {was} on {newest.until.isoformat()}"
-    return f"{text}; now {now}" if now else text
-
-
 def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
     """The plan for ``today`` from already loaded inputs (pure: nothing is read or written)."""
     settings = inputs.settings
@@ -399,7 +384,7 @@ def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
                 found.append((FIX_ADDRESS, order, "; ".join(reasons), None))
             if not contact.emails and contact.postal_address is None and not contact.linkedin:
                 found.append((UNREACHABLE, order, _unreachable_reason(contact), None))
-            job = _job_change(contact, today, settings.job_change_days)
+            job = job_change_reason(contact, today, last)
             if job is not None:
                 news = True
                 found.append((JOB_CHANGE, order, job, None))

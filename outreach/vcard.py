@@ -1,4 +1,9 @@
-"""Contacts to and from vCard text (reads 2.1, 3.0 and 4.0; writes 3.0).
+"""Contacts to and from vCard text (reads 2.1, 3.0 and 4.0; writes 3.0 and 4.0).
+
+A card keeps the version it was read as: a 4.0 card is written back as valid 4.0 (its
+``GENDER``, ``KIND``, ``PREF=1``, ``tel:`` URIs and ``--0203`` birthdays are all 4.0), a 3.0
+card as 3.0; a 2.1 card (its values decoded) and a contact made here are written as 3.0. A
+4.0 card merged into a 3.0 one makes it 4.0, since 4.0 holds everything 3.0 does.
 
 Lines are split and tokenised with vobject's own line parser (``vobject.base.parseLine``),
 but values are decoded here rather than by vobject's component layer: that layer truncates
@@ -25,7 +30,9 @@ from .contact import (
     Contact,
     Email,
     Params,
+    PastJob,
     Phone,
+    PropertyMeta,
     RawProperty,
     content_uid,
 )
@@ -37,6 +44,7 @@ __all__ = [
     "dump_contacts",
     "escape_text",
     "parse_vcards",
+    "written_version",
     "split_structured",
     "unescape_text",
 ]
@@ -48,12 +56,25 @@ X_CADENCE = "X-OUTREACH-CADENCE"
 X_SNOOZE = "X-OUTREACH-SNOOZE"
 X_CARD_NOTE = "X-OUTREACH-CARD-NOTE"
 X_RETURNED = "X-OUTREACH-RETURNED"
+#: An earlier employer and title (``ORG;TITLE`` structured), with X-UNTIL, the day the
+#: change was seen.
+X_PAST_JOB = "X-OUTREACH-PAST-JOB"
+P_UNTIL = "X-UNTIL"
+#: The UID of a card merged into this one.
+X_ALIAS = "X-OUTREACH-ALIAS"
 #: ADR parameter holding the ISO 3166 code outreach resolved for the country.
 P_COUNTRY = "X-OUTREACH-COUNTRY"
 
 _ENCODINGS = {"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"}
 _PLAIN_ADDRESS = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+$")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Some exporters (iPhone, files passed through a text-mode copy) end lines in CR CR LF.
+_LINE_BREAK = re.compile(r"\r*\n|\r+")
+#: Control characters (tab aside) removed from names and single-line fields.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_SINGLE_LINE = frozenset(
+    {"UID", "FN", "N", "NICKNAME", "ORG", "TITLE", "EMAIL", "TEL", "ADR", "CATEGORIES", "URL"}
+)
+
 _UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _NEEDS_ESCAPE = re.compile(r"[\\\n\r,;]")
 _NEEDS_QUOTE = re.compile(r"[:;,]")
@@ -71,6 +92,10 @@ class ParsedCard:
     version: str
     #: ``individual`` for a person or organisation, ``group`` for a list card.
     kind: str = "individual"
+    #: How many control characters (NUL and the like) were removed from the card.
+    removed_controls: int = 0
+    #: True when the card has its own UID (else one was derived from its content).
+    uid_given: bool = True
 
 
 # -- decoding ---------------------------------------------------------------------------
@@ -294,8 +319,11 @@ def _decode_qp(value: str, params: Params) -> str:
     raw = quopri.decodestring(value.replace("\n", "\r\n").encode("utf-8"))
     try:
         text = raw.decode(charset)
-    except (LookupError, UnicodeDecodeError):
-        text = raw.decode("cp1252", "replace")
+    except LookupError:
+        text = raw.decode("utf-8", "replace")
+    except UnicodeDecodeError:
+        # A stray invalid byte in UTF-8 text is one U+FFFD, not the whole value misread.
+        text = raw.decode(charset, "replace")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -348,6 +376,7 @@ class _CardBuilder:
         self.seen: set[str] = set()
         self.returned: set[str] = set()
         self.apple_country: dict[str, str] = {}
+        self.removed_controls = 0
         #: The card's logical lines, to derive a stable UID for a card that has none.
         self.lines: list[str] = []
 
@@ -364,6 +393,12 @@ class _CardBuilder:
         elif _is_base64(params):
             # Folded base64 keeps no whitespace; 2.1 indents its continuation lines.
             value = "".join(value.split())
+        if upper in _SINGLE_LINE and _CONTROL.search(value):
+            # Control characters in a name, an address or a number are no text: they would
+            # reach mail headers and terminals. Removed, and counted for the import summary.
+            cleaned = _CONTROL.sub("", value)
+            self.removed_controls += len(value) - len(cleaned)
+            value = cleaned
         handler = _HANDLERS.get(upper)
         first = upper not in self.seen
         self.seen.add(upper)
@@ -372,6 +407,8 @@ class _CardBuilder:
         if upper in ("VERSION", "PRODID"):
             if upper == "VERSION":
                 self.version = value.strip()
+                # Only 4.0 is kept: 2.1 and 3.0 cards are both written as 3.0.
+                self.contact.version = "4.0" if self.version.startswith("4") else ""
             return
         if upper in ("KIND", "X-ADDRESSBOOKSERVER-KIND") and value.strip().lower() == "group":
             self.kind = "group"
@@ -381,6 +418,7 @@ class _CardBuilder:
 
     def finish(self, taken: set[str]) -> ParsedCard:
         contact = self.contact
+        uid_given = bool(contact.uid)
         if not contact.uid:
             # Derived from the card's text, so reading the same file twice gives the same
             # UIDs (a re-import changes nothing; a book card without UID keeps its journal).
@@ -402,7 +440,9 @@ class _CardBuilder:
                 address.country_code = (apple or "").upper() or countries.code_for(address.country)
             if address.fingerprint() in self.returned:
                 address.returned_for = address.fingerprint()
-        return ParsedCard(contact, self.line, self.version, self.kind)
+        return ParsedCard(
+            contact, self.line, self.version, self.kind, self.removed_controls, uid_given
+        )
 
 
 _STRUCTURED = frozenset({"N", "ADR", "ORG"})
@@ -431,13 +471,31 @@ def _h_uid(b: _CardBuilder, p: _Prop) -> bool:
     if not p.first:
         return False
     b.contact.uid = unescape_text(p.value.strip())
+    _keep_meta(b, "uid", "UID", p)
     return True
+
+
+def _keep_meta(b: _CardBuilder, key: str, name: str, p: _Prop) -> None:
+    """Remember the parameters and group of a single-valued property, if it has any."""
+    params = tuple((k, v) for k, v in p.params if k not in ("ENCODING", "CHARSET"))
+    if params or p.group or name != _META_NAMES.get(key, name):
+        b.contact.meta[key] = PropertyMeta(name, params, p.group)
+
+
+#: The property each modelled field is written as, unless it was read from another.
+_META_NAMES = {"linkedin": "X-SOCIALPROFILE"}
+
+
+def _one_line(text: str) -> str:
+    """Whitespace (line breaks included) collapsed: a single-line field."""
+    return " ".join(text.split())
 
 
 def _h_fn(b: _CardBuilder, p: _Prop) -> bool:
     if not p.first:
         return False
     b.contact.name.formatted = " ".join(unescape_text(p.value).split())
+    _keep_meta(b, "fn", "FN", p)
     return True
 
 
@@ -450,6 +508,7 @@ def _h_n(b: _CardBuilder, p: _Prop) -> bool:
     name.family, name.given, name.additional, name.prefix, name.suffix = (
         " ".join(part.split()) for part in parts[:5]
     )
+    _keep_meta(b, "n", "N", p)
     return True
 
 
@@ -458,8 +517,9 @@ def _h_nickname(b: _CardBuilder, p: _Prop) -> bool:
         return False
     names = [n.strip() for n in split_structured(p.value, ",") if n.strip()]
     if not names:
-        return True
-    b.contact.name.nickname = names[0]
+        return False
+    b.contact.name.nickname = _one_line(names[0])
+    _keep_meta(b, "nickname", "NICKNAME", p)
     if len(names) > 1:
         rest = ",".join(escape_text(n) for n in names[1:])
         b.contact.extra.append(RawProperty("NICKNAME", rest, p.params, p.group))
@@ -467,25 +527,29 @@ def _h_nickname(b: _CardBuilder, p: _Prop) -> bool:
 
 
 def _h_org(b: _CardBuilder, p: _Prop) -> bool:
-    if not p.first:
+    if not p.first or not p.value.strip(" ;"):
         return False
-    parts = [p.strip() for p in split_structured(p.value)]
+    parts = [_one_line(part) for part in split_structured(p.value)]
     b.contact.org = parts[0]
-    b.contact.department = ";".join(p for p in parts[1:] if p)
+    b.contact.department = ";".join(part for part in parts[1:] if part)
+    _keep_meta(b, "org", "ORG", p)
     return True
 
 
 def _h_title(b: _CardBuilder, p: _Prop) -> bool:
-    if not p.first:
+    if not p.first or not p.value.strip():
         return False
-    b.contact.title = unescape_text(p.value).strip()
+    b.contact.title = _one_line(unescape_text(p.value))
+    _keep_meta(b, "title", "TITLE", p)
     return True
 
 
 def _h_note(b: _CardBuilder, p: _Prop) -> bool:
-    if not p.first:
+    if not p.first or not p.value.strip():
+        # An empty NOTE (BlackBerry writes one) is kept as it was, like any property.
         return False
     b.contact.notes = unescape_text(p.value)
+    _keep_meta(b, "note", "NOTE", p)
     return True
 
 
@@ -514,12 +578,15 @@ def _h_email(b: _CardBuilder, p: _Prop) -> bool:
 def _h_tel(b: _CardBuilder, p: _Prop) -> bool:
     number = unescape_text(p.value).strip()
     params = _other_params(p.params)
+    uri, rest = False, ""
     if number[:4].lower() == "tel:":
-        # vCard 4.0 writes numbers as tel: URIs (VALUE=uri); 3.0 writes the number.
-        number = number[4:].split(";", 1)[0]
+        # vCard 4.0 writes numbers as tel: URIs (VALUE=uri); 3.0 writes the number. What
+        # follows the number in the URI (";ext=102") is kept and written back.
+        number, semi, tail = number[4:].partition(";")
+        uri, rest = True, semi + tail
         params = tuple((k, v) for k, v in params if k != "VALUE")
     if number:
-        b.contact.phones.append(Phone(number, _types(p.params), p.group, params))
+        b.contact.phones.append(Phone(number, _types(p.params), p.group, params, rest, uri))
     return True
 
 
@@ -557,6 +624,7 @@ def _h_bday(b: _CardBuilder, p: _Prop) -> bool:
     if birthday is None:
         return False
     b.contact.birthday = birthday
+    _keep_meta(b, "bday", "BDAY", p)
     return True
 
 
@@ -569,6 +637,7 @@ def _h_url(b: _CardBuilder, p: _Prop) -> bool:
     if b.contact.linkedin or not _is_linkedin(url):
         return False
     b.contact.linkedin = url
+    _keep_meta(b, "linkedin", "URL", p)
     return True
 
 
@@ -578,6 +647,9 @@ def _h_social(b: _CardBuilder, p: _Prop) -> bool:
     if b.contact.linkedin or not (typed or _is_linkedin(url)):
         return False
     b.contact.linkedin = url
+    # The TYPE=linkedin outreach writes itself is not worth remembering.
+    if p.group or p.params != (("TYPE", ("linkedin",)),):
+        _keep_meta(b, "linkedin", "X-SOCIALPROFILE", p)
     return True
 
 
@@ -614,6 +686,23 @@ def _h_returned(b: _CardBuilder, p: _Prop) -> bool:
     return True
 
 
+def _h_past_job(b: _CardBuilder, p: _Prop) -> bool:
+    parts = split_structured(p.value) + [""]
+    until = _param(p.params, P_UNTIL)
+    day = _parse_date(until[0]) if until else None
+    if until and day is None:
+        raise b.fail(p.line, f"{X_PAST_JOB}: {P_UNTIL} is not a date (YYYY-MM-DD): {until[0]!r}")
+    b.contact.past_jobs.append(PastJob(_one_line(parts[0]), _one_line(parts[1]), day))
+    return True
+
+
+def _h_alias(b: _CardBuilder, p: _Prop) -> bool:
+    alias = unescape_text(p.value).strip()
+    if alias and alias not in b.contact.aliases:
+        b.contact.aliases.append(alias)
+    return True
+
+
 _HANDLERS = {
     "UID": _h_uid,
     "FN": _h_fn,
@@ -634,6 +723,8 @@ _HANDLERS = {
     X_SNOOZE: _h_snooze,
     X_CARD_NOTE: _h_card_note,
     X_RETURNED: _h_returned,
+    X_PAST_JOB: _h_past_job,
+    X_ALIAS: _h_alias,
 }
 
 
@@ -666,6 +757,15 @@ def parse_vcards(text: str, source: str = "<vcard>") -> list[ParsedCard]:
             continue
         if builder is None:
             raise InputError(f"{source}:{number}: text outside a card: {logical[:60]!r}")
+        if "\x00" in logical:
+            # NUL is no text in any value: removed (and counted), never stored.
+            cleaned = logical.replace("\x00", "")
+            builder.removed_controls += len(logical) - len(cleaned)
+            logical = cleaned
+            tokens = _tokenise(logical)
+            if tokens is None:
+                raise InputError(f"{source}:{number}: not a vCard line: {logical[:60]!r}")
+            group, name, raw_params, value, parsed = tokens
         builder.lines.append(logical)
         params = _normalise_params(parsed, raw_params) if parsed else ()
         builder.add(name, params, value, group, number)
@@ -724,24 +824,71 @@ def _typed(types: tuple[str, ...], params: Params, extra: Params = ()) -> Params
     return own + params + extra
 
 
+def written_version(contact: Contact) -> str:
+    """The vCard version ``contact`` is written as: 4.0 for a card read as 4.0, else 3.0."""
+    return "4.0" if contact.version == "4.0" else "3.0"
+
+
+def _meta(contact: Contact, key: str, name: str) -> tuple[str, Params, str]:
+    meta = contact.meta.get(key)
+    if meta is None:
+        return name, (), ""
+    return meta.name, meta.params, meta.group
+
+
+def _field(contact: Contact, key: str, name: str, value: str, extra: Params = ()) -> str:
+    """A single-valued property with the parameters and group it was read with."""
+    prop_name, params, group = _meta(contact, key, name)
+    known = {k for k, _ in params}
+    return _prop(prop_name, value, params + tuple(p for p in extra if p[0] not in known), group)
+
+
+def _birthday_value(bday: Birthday, v4: bool, params: Params) -> str:
+    if bday.year is None:
+        omit = _param(params, "X-APPLE-OMIT-YEAR")
+        if omit and omit[0].isdigit() and not v4:
+            # Apple's way: a placeholder year it names in the parameter.
+            return f"{int(omit[0]):04d}-{bday.month:02d}-{bday.day:02d}"
+        return f"--{bday.month:02d}{bday.day:02d}"
+    # 4.0 allows only the basic form of a full date; 3.0 readers expect the extended one.
+    if v4:
+        return f"{bday.year:04d}{bday.month:02d}{bday.day:02d}"
+    return f"{bday.year:04d}-{bday.month:02d}-{bday.day:02d}"
+
+
+def _phone(phone: Phone) -> str:
+    params = _typed(phone.types, phone.params)
+    if phone.uri:
+        # Written as read: a tel: URI (4.0's form, which 3.0 readers also meet in the wild).
+        value = "tel:" + phone.number + phone.uri_params
+        return _prop("TEL", value, (("VALUE", ("uri",)), *params), phone.group)
+    return _prop("TEL", escape_text(phone.number), params, phone.group)
+
+
 def dump_contact(contact: Contact) -> str:
-    """One contact as a vCard 3.0 card (CRLF line ends, folded at 75 octets)."""
+    """One contact as a vCard card (CRLF line ends, folded at 75 octets).
+
+    The version is :func:`written_version`'s; every parameter a property was read with is
+    written back.
+    """
     name = contact.name
-    out = ["BEGIN:VCARD\r\n", "VERSION:3.0\r\n", _prop("PRODID", PRODID)]
-    out.append(_prop("UID", escape_text(contact.uid)))
-    # FN is required in 3.0; fall back on what we would display.
-    out.append(_prop("FN", escape_text(contact.display_name)))
+    version = written_version(contact)
+    v4 = version == "4.0"
+    out = ["BEGIN:VCARD\r\n", f"VERSION:{version}\r\n", _prop("PRODID", PRODID)]
+    out.append(_field(contact, "uid", "UID", escape_text(contact.uid)))
+    # FN is required; fall back on what we would display.
+    out.append(_field(contact, "fn", "FN", escape_text(contact.display_name)))
     n_parts = (name.family, name.given, name.additional, name.prefix, name.suffix)
-    out.append(_prop("N", ";".join(escape_text(p) for p in n_parts)))
+    out.append(_field(contact, "n", "N", ";".join(escape_text(p) for p in n_parts)))
     if name.nickname:
-        out.append(_prop("NICKNAME", escape_text(name.nickname)))
+        out.append(_field(contact, "nickname", "NICKNAME", escape_text(name.nickname)))
     if contact.org or contact.department:
         units = (
             [contact.org, *contact.department.split(";")] if contact.department else [contact.org]
         )
-        out.append(_prop("ORG", ";".join(escape_text(u) for u in units)))
+        out.append(_field(contact, "org", "ORG", ";".join(escape_text(u) for u in units)))
     if contact.title:
-        out.append(_prop("TITLE", escape_text(contact.title)))
+        out.append(_field(contact, "title", "TITLE", escape_text(contact.title)))
     for email in contact.emails:
         out.append(
             _prop(
@@ -749,9 +896,7 @@ def dump_contact(contact: Contact) -> str:
             )
         )
     for phone in contact.phones:
-        out.append(
-            _prop("TEL", escape_text(phone.number), _typed(phone.types, phone.params), phone.group)
-        )
+        out.append(_phone(phone))
     returned = []
     for address in contact.addresses:
         parts = (
@@ -770,19 +915,17 @@ def dump_contact(contact: Contact) -> str:
             returned.append(address.returned_for)
     if contact.linkedin:
         linkedin: Params = (("TYPE", ("linkedin",)),)
-        out.append(_prop("X-SOCIALPROFILE", escape_text(contact.linkedin), linkedin))
+        if "linkedin" in contact.meta:
+            linkedin = ()
+        url = escape_text(contact.linkedin)
+        out.append(_field(contact, "linkedin", "X-SOCIALPROFILE", url, linkedin))
     if contact.birthday:
-        bday = contact.birthday
-        value = (
-            f"{bday.year:04d}-{bday.month:02d}-{bday.day:02d}"
-            if bday.year is not None
-            else f"--{bday.month:02d}{bday.day:02d}"
-        )
-        out.append(_prop("BDAY", value))
+        bday = _birthday_value(contact.birthday, v4, _meta(contact, "bday", "BDAY")[1])
+        out.append(_field(contact, "bday", "BDAY", bday))
     if contact.tags:
         out.append(_prop("CATEGORIES", ",".join(escape_text(t) for t in contact.tags)))
     if contact.notes:
-        out.append(_prop("NOTE", escape_text(contact.notes)))
+        out.append(_field(contact, "note", "NOTE", escape_text(contact.notes)))
     if contact.relationship:
         out.append(_prop(X_RELATIONSHIP, escape_text(contact.relationship)))
     if contact.cadence is not None:
@@ -793,6 +936,12 @@ def dump_contact(contact: Contact) -> str:
         out.append(_prop(X_CARD_NOTE, escape_text(contact.card_note)))
     for fingerprint in returned:
         out.append(_prop(X_RETURNED, fingerprint))
+    for job in contact.past_jobs:
+        until: Params = ((P_UNTIL, (job.until.isoformat(),)),) if job.until else ()
+        value = f"{escape_text(job.org)};{escape_text(job.title)}"
+        out.append(_prop(X_PAST_JOB, value, until))
+    for alias in contact.aliases:
+        out.append(_prop(X_ALIAS, escape_text(alias)))
     for raw in contact.extra:
         out.append(_prop(raw.name, raw.value, raw.params, raw.group))
     out.append("END:VCARD\r\n")
@@ -800,5 +949,5 @@ def dump_contact(contact: Contact) -> str:
 
 
 def dump_contacts(contacts: Iterable[Contact]) -> str:
-    """Several contacts as one vCard 3.0 file's text."""
+    """Several contacts as one vCard file's text (each card in its own version)."""
     return "".join(dump_contact(c) for c in contacts)

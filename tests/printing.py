@@ -208,3 +208,14 @@ def pdf_fonts(path: Path) -> list[dict[str, Any]]:
                 }
             )
     return found
+
+
+def pdfium_texts(path: Path) -> list[str]:
+    """Each page's text as PDFium (the engine of Chrome's PDF viewer) extracts it."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        return [page.get_textpage().get_text_range() for page in pdf]
+    finally:
+        pdf.close()

@@ -62,7 +62,11 @@ def test_parts_inherit_top_level_channel_tables(
         ("[audience]\ntagz = []\n[fake]\n", r"\[audience\]: unknown key 'tagz'"),
         ('[fake]\nbdy = "x"\n', r"\[fake\]: unknown key 'bdy' \(did you mean 'body'\?\)"),
         ("[fake]\nbody = 3\n", r"\[fake\] body must be text"),
-        ("[audience]\nrequire = ['fax']\n[fake]\n", r"must be 'email' or 'postal' or 'linkedin'"),
+        ("[audience]\nrequire = ['fax']\n[fake]\n", r"no installed channel offers 'fax'"),
+        (
+            "[audience]\nrequire = ['emial']\n[fake]\n",
+            r"require\[0\]: .*'emial' \(did you mean 'email'\?\)",
+        ),
         ('name = "../etc"\n[fake]\n', "name must be letters"),
         ("[audience]\n", "has no channel"),
         ('deliver = "some"\n[fake]\n', "deliver must be 'all' or 'first'"),

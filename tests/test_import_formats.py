@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach.contact import Birthday, Contact
+from outreach.contact import Birthday, Contact, Name
 from outreach.errors import InputError
 from outreach.importer import detect_format, read_contacts
 from outreach.pluginhost import get_host
@@ -75,7 +75,7 @@ def test_linkedin_finds_the_header_after_the_notes_preamble() -> None:
     assert rows == [
         (5, "Priya Raman"),
         (6, "Tomás Álvarez"),
-        (7, "Grace Kim PhD"),
+        (7, "Grace Kim, PhD"),
         (9, "Aiko Suzuki"),
         (10, "Jean-Luc O'Neill 🚀"),
     ]
@@ -87,6 +87,8 @@ def test_linkedin_finds_the_header_after_the_notes_preamble() -> None:
     assert tomas.title == "Director, Platform"
     assert (grace.name.family, grace.name.suffix) == ("Kim", "PhD")
     assert jl.org == 'Ships "R" Us'
+    # The row of empty cells is counted, not dropped unmentioned.
+    assert [(s.line, s.reason) for s in result.skipped] == [(8, "empty row")]
     assert [r.connected_on for r in result.records] == [
         date(2024, 3, 15),
         date(2023, 1, 3),
@@ -363,3 +365,30 @@ def test_explicit_encoding(tmp_path: Path) -> None:
         for r in read_contacts(latin, get_host(), "csv", options={"encoding": "latin-1"}).records
     ]
     assert renee.display_name == "Renée Lefèvre"
+
+
+def test_credentials_keep_their_commas_in_every_importer(tmp_path: Path) -> None:
+    linkedin = tmp_path / "Connections.csv"
+    linkedin.write_text(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        'Priya,"Nayak MSc, MBA, PHR",https://www.linkedin.com/in/pnayak,,Acme,HR Lead,'
+        "01 Jan 2024\n,,,,,,\n",
+        encoding="utf-8",
+    )
+    generic = tmp_path / "people.csv"
+    generic.write_text(
+        'Name,Email\n"Priya Nayak MSc, MBA, PHR",priya@example.com\n'
+        '"Doe, Jane, PhD",jane@example.com\n',
+        encoding="utf-8",
+    )
+    result = read_contacts(linkedin, get_host())
+    (priya,) = (r.contact for r in result.records)
+    assert (priya.name.family, priya.name.suffix) == ("Nayak", "MSc, MBA, PHR")
+    assert priya.display_name == "Priya Nayak MSc, MBA, PHR"
+    assert [(s.line, s.reason) for s in result.skipped] == [(3, "empty row")]
+    again, jane = (r.contact for r in read_contacts(generic, get_host()).records)
+    assert again.name == Name(
+        given="Priya", family="Nayak", suffix="MSc, MBA, PHR", formatted="Priya Nayak MSc, MBA, PHR"
+    )
+    assert (jane.name.given, jane.name.family, jane.name.suffix) == ("Jane", "Doe", "PhD")
+    assert jane.display_name == "Jane Doe, PhD"

@@ -13,7 +13,7 @@ import pytest
 from click.testing import Result
 
 from outreach import hookimpl, hookspecs
-from outreach.channel import Channel
+from outreach.channel import Channel, DeliveryRun, SendLog
 from outreach.errors import ConfigError
 from outreach.pluginhost import DEFAULT_PLUGINS, PluginHost, get_host
 
@@ -45,6 +45,48 @@ def test_plugin_hooks_are_documented(hook: str) -> None:
     assert spec.__doc__ and len(spec.__doc__.strip()) > 40, f"{hook} has no docstring"
     headings = re.findall(r"^### (\w+)$", DOCS.read_text(encoding="utf-8"), re.MULTILINE)
     assert hook in headings, f"{hook} is not documented in docs/plugins.md"
+
+
+def contract_members(cls: type) -> list[str]:
+    """The public members a class of the channel contract defines itself."""
+    names = set(getattr(cls, "__annotations__", {}))
+    names |= {n for n, v in vars(cls).items() if callable(v) or isinstance(v, classmethod)}
+    public = {n for n in names if not n.startswith("_")}
+    if cls is Channel:
+        # Its class attributes are contract too, and so is what __init__ is given.
+        public |= {n for n in vars(cls) if not n.startswith("_")} | {"__init__"}
+    return sorted(public)
+
+
+def doc_section(title: str) -> str:
+    text = DOCS.read_text(encoding="utf-8")
+    match = re.search(rf"^### {title}\n(.*?)(?=^##)", text, re.S | re.M)
+    assert match, f"docs/plugins.md has no section '### {title}'"
+    return match.group(1)
+
+
+@pytest.mark.parametrize(
+    ("cls", "member"),
+    [(cls, m) for cls in (Channel, DeliveryRun, SendLog) for m in contract_members(cls)],
+    ids=lambda v: v if isinstance(v, str) else v.__name__,
+)
+def test_channel_contract_is_documented(cls: type, member: str) -> None:
+    """Every member of Channel, DeliveryRun and SendLog has its entry in docs/plugins.md."""
+    section = doc_section(cls.__name__)
+    assert re.search(rf"^- `{re.escape(member)}[`(]", section, re.M), (
+        f"{cls.__name__}.{member} is not documented under '### {cls.__name__}' in docs/plugins.md"
+    )
+
+
+def test_the_contract_test_sees_every_member() -> None:
+    """The documentation test above would notice a new member of the contract."""
+    assert {"sending", "finished", "reopen", "send_log", "batch", "out_dir"} <= set(
+        contract_members(DeliveryRun)
+    )
+    assert {"Settings", "requirements", "account_settings", "render", "__init__"} <= set(
+        contract_members(Channel)
+    )
+    assert "journal" not in contract_members(DeliveryRun)
 
 
 def test_built_in_plugins_are_registered_after_entry_points() -> None:

@@ -27,7 +27,12 @@ def test_bundled_fonts_cover_european_scripts_and_ship_with_licences() -> None:
     for face in FACES.values():
         assert font_path(face).is_file()
     licences = {p.name for p in font_path(FACES["serif"]).parent.glob("*.txt")}
-    assert licences == {"NotoSerif-OFL.txt", "Caveat-OFL.txt", "DroidSansFallback-LICENSE.txt"}
+    assert licences == {
+        "NotoSerif-OFL.txt",
+        "Noto-scripts-OFL.txt",
+        "Caveat-OFL.txt",
+        "DroidSansFallback-LICENSE.txt",
+    }
 
 
 def test_fallback_is_per_run_and_keeps_words_together() -> None:

@@ -99,7 +99,8 @@ def test_birthdays_with_the_year_left_out() -> None:
     # A birthday that is not a date is kept as written.
     assert text.birthday is None
     assert [(r.name, r.value) for r in text.extra] == [("BDAY", "circa 1950")]
-    assert "BDAY:--0315\r\n" in dump_contacts([apple])
+    assert "BDAY;X-APPLE-OMIT-YEAR=1604:1604-03-15\r\n" in dump_contacts([apple])
+    assert "BDAY:--0704\r\n" in dump_contacts([v4])
     assert round_trip([apple, v4, full, text]) == [apple, v4, full, text]
 
 

@@ -1,4 +1,4 @@
-"""Finding the external programs some tests use (smtp-sink, chromium, pdftoppm).
+"""Finding the external programs some tests use (smtp-sink, chromium, pdftoppm, dovecot).
 
 On a developer's machine a missing program skips the test with the package to install; in CI
 (``CI`` set) it fails, so a broken install step can never pass as skipped tests.
@@ -16,6 +16,7 @@ PACKAGES = {
     "smtp-sink": "postfix",
     "chromium": "chromium",
     "pdftoppm": "poppler-utils",
+    "dovecot": "dovecot-imapd",
 }
 _EXTRA_DIRS = ("/usr/sbin", "/usr/lib/postfix/sbin")
 

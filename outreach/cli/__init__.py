@@ -150,9 +150,9 @@ def main() -> None:
 
 
 def _register_builtin_commands() -> None:
-    from . import backup, campaign, contacts, core, plan
+    from . import backup, campaign, contacts, core, mail, plan
 
-    for module in (core, contacts, campaign, plan, backup):
+    for module in (core, contacts, campaign, plan, backup, mail):
         module.register(cli)
 
 

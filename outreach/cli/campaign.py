@@ -13,6 +13,8 @@ import click
 from . import LazyPluginGroup
 from .context import AppContext, DateType, echo_json, pass_app
 
+#: The exit status of a run stopped early (a rate limit) with pieces left to deliver.
+EXIT_WORK_LEFT = 3
 #: Runs with at least this many pieces show a progress bar.
 PROGRESS_THRESHOLD = 20
 
@@ -122,6 +124,11 @@ def _review_page(app: AppContext, engine: Any, file: Path, html: str) -> None:
     is_flag=True,
     help="Send again what may or may not have arrived (a crash or timeout mid-send).",
 )
+@click.option(
+    "--skip-unprintable",
+    is_flag=True,
+    help="Leave out contacts whose name, address or card note no font can print.",
+)
 @click.option("--today", type=DateType(), default=None, help="Pretend today is this date.")
 @pass_app
 def run(
@@ -131,16 +138,23 @@ def run(
     limit: int | None,
     retry_failed: bool,
     retry_unknown: bool,
+    skip_unprintable: bool,
     today: date | None,
 ) -> None:
     """Run FILE: write outbox, PDFs and drafts; with --send, deliver and record."""
     from ..engine import summarise
 
     engine = _engine(app, today)
-    chosen = engine.load(file)
-    chosen.check_vars(engine.today)  # an example's own facts, or a past last day: stop here
+    loaded = engine.load(file)
+    loaded.check_vars(engine.today)  # an example's own facts, or a past last day: stop here
+    if skip_unprintable:
+        # A channel that can meet text it cannot print declares the option itself.
+        for part in loaded.parts:
+            for options in part.options.values():
+                if hasattr(options, "skip_unprintable"):
+                    options.skip_unprintable = True
     result = engine.run(
-        chosen,
+        loaded,
         send=send,
         limit=limit,
         retry_failed=retry_failed,
@@ -151,6 +165,9 @@ def run(
         click.echo(line)
     if not result.ok:
         raise click.exceptions.Exit(1)
+    if send and result.not_finished:
+        # Stopped early (a sending limit) with pieces left: not "all done".
+        raise click.exceptions.Exit(EXIT_WORK_LEFT)
 
 
 @campaign.command()
@@ -169,7 +186,8 @@ def status(app: AppContext, file: Path, as_json: bool, today: date | None) -> No
         where = f" <{row.address}>" if row.address else ""
         channel = f" [{row.channel}]" if row.channel else ""
         reason = f": {row.error}" if row.error else ""
-        click.echo(f"{row.status:9} {row.name}{where}{channel} ({row.part}){reason}")
+        when = f" on {row.event_date}" if row.event_date else ""
+        click.echo(f"{row.status:9} {row.name}{where}{channel} ({row.part}){when}{reason}")
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1

@@ -14,9 +14,11 @@ from ..fsutil import atomic_write
 from ..jsonview import contact_json
 from . import LazyPluginGroup
 from .context import AppContext, DateType, echo_json, pass_app
+from .merge_report import describe_duplicate, echo_merge
 
 if TYPE_CHECKING:
-    from ..merge import MergeReport
+    from ..mailstate import BouncedAddress
+    from ..workspace import Workspace
 
 
 @click.group(cls=LazyPluginGroup)
@@ -51,6 +53,14 @@ def contacts() -> None:
     help="CSV: the column mapping of a known format: mailmerge (implies --format csv).",
 )
 @click.option("--encoding", default=None, help="The files' text encoding (default: detected).")
+@click.option(
+    "--prefer",
+    type=click.Choice(["book", "incoming"]),
+    default="book",
+    show_default=True,
+    help="Where book and file differ: keep the book's value (a conflict) or take the file's "
+    "(a new employer or title is recorded as a job change).",
+)
 @pass_app
 def import_(
     app: AppContext,
@@ -62,13 +72,17 @@ def import_(
     mapping: tuple[str, ...],
     preset: str | None,
     encoding: str | None,
+    prefer: str,
 ) -> None:
     """Import FILES into the book, merging with the contacts already there.
 
     Nothing is changed unless every file reads cleanly (--skip-bad leaves bad rows out and
-    lists them). A contact is matched by UID, email, LinkedIn profile, then name with
-    organisation; a match gains what it lacks and keeps what it has: differences are listed
-    as conflicts, never overwritten.
+    lists them). A record is the same person as a contact that shares its UID, an email
+    address, the LinkedIn profile or a personal phone number; name and organisation alone
+    join them only when nothing contradicts (two cards of one file with distinct UIDs are
+    two people). A match gains what it lacks and keeps what it has: differences are listed
+    as conflicts, or with --prefer incoming the file's values are taken. Look-alikes that
+    were not merged are listed (see `contacts duplicates`, `contacts merge`).
     """
     from ..importing import import_files
 
@@ -90,37 +104,15 @@ def import_(
         dry_run=dry_run,
         skip_bad=skip_bad,
         options=options,
+        prefer=prefer,
     )
     report = outcome.report
     for row in outcome.skipped:
         click.echo(f"skipped {row.source}:{row.line}: {row.reason}", err=True)
+    for note in outcome.notes:
+        click.echo(note, err=True)
     echo_merge(report, dry_run)
-    summary = (
-        f"{len(report.added)} added, {len(report.merged)} merged, "
-        f"{len(report.unchanged)} unchanged, {len(report.conflicts)} conflicts, "
-        f"{len(outcome.skipped)} skipped"
-    )
-    if outcome.touches:
-        verb = "to record" if dry_run else "recorded"
-        summary += f", {len(outcome.touches)} connection dates {verb} as touches"
-    click.echo(summary + (" (dry run: nothing changed)" if dry_run else ""))
-
-
-def echo_merge(report: MergeReport, dry_run: bool, *, err: bool = False) -> None:
-    """Print what an import added and merged (on stderr with ``err``) and its conflicts."""
-    from ..importing import describe
-
-    for contact in report.added:
-        click.echo(f"{'would add' if dry_run else 'added'}: {describe(contact)}", err=err)
-    for contact, changes in report.merged:
-        verb = "would merge" if dry_run else "merged"
-        click.echo(f"{verb}: {describe(contact)} ({'; '.join(changes)})", err=err)
-    for conflict in report.conflicts:
-        click.echo(
-            f"conflict: {conflict.name}: {conflict.field} is {conflict.current!r} in the book, "
-            f"{conflict.incoming!r} in {conflict.where}; kept the book's",
-            err=True,
-        )
+    click.echo(outcome.summary())
 
 
 @contacts.command(name="list")
@@ -170,11 +162,16 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     workspace = app.workspace
     person = workspace.open_book().find(contact)
     touches = []
+    bounced: dict[str, BouncedAddress] = {}
     if workspace.journal_path.exists():
+        from ..mailstate import MailState
+
         with workspace.open_journal() as journal:
             touches = journal.touches(person.uid)
+            bounced = MailState(journal).bounced()
     last = touches[-1].day if touches else None
     data = contact_json(person, last)
+    data["bouncing"] = [e for e in data["emails"] if e.strip().lower() in bounced]
     if as_json:
         data["touches"] = [
             {"date": t.day.isoformat(), "via": t.via, "note": t.note, "campaign": t.campaign}
@@ -186,8 +183,15 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     for key in ("uid", "org", "title", "linkedin", "relationship", "cadence", "birthday"):
         if data[key]:
             click.echo(f"  {key}: {data[key]}")
+    for job in person.past_jobs:
+        until = f" (until {job.until.isoformat()})" if job.until else ""
+        click.echo(f"  before: {job.describe()}{until}")
+    for alias in person.aliases:
+        click.echo(f"  merged card: {alias}")
     for email in data["emails"]:
-        click.echo(f"  email: {email}")
+        entry = bounced.get(email.strip().lower())
+        flag = f" (bounced on {entry.day.isoformat()}: {entry.diagnostic})" if entry else ""
+        click.echo(f"  email: {email}{flag}")
     for address in person.addresses:
         flag = " (returned: fix address)" if address.returned else ""
         click.echo(f"  address: {address.one_line()}{flag}")
@@ -210,6 +214,29 @@ def show(app: AppContext, contact: str, as_json: bool) -> None:
     is_flag=True,
     help="Mail to their postal address came back: leave them out of print runs until fixed.",
 )
+@click.option("--name", help="The whole name as they write it ('Dr. Jane Q. Doe').")
+@click.option("--org", help="Organisation; a new one is a job change (the old one is kept).")
+@click.option("--title", help="Job title; a new one is a job change (the old one is kept).")
+@click.option("--email", "add_emails", multiple=True, help="Add an email address (repeatable).")
+@click.option(
+    "--remove-email", "remove_emails", multiple=True, help="Remove an email address (repeatable)."
+)
+@click.option(
+    "--street",
+    multiple=True,
+    help="Postal address: a street line (repeatable, in order); replaces the street.",
+)
+@click.option("--locality", help="Postal address: city or town.")
+@click.option("--region", help="Postal address: state, province or region.")
+@click.option("--postal-code", help="Postal address: postal or ZIP code.")
+@click.option("--country", help="Postal address: country (a name or an ISO code).")
+@click.option(
+    "--email-ok",
+    "email_ok",
+    multiple=True,
+    metavar="ADDRESS",
+    help="This email address of theirs works again: forget that it bounced (repeatable).",
+)
 @pass_app
 def set_(
     app: AppContext,
@@ -221,12 +248,44 @@ def set_(
     nickname: str | None,
     card_note: str | None,
     address_returned: bool,
+    name: str | None,
+    org: str | None,
+    title: str | None,
+    add_emails: tuple[str, ...],
+    remove_emails: tuple[str, ...],
+    street: tuple[str, ...],
+    locality: str | None,
+    region: str | None,
+    postal_code: str | None,
+    country: str | None,
+    email_ok: tuple[str, ...],
 ) -> None:
-    """Change a contact's cadence, tags and other outreach fields."""
+    """Change a contact's fields, cadence and tags.
+
+    The postal address options change the parts given (an empty value clears a part) of
+    the contact's postal address, which is made when there is none; a changed address is
+    no longer marked as returned.
+    """
+    from ..bookedit import AddressEdit, ContactEdit, apply_edit
+
     workspace = app.workspace
     book = workspace.open_book()
     person = book.find(contact)
-    changes = []
+    edit = ContactEdit(
+        name=name,
+        org=org,
+        title=title,
+        add_emails=add_emails,
+        remove_emails=remove_emails,
+        address=AddressEdit(
+            street=street or None,
+            locality=locality,
+            region=region,
+            postal_code=postal_code,
+            country=country,
+        ),
+    )
+    changes = apply_edit(person, edit)
     if cadence is not None:
         try:
             person.cadence = Cadence.parse(cadence)
@@ -254,12 +313,115 @@ def set_(
             raise InputError(f"{person.display_name} has no postal address to mark as returned")
         address.returned = True
         changes.append(f"address marked returned: {address.one_line()}")
-    if not changes:
+    for working in email_ok:
+        if not person.has_email(working):
+            raise InputError(f"{person.display_name} has no email address {working!r}")
+    if not changes and not email_ok:
         click.echo(f"{person.display_name}: nothing to change")
         return
-    book.update(person)
-    book.save()
+    if changes:
+        book.update(person)
+        book.save()
+    if email_ok:
+        changes.extend(_clear_bounces(workspace, email_ok))
     click.echo(f"{person.display_name}: {'; '.join(changes)}")
+
+
+def _clear_bounces(workspace: Workspace, addresses: tuple[str, ...]) -> list[str]:
+    """Forget that ``addresses`` bounced; a line per address for the summary."""
+    from ..mailstate import MailState
+
+    lines = []
+    with workspace.open_journal() as journal, journal.transaction():
+        state = MailState(journal)
+        for address in addresses:
+            cleared = state.clear_bounced(address)
+            lines.append(f"{address} {'cleared' if cleared else 'was not marked'} as bouncing")
+    return lines
+
+
+@contacts.command(name="merge")
+@click.argument("people", metavar="CONTACT CONTACT...", nargs=-1, required=True)
+@pass_app
+def merge(app: AppContext, people: tuple[str, ...]) -> None:
+    """Join the cards of one person into the first CONTACT named.
+
+    The merged card has every email, phone, address, tag and property of the others; their
+    UIDs are kept as aliases, so a later import of any of those cards matches it. Where the
+    cards differ the first one's value stays; another employer or title is kept as a past
+    job, another note appended. The journal's touches and campaign deliveries of every card
+    count for the merged one, so nothing already sent to one of them is sent again.
+    """
+    from ..bookedit import carry_history, merge_contacts
+
+    workspace = app.workspace
+    book = workspace.open_book()
+    merged = merge_contacts(book, people)
+    book.save()
+    person = merged.contact
+    if workspace.journal_path.exists():
+        with workspace.open_journal() as journal:
+            touches, deliveries = carry_history(journal, merged)
+        if touches or deliveries:
+            click.echo(
+                f"{person.display_name}: {touches} touches and {deliveries} campaign deliveries "
+                "of the merged cards now count for this contact"
+            )
+    for field_name, kept, other in merged.differences:
+        if field_name in ("org", "title"):
+            where = f"{other!r} is kept as a past job"
+        elif field_name == "notes":
+            where = "the other note is appended"
+        else:
+            where = f"not {other!r}"
+        click.echo(f"{person.display_name}: {field_name} kept {kept!r}; {where}", err=True)
+    absorbed = ", ".join(f"{c.display_name} <{c.uid}>" for c in merged.absorbed)
+    click.echo(f"merged {absorbed} into {person.display_name} <{person.uid}>")
+
+
+@contacts.command(name="remove")
+@click.argument("contact")
+@pass_app
+def remove(app: AppContext, contact: str) -> None:
+    """Remove CONTACT from the book; the journal keeps their history."""
+    from ..bookedit import remove_contact
+
+    workspace = app.workspace
+    book = workspace.open_book()
+    person = remove_contact(book, contact)
+    book.save()
+    click.echo(f"removed {person.display_name} <{person.uid}> (the journal keeps their history)")
+
+
+@contacts.command(name="duplicates")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def duplicates(app: AppContext, as_json: bool) -> None:
+    """List contacts that look like one person but are separate cards.
+
+    Alike means the same full name, or an email address, LinkedIn profile or personal phone
+    number in common; the reason says which, and what tells them apart. Join those that are
+    one person with `outreach contacts merge`.
+    """
+    from ..merge import find_duplicates
+
+    found = find_duplicates(app.workspace.open_book())
+    if as_json:
+        echo_json(
+            [
+                {
+                    "uids": list(d.uids),
+                    "names": [c.display_name for c in d.contacts],
+                    "reason": d.reason,
+                    "apart": d.apart,
+                }
+                for d in found
+            ]
+        )
+        return
+    for duplicate in found:
+        click.echo(describe_duplicate(duplicate))
+    click.echo(f"{len(found)} groups of likely duplicates", err=True)
 
 
 @contacts.command(name="export")

@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 HEADINGS = {
     "soon": "Due soon",
     "birthday": "Birthdays and dates to remember",
-    "job-change": "New jobs: a good moment to congratulate",
     "fix-address": "Fix address: a way to reach them failed",
     "unreachable": "No way to reach: no email, postal address or LinkedIn",
+    "job-change": "New job: a moment to congratulate",
 }
 #: How many entries of a section the plan shows without --all.
 SHOWN = 10

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from .contacts import echo_merge
 from .context import AppContext, echo_json, pass_app
+from .merge_report import echo_merge
 
 
 def _picked(picks: tuple[str, ...], shown: list, where: str) -> list:

@@ -20,18 +20,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered
+from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered, Requirement
 from outreach.contact import Contact
+from outreach.delivery import FAILED, SENT
 from outreach.errors import ConfigError, InputError
-from outreach.journal import FAILED, SENT
 
-from .message import Attachment, Content, Headers, build_message, current_date, message_id
+from .message import Attachment, Content, Headers, current_date, message_id
 from .options import EmailOptions, parse_options
+from .outgoing import OutgoingMessage
 from .safety import Address, Refused, check_header_text, parse_mailbox, validate_address
 from .settings import ServerSettings, load_settings
 
 if TYPE_CHECKING:
     from outreach.templating import Renderer
+    from outreach.workspace import Workspace
 
     from .outbox import Outbox
 
@@ -40,41 +42,8 @@ __all__ = ["EmailChannel", "OutgoingMessage"]
 _METHOD = re.compile(r"^METHOD:([A-Za-z-]+)\s*$", re.MULTILINE)
 
 
-@dataclass(slots=True)
-class OutgoingMessage:
-    """A message ready to send: envelope and bytes (the ``payload`` of a rendered piece).
-
-    Everything that can go wrong was checked when it was rendered. A message the fast
-    builder makes is kept as its headers and content and turned into bytes when first asked
-    (:attr:`data`), which the sending loop does while it waits for the server: the bytes
-    are the same whenever they are made (the Date was fixed at rendering).
-    """
-
-    #: The envelope sender (MAIL FROM).
-    sender: str
-    #: Envelope recipients: the contact first, then Cc, then Bcc.
-    recipients: tuple[str, ...]
-    #: The domain of each recipient (rate limits).
-    domains: tuple[str, ...]
-    message_id: str
-    #: Names the message's file in the outbox.
-    outbox_key: str
-    #: A non-ASCII address: the server must offer SMTPUTF8.
-    smtputf8: bool = False
-    #: Why the message cannot be sent (contact data refused); nothing else is set then.
-    refused: str | None = None
-    _data: bytes | None = None
-    _parts: tuple[Headers, Content] | None = None
-
-    @property
-    def data(self) -> bytes:
-        """The whole message, as it is sent."""
-        if self._data is None:
-            assert self._parts is not None
-            headers, content = self._parts
-            self._data = build_message(headers, content, utf8=self.smtputf8)
-            self._parts = None
-        return self._data
+def _no_email(contact: Contact) -> str | None:
+    return None if contact.emails else "no email address"
 
 
 def _run_coroutine(coroutine: Coroutine[Any, Any, None]) -> None:
@@ -108,6 +77,8 @@ class EmailChannel(Channel):
     name = "email"
     description = "personal email: a Maildir outbox, or SMTP with --send"
     Options = EmailOptions
+    Settings = ServerSettings
+    requirements = (Requirement("email", "an email address", _no_email),)
 
     def __init__(self, workspace: Any) -> None:
         super().__init__(workspace)
@@ -120,11 +91,22 @@ class EmailChannel(Channel):
     def parse_options(cls, table: Any, where: str) -> EmailOptions:
         return parse_options(table, where)
 
+    @classmethod
+    def account_keys(cls) -> frozenset[str]:
+        # A password never belongs in a file at all, but in a campaign it is also misplaced.
+        return super().account_keys() | {"password"}
+
+    @classmethod
+    def account_settings(cls, workspace: Workspace) -> ServerSettings:
+        """The ``[email]`` table, with a ``preset`` applied."""
+        where = f"{workspace.config_path} [{cls.account_table()}]"
+        return load_settings(workspace.section(cls.account_table()), where)
+
     # -- settings -------------------------------------------------------------------------
 
     def settings(self) -> ServerSettings:
         """The account's ``[email]`` settings (parsed when first needed)."""
-        return load_settings(self.workspace.section("email"), self._where)
+        return self.account_settings(self.workspace)
 
     def _default_sender(self) -> tuple[str, Address]:
         if self._sender is None:
@@ -155,7 +137,9 @@ class EmailChannel(Channel):
             base = piece.campaign.directory or self.workspace.root
         if options.data:
             assert base is not None
-            context["row"] = self._row(base / options.data, options.data_key, piece.address)
+            # A copy: render leaves the piece it was given as it was.
+            row = self._row(base / options.data, options.data_key, piece.address)
+            context = {**context, "row": row}
 
         def text(source: str, what: str) -> str:
             if "{" not in source:
@@ -189,7 +173,7 @@ class EmailChannel(Channel):
             message = self._build(options, contact, piece.address, subject, text, outbox_key)
         except Refused as exc:
             reason = f"refused: {exc}"
-            refused = OutgoingMessage("", (), (), "", outbox_key, refused=reason, _data=b"")
+            refused = OutgoingMessage.refusal(outbox_key, reason)
             return Rendered(
                 key, contact, piece.address, refused, subject, f"REFUSED ({reason})", {}
             )
@@ -202,12 +186,10 @@ class EmailChannel(Channel):
             outbox_key,
             message.smtputf8,
         )
-        content = Content(body, html, attachments)
-        if attachments:
-            # The email package builds these; any surprise surfaces now, before sending.
-            outgoing._data = build_message(message.headers, content, utf8=message.smtputf8)
-        else:
-            outgoing._parts = (message.headers, content)
+        # With attachments the email package builds it: any surprise surfaces now.
+        outgoing.with_content(
+            message.headers, Content(body, html, attachments), build_now=bool(attachments)
+        )
         details = {
             "message_id": outgoing.message_id,
             "attachments": [a.filename for a in attachments],
@@ -346,7 +328,7 @@ class EmailChannel(Channel):
         if not settings.host:
             raise ConfigError(f"{self._where}: host is not set; it is needed to --send")
         credentials = load_credentials(settings, self._where, self.workspace.root)
-        history = run.journal.send_times(self.name, time.time() - DAY) if run.journal else []
+        history = run.send_log(self.name).times(time.time() - DAY)
         limiter = RateLimiter(
             per_minute=settings.per_minute,
             per_day=settings.per_day,

@@ -5,7 +5,7 @@ What happens to a message:
 * ``MAIL`` and ``RCPT`` first. A 5xx for the contact's address is a permanent failure
   (recorded with the server's code and text); a 5xx for a Cc or Bcc only drops that
   recipient (a warning says so); a 4xx is tried again later with capped exponential backoff
-  and jitter.
+  and jitter (the policy, and what happens across runs: :mod:`outreach.retry`).
 * The message is marked ``sending`` in the journal when its transaction starts, and the
   message itself follows the server's 354 reply to ``DATA`` only once that mark is
   committed. After a crash, a message left ``sending`` may or may not have arrived; the
@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from outreach.channel import DeliveryRun, Outcome, Rendered
-from outreach.journal import FAILED, PENDING, SENT, UNKNOWN, Record
+from outreach.delivery import FAILED, SENT, UNKNOWN
 
 from .ratelimit import RateLimiter
 from .secrets import Credentials, Redactor
@@ -53,23 +53,16 @@ from .smtp import Connection, Reply, ServerUnavailable, SetupError, TransferLost
 if TYPE_CHECKING:
     import ssl
 
-    from .channel import OutgoingMessage
     from .outbox import Outbox
+    from .outgoing import OutgoingMessage
 
-__all__ = ["DeliveryStopped", "Sender", "backoff_delay"]
+__all__ = ["DeliveryStopped", "Sender"]
 
 CHANNEL = "email"
 
 
 class DeliveryStopped(Exception):
     """Sending stopped for a reason that concerns every message (the message says which)."""
-
-
-def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
-    """The wait before attempt ``attempt + 1``: doubling from ``base``, at most ``cap``, with
-    "equal jitter" (between half and all of it) so retries from many messages spread out."""
-    delay = min(cap, base * (2 ** max(attempt - 1, 0)))
-    return delay / 2 + rng.uniform(0, delay / 2)
 
 
 @dataclass(slots=True)
@@ -95,6 +88,7 @@ class _JournalPump:
     def __init__(self, run: DeliveryRun, limiter: RateLimiter) -> None:
         self.run = run
         self.limiter = limiter
+        self.log = run.send_log(CHANNEL)
         self._ops: list[tuple[str, _Job, Any]] = []
         self._scheduled = False
         self._failure: DeliveryStopped | None = None
@@ -147,7 +141,6 @@ class _JournalPump:
         if not ops:
             return
         run = self.run
-        journal = run.journal
         try:
             with run.batch():
                 for kind, entries in _grouped(ops):
@@ -157,15 +150,12 @@ class _JournalPump:
                         run.finished_many([(job.item, outcome) for _, job, outcome in entries])
                     elif kind == "mark":
                         run.sending_many([job.item for _, job, _ in entries])
-                        if journal is not None and self.limiter.active:
+                        if self.limiter.active:
                             now = time.time()
                             for _, job, _ in entries:
-                                for domain in job.message.domains:
-                                    journal.log_send(CHANNEL, domain, now)
-                    elif journal is not None:
-                        journal.record_many(
-                            [Record(job.item.key, PENDING, error=why) for _, job, why in entries]
-                        )
+                                self.log.note(job.message.domains, now)
+                    else:
+                        run.reopen_many([(job.item, why) for _, job, why in entries])
         except Exception as exc:
             self._failure = DeliveryStopped(f"the journal cannot be written: {exc}")
             raise self._failure from exc
@@ -214,6 +204,7 @@ class Sender:
         self.outbox = outbox
         self.tls_context = tls_context
         self.limiter = limiter or RateLimiter()
+        self.retry = settings.retry_policy
         self.rng = rng or random.Random()
         self.clock = clock
         self._ready: deque[_Job] = deque()
@@ -359,14 +350,12 @@ class Sender:
                 raise DeliveryStopped(str(exc)) from None
             except ServerUnavailable as exc:
                 attempt += 1
-                if attempt >= self.settings.retries or self._stop is not None:
+                if self.retry.gives_up(attempt) or self._stop is not None:
                     self._abort(str(exc))
                     raise DeliveryStopped(
                         f"cannot reach the server after {attempt} attempts: {exc}"
                     ) from None
-                delay = backoff_delay(
-                    attempt, self.settings.backoff, self.settings.backoff_max, self.rng
-                )
+                delay = self.retry.delay(attempt, self.rng)
                 await asyncio.sleep(delay)
 
     async def _worker(self) -> None:
@@ -477,18 +466,12 @@ class Sender:
 
     def _retry(self, job: _Job, why: str, *, immediately: bool) -> None:
         job.last = why
-        if job.attempts >= self.settings.retries:
+        if self.retry.gives_up(job.attempts):
             self._fail(job, f"{why}; gave up after {job.attempts} attempts")
             return
         # Refused (or cut off) before the message went: back to pending in the journal.
         self.pump.reopen(job, why)
-        delay = (
-            0.0
-            if immediately
-            else backoff_delay(
-                job.attempts, self.settings.backoff, self.settings.backoff_max, self.rng
-            )
-        )
+        delay = 0.0 if immediately else self.retry.delay(job.attempts, self.rng)
         self._put_later(job, delay)
 
     def _fail(self, job: _Job, why: str) -> None:

@@ -1,152 +1,29 @@
-"""Credentials for the SMTP server, and keeping them out of every message outreach writes.
+"""Credentials for the SMTP server.
 
 A password comes from the environment variable ``password_env`` or the output of
-``password_command``; an OAuth 2 token from ``token_command``. They are held in a
-:class:`Secret` whose ``repr`` and ``str`` hide the value, and every text outreach shows or
-records about the server (errors, warnings, the journal's ``last_error``) goes through
-:meth:`Redactor.clean`, which removes the secret and the encodings it travels in on the wire
-(AUTH PLAIN, AUTH LOGIN and XOAUTH2 are base64), in case a server echoes them back.
+``password_command``; an OAuth 2 token from ``token_command``. The :class:`Secret` that holds
+them and the :class:`Redactor` that keeps them out of every message live in
+:mod:`outreach.secrets`, shared with the IMAP account; they are re-exported here.
 """
 
 from __future__ import annotations
 
-import base64
 import os
-import shlex
-import subprocess
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from outreach.errors import ConfigError
+from outreach.secrets import (
+    COMMAND_TIMEOUT,
+    Credentials,
+    Redactor,
+    Secret,
+    run_secret_command,
+    split_command,
+)
 
 from .settings import ServerSettings
 
-__all__ = ["Credentials", "Redactor", "Secret", "load_credentials"]
-
-#: Seconds a password or token command may take.
-COMMAND_TIMEOUT = 60
-_HIDDEN = "[secret]"
-
-
-class Secret:
-    """A password or token; printing it shows ``[secret]``."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        """The secret itself, for the one place that sends it (over TLS)."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return f"Secret({_HIDDEN})"
-
-    def __str__(self) -> str:
-        return _HIDDEN
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-
-@dataclass(slots=True)
-class Credentials:
-    """Who to log in as, and with what; ``None`` for an unauthenticated relay."""
-
-    username: str
-    password: Secret | None = None
-    token: Secret | None = None
-
-    @property
-    def mechanism(self) -> str:
-        """``XOAUTH2`` for a token, else ``password``."""
-        return "XOAUTH2" if self.token is not None else "password"
-
-
-@dataclass(slots=True)
-class Redactor:
-    """Removes secrets (and their base64 forms) from text before it is shown or stored."""
-
-    _needles: list[str] = field(default_factory=list)
-
-    @classmethod
-    def for_credentials(cls, credentials: Credentials | None) -> Redactor:
-        """A redactor for everything these credentials put on the wire."""
-        redactor = cls()
-        if credentials is None:
-            return redactor
-        user = credentials.username
-        for secret in (credentials.password, credentials.token):
-            if secret is None or not secret:
-                continue
-            value = secret.reveal()
-            redactor.add(value)
-            raw = value.encode("utf-8")
-            redactor.add(base64.b64encode(raw).decode("ascii"))
-            plain = f"\0{user}\0{value}".encode()
-            redactor.add(base64.b64encode(plain).decode("ascii"))
-            oauth = f"user={user}\x01auth=Bearer {value}\x01\x01".encode()
-            redactor.add(base64.b64encode(oauth).decode("ascii"))
-        return redactor
-
-    def add(self, needle: str) -> None:
-        """Hide ``needle`` (and, for base64, its unpadded form) from now on."""
-        for candidate in (needle, needle.rstrip("=")):
-            if len(candidate) >= 3 and candidate not in self._needles:
-                self._needles.append(candidate)
-        # Longest first, so a secret inside a longer encoding does not break it up.
-        self._needles.sort(key=len, reverse=True)
-
-    def clean(self, text: str) -> str:
-        """``text`` with every known secret replaced by ``[secret]``."""
-        for needle in self._needles:
-            if needle in text:
-                text = text.replace(needle, _HIDDEN)
-        return text
-
-
-def _command(value: list[str] | str, key: str, where: str) -> list[str]:
-    if isinstance(value, str):
-        try:
-            argv = shlex.split(value)
-        except ValueError as exc:
-            raise ConfigError(f"{where} {key}: cannot split the command: {exc}") from None
-    else:
-        argv = list(value)
-    if not argv:
-        raise ConfigError(f"{where} {key} is empty")
-    return argv
-
-
-def _run_secret_command(argv: list[str], key: str, where: str, cwd: Path) -> Secret:
-    program = Path(argv[0]).name
-    try:
-        done = subprocess.run(
-            argv,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=COMMAND_TIMEOUT,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise ConfigError(f"{where} {key}: program {program!r} not found") from None
-    except subprocess.TimeoutExpired:
-        raise ConfigError(
-            f"{where} {key}: {program} did not finish within {COMMAND_TIMEOUT} s"
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"{where} {key}: cannot run {program}: {exc.strerror}") from None
-    if done.returncode != 0:
-        # Neither output is shown: a confused helper may have printed the secret.
-        raise ConfigError(f"{where} {key}: {program} failed with exit status {done.returncode}")
-    text = done.stdout.decode("utf-8", errors="replace")
-    # The secret is the first line, as `pass` and most keyring helpers print it.
-    value = text.splitlines()[0].strip() if text.strip() else ""
-    if not value:
-        raise ConfigError(f"{where} {key}: {program} printed nothing")
-    return Secret(value)
+__all__ = ["COMMAND_TIMEOUT", "Credentials", "Redactor", "Secret", "load_credentials"]
 
 
 def load_credentials(settings: ServerSettings, where: str, cwd: Path) -> Credentials | None:
@@ -158,15 +35,15 @@ def load_credentials(settings: ServerSettings, where: str, cwd: Path) -> Credent
     if not settings.username:
         return None
     if settings.token_command:
-        argv = _command(settings.token_command, "token_command", where)
+        argv = split_command(settings.token_command, "token_command", where)
         return Credentials(
-            settings.username, token=_run_secret_command(argv, "token_command", where, cwd)
+            settings.username, token=run_secret_command(argv, "token_command", where, cwd)
         )
     if settings.password_command:
-        argv = _command(settings.password_command, "password_command", where)
+        argv = split_command(settings.password_command, "password_command", where)
         return Credentials(
             settings.username,
-            password=_run_secret_command(argv, "password_command", where, cwd),
+            password=run_secret_command(argv, "password_command", where, cwd),
         )
     value = os.environ.get(settings.password_env, "")
     if not value:

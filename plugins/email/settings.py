@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from outreach.errors import ConfigError
 from outreach.options import parse_table
+from outreach.retry import RetryPolicy
 
 __all__ = ["PRESETS", "ServerSettings", "load_settings"]
 
@@ -134,6 +135,11 @@ class ServerSettings:
             raise ValueError("give password_command or token_command, not both")
         if (self.password_command or self.token_command) and not self.username:
             raise ValueError("username is needed with password_command or token_command")
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """How a temporary failure is retried within a run (``retries``, ``backoff``, ...)."""
+        return RetryPolicy.from_settings(self)
 
     @property
     def effective_port(self) -> int:

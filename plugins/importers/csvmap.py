@@ -19,11 +19,12 @@ from typing import Any
 
 from outreach import hookimpl
 from outreach.cadence import Cadence
-from outreach.contact import Contact, Email, Name, Phone
+from outreach.contact import Contact, Email, Name, Phone, RawProperty
 from outreach.errors import InputError
 from outreach.importer import ImportedRecord, Importer, ImportResult, split_name
 
 from . import tabular
+from .google import apply_group
 from .tabular import BadRow, Row
 
 #: Every field a column can be mapped to, with what it fills.
@@ -112,11 +113,53 @@ _ALIASES: dict[str, str] = {
 PRESETS: dict[str, dict[str, str]] = {
     "mailmerge": {"email": "email", "name": "name"},
 }
-_REPEATABLE = {"email", "phone", "tags"}
+_REPEATABLE = {"email", "phone", "tags", "group"}
+_GROUP_COLUMN = re.compile(r"^(?:e-?mail|phone|address|website) (\d+) - (.+)$", re.IGNORECASE)
+
+
+#: "E-mail 2 Address", "Email 3" (Outlook and Google shared-contacts layouts).
+_MORE_EMAILS = re.compile(r"^e-?mail(?: \d+)?(?: address)?$", re.IGNORECASE)
+#: "Business Phone 2", "Home Fax", "Mobile Phone", "Pager": a phone with the kind it names.
+_TYPED_PHONE = re.compile(
+    r"^(business|work|home|other|mobile|cell|car|primary|main|company main|assistant's|"
+    r"callback|radio|telex|isdn|tty/tdd)?\s*(phone|fax|pager|telephone)(?: \d+)?$",
+    re.IGNORECASE,
+)
+_PHONE_KINDS = {
+    "business": ("WORK",),
+    "work": ("WORK",),
+    "home": ("HOME",),
+    "mobile": ("CELL",),
+    "cell": ("CELL",),
+    "car": ("CAR",),
+    "primary": ("pref",),
+    "main": ("MAIN",),
+    "company main": ("WORK", "MAIN"),
+    "isdn": ("ISDN",),
+    "tty/tdd": ("TEXTPHONE",),
+}
+#: "Home Address", "Business Address": an address written whole in one cell.
+_WHOLE_ADDRESS = re.compile(r"^(business|work|home|other) address$", re.IGNORECASE)
 
 
 def _alias(column: str) -> str | None:
-    return _ALIASES.get(re.sub(r"[\s_\-]+", "", column.casefold()))
+    found = _ALIASES.get(re.sub(r"[\s_\-]+", "", column.casefold()))
+    if found is not None:
+        return found
+    text = " ".join(column.split())
+    if _MORE_EMAILS.match(text):
+        return "email"
+    if match := _TYPED_PHONE.match(text):
+        kind = (match.group(1) or "").casefold()
+        types = list(_PHONE_KINDS.get(kind, ()))
+        what = match.group(2).casefold()
+        if what in ("fax", "pager"):
+            types.append(what.upper())
+        return "phone:" + ",".join(types)
+    if match := _WHOLE_ADDRESS.match(text):
+        kind = match.group(1).casefold()
+        return "address:" + {"business": "WORK", "work": "WORK", "home": "HOME"}.get(kind, "")
+    return None
 
 
 def parse_map(entries: list[str] | tuple[str, ...]) -> dict[str, str]:
@@ -169,6 +212,8 @@ class CsvImporter(Importer):
             result,
             lambda row: ImportedRecord(_contact(row, table, plan), row.line),
         )
+        ignored = [c for c, t in zip(table.columns, plan, strict=True) if t == "ignore"]
+        tabular.note_kept_columns(result, ignored)
         return result
 
 
@@ -198,9 +243,18 @@ def _plan(table: tabular.Table, options: Mapping[str, Any]) -> list[str]:
         target = wanted.get(column.casefold())
         if target is None and not preset_name:
             target = _alias(column)
+        if target is None and _GROUP_COLUMN.match(column):
+            # Google-style numbered groups ("E-mail 2 - Value", "Phone 1 - Label",
+            # "Address 1 - City"): read as the Google importer reads them.
+            target = "group"
         if target is None:
             target = "keep"
-        elif target not in _REPEATABLE and target in taken and target != "ignore":
+        elif (
+            target not in _REPEATABLE
+            and target.partition(":")[0] not in ("phone", "address")
+            and target in taken
+            and target != "ignore"
+        ):
             raise InputError(
                 f"{table.path}:{table.header_line}: two columns map to {target!r}; "
                 f"map one of them elsewhere with --map"
@@ -213,11 +267,17 @@ def _plan(table: tabular.Table, options: Mapping[str, Any]) -> list[str]:
 def _contact(row: Row, table: tabular.Table, plan: list[str]) -> Contact:
     contact = Contact(uid="", name=Name())
     parts: dict[str, str] = {}
+    groups: dict[tuple[str, int], dict[str, str]] = {}
+    names: dict[tuple[str, int], dict[str, str]] = {}
     for position, (column, target) in enumerate(zip(table.columns, plan, strict=True)):
         value = row.raw(position)
         if not value or target == "ignore":
             continue
-        if target == "keep":
+        if target == "group":
+            group, number, part = _group_key(column)
+            groups.setdefault((group, number), {})[part] = value
+            names.setdefault((group, number), {})[part] = column
+        elif target == "keep":
             contact.extra.append(tabular.raw_field(column, value))
         elif target == "uid":
             contact.uid = value
@@ -238,6 +298,16 @@ def _contact(row: Row, table: tabular.Table, plan: list[str]) -> Contact:
                         contact.emails.append(Email(address))
         elif target == "phone":
             contact.phones.append(Phone(value))
+        elif target.startswith("phone:"):
+            kinds = target.partition(":")[2]
+            contact.phones.append(Phone(value, tuple(t for t in kinds.split(",") if t)))
+        elif target.startswith("address:"):
+            kind = target.partition(":")[2]
+            # Written whole ("12 Main St, Springfield, IL 62701"): its lines are the street,
+            # as the Google importer keeps a formatted-only address.
+            written = tabular.address(street=value, types=(kind,) if kind else ())
+            if written is not None:
+                contact.addresses.append(written)
         elif target == "tags":
             for tag in re.split(r"[;,]| ::: ", value):
                 contact.add_tag(tag.strip())
@@ -254,6 +324,10 @@ def _contact(row: Row, table: tabular.Table, plan: list[str]) -> Contact:
             contact.notes = value.replace("\r\n", "\n").replace("\r", "\n")
         else:
             setattr(contact, target, value.strip())
+    extras: list[RawProperty] = []
+    for (group, number), cells in sorted(groups.items(), key=lambda item: item[0][1]):
+        apply_group(contact, group, number, cells, names[(group, number)], extras)
+    contact.extra.extend(extras)
     postal = tabular.address(
         street=parts.get("street", ""),
         locality=parts.get("locality", ""),
@@ -268,6 +342,23 @@ def _contact(row: Row, table: tabular.Table, plan: list[str]) -> Contact:
         raise BadRow("no name, organisation, email, phone or LinkedIn profile")
     contact.uid = contact.uid or row.identity("csv")
     return tabular.finish_contact(contact)
+
+
+def _group_key(column: str) -> tuple[str, int, str]:
+    """("E-mail", 2, "Value") for "Email 2 - Value"; "Type" is read as "Label"."""
+    kind, number, part = column.split(" ", 1)[0], 0, ""
+    match = _GROUP_COLUMN.match(column)
+    assert match is not None
+    number, part = int(match.group(1)), match.group(2).strip()
+    if part.casefold() == "type":
+        part = "Label"
+    labels = {"label": "Label", "value": "Value", "street": "Street", "city": "City",
+              "region": "Region", "country": "Country", "formatted": "Formatted",
+              "po box": "PO Box", "postal code": "Postal Code",
+              "extended address": "Extended Address"}  # fmt: skip
+    part = labels.get(part.casefold(), part)
+    kind = {"e-mail": "e-mail", "email": "e-mail"}.get(kind.casefold(), kind.capitalize())
+    return kind, number, part
 
 
 @hookimpl

@@ -105,6 +105,21 @@ def _is_legacy(columns: list[str]) -> bool:
     return "given name" in names and ("group membership" in names or "family name" in names)
 
 
+_NUMBERED = re.compile(r"^(?:e-?mail|phone|address) \d+ - ", re.IGNORECASE)
+_NAME_COLUMNS = {"first name", "last name", "given name", "family name", "name"}
+
+
+def is_numbered(columns: list[str]) -> bool:
+    """Google's numbered groups with a name column but neither label column: what a Google
+    Workspace shared-contacts file and other Google-style exports look like."""
+    names = {c.casefold() for c in columns}
+    return bool(names & _NAME_COLUMNS) and any(_NUMBERED.match(c) for c in columns)
+
+
+def _is_google(columns: list[str]) -> bool:
+    return _is_current(columns) or _is_legacy(columns) or is_numbered(columns)
+
+
 def _tags(cell: str) -> list[str]:
     tags = []
     for label in tabular.split_multi(cell):
@@ -141,7 +156,7 @@ class GoogleImporter(Importer):
     def sniff(cls, path: Path, head: bytes) -> int:
         """How sure this importer is that it reads ``path`` (0 to 100)."""
         columns = tabular.sniff_header(head) or []
-        if _is_current(columns) or _is_legacy(columns):
+        if _is_google(columns):
             return 95
         return 60 if "e-mail 1 - value" in {c.casefold() for c in columns} else 0
 
@@ -151,12 +166,14 @@ class GoogleImporter(Importer):
         """Read every contact of ``path``; a bad row is an error unless ``skip_bad``."""
         result = ImportResult(path, self.name)
         table = tabular.read_table(path, options, what="Google Contacts CSV")
-        if not (_is_current(table.columns) or _is_legacy(table.columns)):
+        if not _is_google(table.columns):
             raise InputError(
                 f"{path}:{table.header_line}: not a Google Contacts CSV header "
-                "(no 'First Name' and 'Labels', nor 'Given Name' and 'Group Membership')"
+                "(no 'First Name' and 'Labels', nor 'Given Name' and 'Group Membership', nor "
+                "numbered 'E-mail 1 - Value' columns)"
             )
         tabular.collect(table, skip_bad, result, lambda row: _record(row, table))
+        tabular.note_kept_columns(result)
         return result
 
 
@@ -202,7 +219,7 @@ def _contact(row: Row, table: tabular.Table) -> Contact | None:
     returned: set[str] = set()
     for (group, number), parts in sorted(groups.items(), key=lambda item: item[0][1]):
         names = {part: columns[(group, number, part)] for part in parts}
-        returned |= _group(contact, group, number, parts, names, extras)
+        returned |= apply_group(contact, group, number, parts, names, extras)
     contact.extra.extend(_in_export_order(extras))
     for address in contact.addresses:
         address.returned = address.fingerprint() in returned
@@ -229,7 +246,7 @@ def _in_export_order(extras: list[RawProperty]) -> list[RawProperty]:
     return sorted(extras, key=rank)
 
 
-def _group(
+def apply_group(
     contact: Contact,
     group: str,
     number: int,
@@ -240,7 +257,7 @@ def _group(
     """Apply one numbered group's cells; return returned-address fingerprints it names."""
     label = parts.get("Label", "")
     kind = group.casefold()
-    if kind == "e-mail":
+    if kind in ("e-mail", "email"):
         for value, item_label in _labelled(parts.get("Value", ""), label):
             address = tabular.check_email(value, f"E-mail {number} - Value")
             if not contact.has_email(address):
@@ -361,6 +378,13 @@ class GoogleCsvExporter(Exporter):
         lines = []
         for contact in contacts:
             names = sorted({r.name.upper() for r in contact.extra if not _exportable(r)})
+            if contact.past_jobs:
+                names.append(
+                    "past jobs (" + "; ".join(j.describe() for j in contact.past_jobs) + ")"
+                )
+            if contact.aliases:
+                names.append("the UIDs of merged cards")
+            names.extend(sorted(f"{m.name} parameters" for m in contact.meta.values() if m.params))
             if names:
                 lines.append(
                     f"{contact.display_name}: CSV cannot hold {', '.join(names)} "

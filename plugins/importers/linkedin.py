@@ -46,12 +46,14 @@ class LinkedInImporter(Importer):
         result = ImportResult(path, self.name)
         table = tabular.read_table(path, options, _is_header, what="LinkedIn connections")
         tabular.collect(table, skip_bad, result, lambda row: self._record(row, table))
+        tabular.note_kept_columns(result)
         return result
 
     @staticmethod
     def _record(row: Row, table: tabular.Table) -> ImportedRecord | None:
         given = " ".join(row.get("First Name").split())
-        family, suffix = family_and_suffix(" ".join(row.get("Last Name").split()))
+        last = " ".join(row.get("Last Name").split())
+        family, suffix = family_and_suffix(last)
         url = row.get("URL")
         email = row.get("Email Address")
         if not (given or family or url or email):
@@ -73,7 +75,11 @@ class LinkedInImporter(Importer):
             if value and column.casefold() not in _KNOWN:
                 contact.extra.append(tabular.raw_field(column, value))
         connected = tabular.day_from(row.get("Connected On"), "Connected On")
-        return ImportedRecord(tabular.finish_contact(contact), row.line, connected_on=connected)
+        contact = tabular.finish_contact(contact)
+        if suffix:
+            # The name as LinkedIn shows it, credentials and their commas as the member wrote.
+            contact.name.formatted = " ".join(p for p in (given, last) if p)
+        return ImportedRecord(contact, row.line, connected_on=connected)
 
 
 @hookimpl

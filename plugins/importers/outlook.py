@@ -137,6 +137,7 @@ class OutlookImporter(Importer):
             return ImportedRecord(contact, row.line) if contact is not None else None
 
         tabular.collect(table, skip_bad, result, build)
+        tabular.note_kept_columns(result)
         return result
 
 

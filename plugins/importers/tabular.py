@@ -35,6 +35,7 @@ __all__ = [
     "field_value",
     "finish_contact",
     "label_for",
+    "note_kept_columns",
     "parse_day",
     "raw_field",
     "read_table",
@@ -220,7 +221,11 @@ def rows_of(
             if line <= table.header_line:
                 continue
             row = Row(line, cells, table)
+            if not cells:
+                continue  # a blank line between rows, not a row
             if row.blank:
+                # A row of empty cells (LinkedIn writes them for members who left): counted.
+                skipped.append(SkippedRow(line, "empty row", str(table.path)))
                 continue
             bad = reporter(line)
             if len(cells) > width and any(c.strip() for c in cells[width:]):
@@ -255,6 +260,30 @@ def collect(
             continue
         if record is not None:
             result.records.append(record)
+        else:
+            result.skipped.append(
+                SkippedRow(
+                    row.line, "nothing to import (no name, address or profile)", str(table.path)
+                )
+            )
+
+
+def note_kept_columns(result: ImportResult, ignored: Sequence[str] = ()) -> None:
+    """Name, in one note each, the columns kept as they are rather than as contact fields
+    (``X-OUTREACH-FIELD``, written back on export) and the columns left out by request, so
+    no column goes unmentioned."""
+    kept: dict[str, None] = {}
+    for record in result.records:
+        for raw in record.contact.extra:
+            label = field_label(raw)
+            if label is not None:
+                kept.setdefault(label or "(unnamed)", None)
+    if kept:
+        result.notes.append(
+            "columns with no contact field, kept in the card as they are: " + ", ".join(kept)
+        )
+    if ignored:
+        result.notes.append("not imported (mapped to ignore): " + ", ".join(ignored))
 
 
 # -- values ---------------------------------------------------------------------------------

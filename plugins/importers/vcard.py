@@ -1,7 +1,9 @@
-"""vCard files (2.1, 3.0, 4.0) and vdirs in, vCard 3.0 out."""
+"""vCard files (2.1, 3.0, 4.0) and vdirs in; vCard out, each card in its own version (a
+4.0 card stays 4.0, others are 3.0: see :mod:`outreach.vcard`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -55,7 +57,20 @@ class VCardImporter(Importer):
                 data = file.read_bytes()
             except OSError as exc:
                 raise InputError(f"{file}: cannot read: {exc.strerror}") from None
-            for card in parse_vcards(decode_text(data, file, encoding), str(file)):
+            text, replaced = _decode(data, file, encoding)
+            # In a folder, a note names the file; a single file is named by the summary.
+            prefix = f"{file.name}: " if file != path else ""
+            if replaced:
+                result.notes.append(
+                    f"{prefix}{len(replaced)} bytes that are not UTF-8 replaced by U+FFFD "
+                    f"(line {_first_lines(replaced)})"
+                )
+            cleaned: list[int] = []
+            removed = 0
+            for card in parse_vcards(text, str(file)):
+                if card.removed_controls:
+                    cleaned.append(card.line)
+                    removed += card.removed_controls
                 if card.kind == "group":
                     label = card.contact.display_name
                     result.skipped.append(
@@ -66,15 +81,60 @@ class VCardImporter(Importer):
                         )
                     )
                     continue
-                result.records.append(ImportedRecord(card.contact, card.line, source=str(file)))
+                result.records.append(
+                    ImportedRecord(
+                        card.contact, card.line, source=str(file), uid_given=card.uid_given
+                    )
+                )
+            if removed:
+                result.notes.append(
+                    f"{prefix}{removed} control characters (NUL and the like) removed from "
+                    f"{len(cleaned)} cards (line {_first_lines(cleaned)})"
+                )
         return result
 
 
+def _first_lines(lines: list[int]) -> str:
+    return ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, list[int]]:
+    """The file's text, and the lines of bytes replaced because they are not UTF-8.
+
+    A file in UTF-8 with a stray invalid byte (a truncated export, a hand edit) is read as
+    UTF-8 with that byte as one U+FFFD, rather than as Windows-1252, which would misread
+    every other non-ASCII character of the file. A file with no valid UTF-8 sequence at all
+    is Windows-1252 (old phones and Outlook).
+    """
+    if encoding or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return decode_text(data, path, encoding), []
+    try:
+        return decode_text(data, path, "utf-8-sig"), []
+    except InputError:
+        pass
+    text = data.decode("utf-8-sig", "replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = len(_UTF8_SEQUENCE.findall(data))
+    if good == 0 or bad > good:
+        return decode_text(data, path), []
+    lines = []
+    line, start = 1, 0
+    for index, ch in enumerate(text):
+        if ch == "\ufffd":
+            line += text.count("\n", start, index)
+            start = index
+            lines.append(line)
+    return text, lines
+
+
 class VCardExporter(Exporter):
-    """Writes vCard 3.0, which every contact tool reads."""
+    """Writes vCard: each card in the version it was read as (4.0 stays 4.0), else 3.0."""
 
     name = "vcard"
-    description = "vCard 3.0 (.vcf)"
+    description = "vCard 3.0, or 4.0 for cards read as 4.0 (.vcf)"
     extension = ".vcf"
 
     def dumps(self, contacts: Sequence[Contact]) -> bytes:

@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered
+from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered, Requirement
 from outreach.contact import Contact
+from outreach.delivery import DRAFTED
 from outreach.fsutil import atomic_write
-from outreach.journal import DRAFTED
-from outreach.options import parse_table
 from outreach.workspace import Workspace
 
 from .draft import Draft, render_draft
@@ -71,14 +70,18 @@ class LinkedInChannel(Channel):
     name = "linkedin"
     description = "LinkedIn drafts to paste: linkedin.html and linkedin.csv"
     Options = LinkedInOptions
+    Settings = LinkedInSettings
+    requirements = (
+        Requirement(
+            "linkedin",
+            "a LinkedIn profile address",
+            lambda contact: None if contact.linkedin else "no LinkedIn profile",
+        ),
+    )
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__(workspace)
-        self.settings: LinkedInSettings = parse_table(
-            LinkedInSettings,
-            workspace.section("linkedin"),
-            f"{workspace.config_path} [linkedin]",
-        )
+        self.settings: LinkedInSettings = self.account_settings(workspace)
 
     def reach(self, contact: Contact, options: LinkedInOptions) -> Reach:
         link = find_profile(contact)

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from .cardtext import CardText
-from .fonts import FACES, FALLBACK_SCALE, clean_text, register, split_runs
+from .fontchoice import DEFAULT_CHOICE, FontChoice
+from .fonts import FACES, FALLBACK_SCALE, Chain, clean_text, needs_shaping, register, split_runs
 from .markup import runs_markup
+from .shaping import ShapedParagraph
 from .sizes import INCH, Size
 
 __all__ = [
@@ -116,15 +118,23 @@ def _style(name: str, font: str, size: float, color: tuple[float, float, float],
     )
 
 
-def _paragraph(text: str, chain: str, style: Any) -> Any:
+def _paragraph(text: str, chain: Chain, style: Any, scales: str = "") -> Any:
+    """A paragraph of ``text``: reportlab's own, or a shaped one for complex scripts.
+
+    ``scales`` names the :data:`FALLBACK_SCALE` entry for the chain's fallback faces.
+    """
     from reportlab.platypus import Paragraph
 
     runs = split_runs(text, chain)
     register({r.font for r in runs})
+    scale = FALLBACK_SCALE.get(scales or (chain if isinstance(chain, str) else ""), {})
+    if needs_shaping(text):
+        by_font = {FACES[role].name: factor for role, factor in scale.items()}
+        factor = min((by_font.get(r.font, 1.0) for r in runs if r.text.strip()), default=1.0)
+        return ShapedParagraph(text, chain, style, factor)
     if any(r.font == FACES["cjk"].name for r in runs):
         # CJK text has no spaces to break at.
         style = _clone(style, wordWrap="CJK")
-    scale = FALLBACK_SCALE.get(chain, {})
     sizes = {FACES[role].name: style.fontSize * factor for role, factor in scale.items()}
     return Paragraph(runs_markup(runs, sizes, style.fontName), style)
 
@@ -140,6 +150,8 @@ def _wrap(paragraph: Any, width: float) -> float:
     """Wrap and return the height; a word wider than ``width`` (a line that overflows) is a
     misfit, reported as an infinite height."""
     _, height = paragraph.wrap(width, 10_000)
+    if isinstance(paragraph, ShapedParagraph):
+        return float("inf") if paragraph.overflows else float(height)
     # reportlab lets a line run over by a little (it does not count the last word's trailing
     # space); a word longer than the line runs over by much more.
     slack = -0.5 * paragraph.style.fontSize
@@ -154,13 +166,15 @@ def _wrap(paragraph: Any, width: float) -> float:
 
 
 @lru_cache(maxsize=1024)
-def _wrapped(text: str, chain: str, style: Any, width: float) -> tuple[Any, float]:
+def _wrapped(
+    text: str, chain: Chain, style: Any, width: float, scales: str = ""
+) -> tuple[Any, float]:
     """A wrapped paragraph and its height, shared between cards with the same text.
 
     Most of a card's message is the same for everyone ("Warm wishes for the holidays ...");
     a wrapped paragraph only reads its layout when drawn, so one can serve every card.
     """
-    para = _paragraph(text, chain, style)
+    para = _paragraph(text, chain, style, scales)
     return para, _wrap(para, width)
 
 
@@ -175,7 +189,9 @@ def margin(size: Size) -> float:
 
 
 @lru_cache(maxsize=64)
-def _front_panel(title: str, subtitle: str, size: Size, image: Path | None) -> Panel:
+def _front_panel(
+    title: str, subtitle: str, size: Size, image: Path | None, fonts: FontChoice
+) -> Panel:
     """The front; cached because every card of a campaign usually has the same one."""
     from reportlab.lib.enums import TA_CENTER
 
@@ -195,7 +211,7 @@ def _front_panel(title: str, subtitle: str, size: Size, image: Path | None) -> P
             style = _style(
                 "front-title", FACES["serif-italic"].name, points, ACCENT, alignment=TA_CENTER
             )
-            para = _paragraph(title, "title", style)
+            para = _paragraph(title, fonts.title, style)
             height = _wrap(para, inner)
             if height <= h * 0.3:
                 break
@@ -207,7 +223,7 @@ def _front_panel(title: str, subtitle: str, size: Size, image: Path | None) -> P
         style = _style(
             "front-sub", FACES["serif"].name, base, PRINT, alignment=TA_CENTER, leading_ratio=1.35
         )
-        para = _paragraph(subtitle, "text", style)
+        para = _paragraph(subtitle, fonts.text, style)
         height = _wrap(para, inner)
         if height > top - margin(size) - 0.2 * INCH:
             raise LayoutError(f"the lines under the front title do not fit the {size.name} card")
@@ -232,17 +248,24 @@ def layout_card(
     *,
     signature: Signature | None = None,
     front_image: Path | None = None,
+    fonts: FontChoice = DEFAULT_CHOICE,
 ) -> CardLayout:
     """Fit one contact's card; raises :class:`LayoutError` when it cannot fit."""
-    front = _front_panel(clean_text(text.title), clean_text(text.subtitle), size, front_image)
+    front = _front_panel(
+        clean_text(text.title), clean_text(text.subtitle), size, front_image, fonts
+    )
     inside, message_size, note_size = _inside_panel(
-        [clean_text(p) for p in text.paragraphs()], clean_text(note), size, signature
+        [clean_text(p) for p in text.paragraphs()], clean_text(note), size, signature, fonts
     )
     return CardLayout(size, fold, front, inside, message_size, note_size)
 
 
 def _inside_panel(
-    paragraphs: Sequence[str], note: str, size: Size, signature: Signature | None
+    paragraphs: Sequence[str],
+    note: str,
+    size: Size,
+    signature: Signature | None,
+    fonts: FontChoice,
 ) -> tuple[Panel, float, float]:
     w, h = size.width, size.height
     m = margin(size)
@@ -263,12 +286,15 @@ def _inside_panel(
         body = _style("message", serif, points, PRINT)
         note_style = _style("note", hand, points * 1.6, INK, leading_ratio=1.15)
         placed: list[tuple[Any, float, float]] = []  # (para, height, gap after)
-        for text in paragraphs:
-            para, height = _wrapped(text, "text", body, width)
+        for index, text in enumerate(paragraphs):
+            # The last paragraph is the sign-off ("With best wishes, / Alex").
+            last = index == len(paragraphs) - 1 and index > 0
+            chain = fonts.signature if last else fonts.text
+            para, height = _wrapped(text, chain, body, width)
             placed.append((para, height, points * 0.7))
         note_para = None
         if note:
-            note_para, note_height = _wrapped(note, "hand", note_style, width)
+            note_para, note_height = _wrapped(note, fonts.note, note_style, width, "hand")
         total = sum(height + gap for _, height, gap in placed)
         if signature:
             total += sig_h + points * 0.4

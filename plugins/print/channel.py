@@ -13,18 +13,17 @@ previews of the first pages under ``preview/``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered
+from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Rendered, Requirement
 from outreach.contact import Address, Contact
+from outreach.delivery import PRINTED
 from outreach.errors import ConfigError, InputError
-from outreach.journal import PRINTED
-from outreach.options import parse_table
 
 from .cardtext import CardText, parse_card_text
+from .job import PrintJob
 from .options import PrintOptions, PrintSettings
 from .sizes import CARD_SIZES, ENVELOPE_SIZES, LABEL_SPECS, SHEETS
 
@@ -34,7 +33,8 @@ if TYPE_CHECKING:
     from outreach.workspace import Workspace
 
     from .cards import CardLayout, Signature
-    from .envelopes import EnvelopeLayout, TextBlock
+    from .envelopes import EnvelopeLayout
+    from .fontchoice import FontChoice
     from .imb import IMb
     from .postal import PostalAddress
 
@@ -45,28 +45,21 @@ class PrintError(InputError):
     """Something about one contact's card, envelope or label cannot be printed."""
 
 
-@dataclass(slots=True)
-class PrintJob:
-    """One contact's printed pieces, laid out and ready to draw (the rendered payload)."""
-
-    options: PrintOptions
-    part: str
-    text: CardText
-    note: str
-    postal: PostalAddress
-    card: CardLayout | None = None
-    envelope: EnvelopeLayout | None = None
-    label: TextBlock | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-
 def _who(contact: Contact) -> str:
     return f"{contact.display_name} <{contact.uid}>"
 
 
 def _usable(address: Address) -> bool:
-    has_street = any(s.strip() for s in address.street) or bool(address.po_box.strip())
+    has_street = any(address.street_lines) or bool(address.po_box.strip())
     return has_street and bool(address.locality.strip() or address.postal_code.strip())
+
+
+def _no_postal_address(contact: Contact) -> str | None:
+    if contact.postal_address is not None:
+        return None
+    if contact.has_returned_address:
+        return "postal address returned (fix address)"
+    return "no postal address"
 
 
 class PrintChannel(Channel):
@@ -75,18 +68,42 @@ class PrintChannel(Channel):
     name = "print"
     description = "printed cards, envelopes and labels: cards.pdf, envelopes.pdf, labels.pdf"
     Options = PrintOptions
+    Settings = PrintSettings
+    requirements = (
+        Requirement("postal", "a postal address that has not come back", _no_postal_address),
+    )
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__(workspace)
-        self.settings: PrintSettings = parse_table(
-            PrintSettings, workspace.section("print"), f"{workspace.config_path} [print]"
-        )
+        self.settings: PrintSettings = self.account_settings(workspace)
         self._book: AddressBook | None = None
         self._notes: dict[Path, dict[str, str]] = {}
         #: Front pictures already found readable (a campaign has one for every card).
         self._front_images: set[Path] = set()
         #: The return address by (USPS style, domestic): the same for most envelopes.
         self._return_lines: dict[tuple[bool, bool], tuple[str, ...]] = {}
+        #: The font chains by the campaign's own ``fonts`` (usually one per run).
+        self._choices: dict[tuple[str, ...], FontChoice] = {}
+
+    def _fonts(self, options: PrintOptions) -> FontChoice:
+        """The font chains for a campaign part: its fonts, then outreach.toml's, then ours."""
+        from .fontchoice import font_choice
+        from .options import font_entries
+
+        entries = font_entries(options.fonts)
+        key = tuple(f"{e.file}\0{','.join(e.roles)}" for e in entries)
+        if key not in self._choices:
+            groups = [
+                (entries, "the campaign's [print] fonts"),
+                (font_entries(self.settings.fonts), f"{self.workspace.config_path} [print] fonts"),
+            ]
+            self._choices[key] = font_choice(groups, self.workspace.root)
+        return self._choices[key]
+
+    def _romanise(self, options: PrintOptions) -> bool:
+        """Whether words no font can draw print transliterated (``fallback = "romanise"``)."""
+        fallback = options.fallback or self.settings.fallback
+        return fallback in ("romanise", "romanize")
 
     # -- reach ----------------------------------------------------------------------------
 
@@ -99,7 +116,28 @@ class PrintChannel(Channel):
             return Reach.no("no postal address")
         if not _usable(address):
             return Reach.no("incomplete postal address (fix address)")
+        if options.skip_unprintable and not self._romanise(options):
+            problem = self._unprintable(contact, address, options)
+            if problem:
+                return Reach.no(f"unprintable: no font can draw {problem}")
         return Reach.at(address.one_line())
+
+    def _unprintable(self, contact: Contact, address: Address, options: PrintOptions) -> str:
+        """What in the contact's name, address or card note no font can draw ("" if all)."""
+        from .fonts import clean_text, describe_chars, missing_chars
+
+        fonts = self._fonts(options)
+        fields = [
+            ("name", contact.display_name, fonts.address),
+            ("organisation", contact.org, fonts.address),
+            ("address", address.one_line(), fonts.address),
+            ("card note", contact.card_note, fonts.note),
+        ]
+        for what, text, chain in fields:
+            missing = missing_chars(clean_text(text), chain)
+            if missing:
+                return f"{describe_chars(sorted(missing))} in the {what}"
+        return ""
 
     # -- render ---------------------------------------------------------------------------
 
@@ -110,6 +148,7 @@ class PrintChannel(Channel):
 
         options: PrintOptions = piece.options
         contact = piece.contact
+        fonts = self._fonts(options)
         own_note = self._note_for(piece)
         context = dict(piece.context, card_note=own_note)
         text = parse_card_text(renderer.render(options.template, context, contact=contact))
@@ -120,21 +159,29 @@ class PrintChannel(Channel):
         part = piece.key.part
         stage = "card"
         try:
-            job = PrintJob(options, part, text, note, self._postal(contact, address, options))
+            postal = self._postal(contact, address, options)
+            if self._romanise(options):
+                text, note, postal = _romanised(text, note, postal, fonts)
+            job = PrintJob(options, part, text, note, postal)
             if "cards" in options.outputs:
-                job.card = self._card(piece, text, note)
+                job.card = self._card(piece, text, note, fonts)
             stage = "envelope"
             if "envelopes" in options.outputs:
-                job.envelope = self._envelope(job.postal, options)
+                job.envelope = self._envelope(job.postal, options, fonts)
             stage = "label"
             if "labels" in options.outputs:
                 from .labels import layout_label
 
-                job.label = layout_label(job.postal.lines, LABEL_SPECS[options.label_sheet])
+                job.label = layout_label(
+                    job.postal.lines, LABEL_SPECS[options.label_sheet], fonts.address
+                )
         except MissingGlyphs as exc:
             raise PrintError(
-                f"{_who(contact)}: no bundled font can draw {describe_chars(exc.chars)} "
-                f"on the {stage}; change the text or the contact"
+                f"{_who(contact)}: no font can draw {describe_chars(exc.chars)} on the "
+                f"{stage}; add a font that has it ([print] fonts = [...] in outreach.toml or "
+                'the campaign), print a transliteration (fallback = "romanise" in the '
+                "campaign's [print]), or leave the contact out (campaign run "
+                "--skip-unprintable)"
             ) from None
         except LayoutError as exc:
             raise PrintError(f"{_who(contact)}: {stage}: {exc}") from None
@@ -205,7 +252,7 @@ class PrintChannel(Channel):
         width, height = _image_size(path, f"{self.workspace.config_path} [me] signature")
         return Signature(path, width, height)
 
-    def _card(self, piece: Piece, text: CardText, note: str) -> CardLayout:
+    def _card(self, piece: Piece, text: CardText, note: str, fonts: FontChoice) -> CardLayout:
         from .cards import layout_card
 
         options: PrintOptions = piece.options
@@ -224,6 +271,7 @@ class PrintChannel(Channel):
             options.fold,
             signature=signature,
             front_image=front_image,
+            fonts=fonts,
         )
         if options.layout == "n-up":
             from .impose import plan_grid
@@ -231,7 +279,9 @@ class PrintChannel(Channel):
             plan_grid(card.unit, SHEETS[options.sheet], options.crop_marks)
         return card
 
-    def _envelope(self, postal: PostalAddress, options: PrintOptions) -> EnvelopeLayout:
+    def _envelope(
+        self, postal: PostalAddress, options: PrintOptions, fonts: FontChoice
+    ) -> EnvelopeLayout:
         from .envelopes import layout_envelope
         from .postal import format_postal
 
@@ -270,6 +320,7 @@ class PrintChannel(Channel):
             return_on=options.return_address,
             us_mail=us_mail,
             barcode=barcode,
+            chain=fonts.address,
         )
 
     # -- deliver --------------------------------------------------------------------------
@@ -350,6 +401,23 @@ class PrintChannel(Channel):
                 ) from None
             barcodes.append(IMb(code, job.postal.routing))
         return barcodes
+
+
+def _romanised(
+    text: CardText, note: str, postal: PostalAddress, fonts: FontChoice
+) -> tuple[CardText, str, PostalAddress]:
+    """The card text, note and address with the words no font can draw transliterated."""
+    from dataclasses import replace
+
+    from .fonts import clean_text, romanise
+
+    card = CardText(
+        front=romanise(clean_text(text.front), fonts.text),
+        inside=romanise(clean_text(text.inside), fonts.text),
+        note=romanise(clean_text(text.note), fonts.note),
+    )
+    lines = tuple(romanise(clean_text(line), fonts.address) for line in postal.lines)
+    return card, romanise(clean_text(note), fonts.note), replace(postal, lines=lines)
 
 
 def _image_size(path: Path, where: str) -> tuple[int, int]:

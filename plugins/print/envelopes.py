@@ -14,13 +14,14 @@ mailing is delivered, because it follows the order of the mailing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from .cards import LayoutError
-from .fonts import FACES, Run, clean_text, register, split_runs, string_width
+from .fonts import FACES, Chain, Run, clean_text, needs_shaping, register, split_runs, string_width
 from .imb import IMb
+from .shaping import ShapedLine, draw_line, is_rtl, shape_line
 from .sizes import INCH, Size
 
 __all__ = [
@@ -56,11 +57,25 @@ class TextBlock:
     y: float = 0.0
     centred: bool = False
     width: float = 0.0
+    #: Each line shaped for drawing, or ``None`` where drawing it run by run is right.
+    shaped: list[ShapedLine | None] = field(default_factory=list)
+    #: A right-to-left address (Hebrew, Arabic, Urdu): every line is set flush right.
+    rtl: bool = False
+
+    def line_width(self, index: int, size: float) -> float:
+        """The width of line ``index`` at ``size`` points."""
+        shaped = self.shaped[index] if self.shaped else None
+        if shaped is not None:
+            return shaped.width * size
+        return string_width(self.lines[index], size)
+
+    #: Baseline to baseline, per point: more for scripts that stack marks high and low.
+    leading_ratio: float = 1.22
 
     @property
     def leading(self) -> float:
         """Baseline to baseline."""
-        return self.size * 1.22
+        return self.size * self.leading_ratio
 
     #: Ascent and descent per point of the tallest fonts used (set by :func:`text_block`).
     ascent_ratio: float = 1.0
@@ -90,15 +105,37 @@ def _metric(lines: Sequence[Sequence[Run]], which: int) -> float:
     return max(values) if which == 0 else min(values)
 
 
-def text_block(lines: Sequence[str], size: float, chain: str = "text") -> TextBlock:
-    """Lines of text cut into font runs (raises :class:`~.fonts.MissingGlyphs`)."""
-    runs = [split_runs(clean_text(line), chain) for line in lines]
+#: Line spacing for faces whose marks reach far above and below the line: Myanmar stacks
+#: vowel signs and medials over and under its letters, which touch the next line at 1.22.
+_LEADING = {FACES["myanmar"].name: 1.5}
+
+
+def text_block(lines: Sequence[str], size: float, chain: Chain = "text") -> TextBlock:
+    """Lines of text cut into font runs, shaped where the script needs it (raises
+    :class:`~.fonts.MissingGlyphs`).
+
+    The block's direction is that of its first strong character: an address written in
+    Hebrew or Arabic is right-to-left as a whole, its postal code line included.
+    """
+    cleaned = [clean_text(line) for line in lines]
+    runs = [split_runs(line, chain) for line in cleaned]
     register({run.font for line in runs for run in line})
-    return TextBlock(runs, size, ascent_ratio=_metric(runs, 0), descent_ratio=-_metric(runs, 1))
+    rtl = is_rtl("\n".join(cleaned))
+    shaped = [shape_line(line, chain, rtl) if needs_shaping(line) else None for line in cleaned]
+    fonts = {run.font for line in runs for run in line}
+    return TextBlock(
+        runs,
+        size,
+        shaped=shaped,
+        rtl=rtl,
+        leading_ratio=max((_LEADING.get(font, 1.22) for font in fonts), default=1.22),
+        ascent_ratio=_metric(runs, 0),
+        descent_ratio=-_metric(runs, 1),
+    )
 
 
 def _widest(block: TextBlock, size: float) -> float:
-    return max((string_width(line, size) for line in block.lines), default=0.0)
+    return max((block.line_width(i, size) for i in range(len(block.lines))), default=0.0)
 
 
 @dataclass(slots=True)
@@ -125,6 +162,7 @@ def layout_envelope(
     return_on: str = "corner",
     us_mail: bool = False,
     barcode: bool = False,
+    chain: Chain = "text",
 ) -> EnvelopeLayout:
     """Place the addresses on an envelope; raises :class:`LayoutError` when they cannot fit."""
     w, h = size.width, size.height
@@ -132,19 +170,19 @@ def layout_envelope(
     corner_bottom = h
     corner_right = 0.0
     if return_lines and return_on == "corner":
-        corner = _fit_return(return_lines, max_width=w * 0.45, start=9.0)
+        corner = _fit_return(return_lines, max_width=w * 0.45, start=9.0, chain=chain)
         corner.x = 0.35 * INCH
         corner.y = h - 0.3 * INCH - corner.ascent
         corner_bottom = corner.y - corner.leading * (len(corner.lines) - 1) - corner.descent
         corner_right = corner.x + corner.width
     elif return_lines and return_on == "flap":
-        flap = _fit_return(return_lines, max_width=w * 0.8, start=9.5)
+        flap = _fit_return(return_lines, max_width=w * 0.8, start=9.5, chain=chain)
         flap.centred = True
         flap.x = w / 2
         depth = min(1.3 * INCH, h * 0.3)
         flap.y = h - depth / 2 + flap.height / 2 - flap.ascent
 
-    block = text_block(delivery, 11.0)
+    block = text_block(delivery, 11.0, chain)
     extra = _IMB_HEIGHT + _IMB_GAP if barcode else 0.0
     bar_width = 0.0
     if barcode:
@@ -188,15 +226,19 @@ def layout_envelope(
     return EnvelopeLayout(size, block, corner, flap, barcode_at, us_mail)
 
 
-def _fit_return(lines: Sequence[str], *, max_width: float, start: float) -> TextBlock:
+def _fit_return(
+    lines: Sequence[str], *, max_width: float, start: float, chain: Chain = "text"
+) -> TextBlock:
     """The return address at the largest size that fits (a fresh block each call)."""
-    return replace(_fit_return_cached(tuple(lines), max_width, start))
+    return replace(_fit_return_cached(tuple(lines), max_width, start, chain))
 
 
 @lru_cache(maxsize=64)
-def _fit_return_cached(lines: tuple[str, ...], max_width: float, start: float) -> TextBlock:
+def _fit_return_cached(
+    lines: tuple[str, ...], max_width: float, start: float, chain: Chain
+) -> TextBlock:
     # Every envelope of a run has the same return address: fit it once.
-    block = text_block(lines, start)
+    block = text_block(lines, start, chain)
     points = start
     while True:
         width = _widest(block, points)
@@ -215,10 +257,17 @@ def draw_block(canvas: Any, block: TextBlock, color: tuple[float, float, float])
     """Draw a text block: each line's runs one after another, in their fonts."""
     canvas.setFillColorRGB(*color)
     y = block.y
-    for line in block.lines:
+    for index, line in enumerate(block.lines):
         x = block.x
         if block.centred:
-            x -= string_width(line, block.size) / 2
+            x -= block.line_width(index, block.size) / 2
+        elif block.rtl:
+            x += block.width - block.line_width(index, block.size)
+        shaped = block.shaped[index] if block.shaped else None
+        if shaped is not None:
+            draw_line(canvas, shaped, x, y, block.size)
+            y -= block.leading
+            continue
         text = canvas.beginText(x, y)
         for run in line:
             text.setFont(run.font, block.size)

@@ -2,7 +2,7 @@
 
 Nothing here depends on fonts installed on the machine: the channel ships its own (see
 ``fonts/README.md``). Before anything is drawn, every character is checked against the fonts'
-character maps (read with fontTools) and the text is cut into runs, each drawn with the first
+character maps (read with HarfBuzz) and the text is cut into runs, each drawn with the first
 font of a *chain* that has the glyph: a Japanese name in a Latin letter gets the CJK font for
 the name and the serif for the rest. A character no bundled font has is an error, never an
 empty box on an envelope.
@@ -10,6 +10,7 @@ empty box on an envelope.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -20,6 +21,14 @@ from pathlib import Path
 
 __all__ = [
     "CHAINS",
+    "Chain",
+    "FontFileError",
+    "SCRIPT_FACES",
+    "add_font",
+    "missing_chars",
+    "romanise",
+    "chain_roles",
+    "needs_shaping",
     "FALLBACK_SCALE",
     "FACES",
     "Face",
@@ -47,30 +56,74 @@ FACES: dict[str, Face] = {
     "serif-italic": Face("NotoSerif-Italic", "NotoSerif-Italic.ttf"),
     "hand": Face("Caveat-Regular", "Caveat-Regular.ttf"),
     "cjk": Face("DroidSansFallback", "DroidSansFallback.ttf"),
+    # One regular weight per script, serif where Noto has one, so the scripts sit beside
+    # Noto Serif without looking pasted in.
+    "arabic": Face("NotoNaskhArabic-Regular", "NotoNaskhArabic-Regular.ttf"),
+    "hebrew": Face("NotoSerifHebrew-Regular", "NotoSerifHebrew-Regular.ttf"),
+    "devanagari": Face("NotoSerifDevanagari-Regular", "NotoSerifDevanagari-Regular.ttf"),
+    "bengali": Face("NotoSerifBengali-Regular", "NotoSerifBengali-Regular.ttf"),
+    "tamil": Face("NotoSerifTamil-Regular", "NotoSerifTamil-Regular.ttf"),
+    "telugu": Face("NotoSerifTelugu-Regular", "NotoSerifTelugu-Regular.ttf"),
+    "gujarati": Face("NotoSerifGujarati-Regular", "NotoSerifGujarati-Regular.ttf"),
+    "gurmukhi": Face("NotoSerifGurmukhi-Regular", "NotoSerifGurmukhi-Regular.ttf"),
+    "sinhala": Face("NotoSerifSinhala-Regular", "NotoSerifSinhala-Regular.ttf"),
+    "thai": Face("NotoSerifThai-Regular", "NotoSerifThai-Regular.ttf"),
+    "khmer": Face("NotoSerifKhmer-Regular", "NotoSerifKhmer-Regular.ttf"),
+    "lao": Face("NotoSerifLao-Regular", "NotoSerifLao-Regular.ttf"),
+    "myanmar": Face("NotoSerifMyanmar-Regular", "NotoSerifMyanmar-Regular.ttf"),
+    "georgian": Face("NotoSerifGeorgian-Regular", "NotoSerifGeorgian-Regular.ttf"),
+    "armenian": Face("NotoSerifArmenian-Regular", "NotoSerifArmenian-Regular.ttf"),
+    "ethiopic": Face("NotoSerifEthiopic-Regular", "NotoSerifEthiopic-Regular.ttf"),
 }
+
+#: The faces for the scripts Noto Serif lacks, tried after the chain's own faces.
+SCRIPT_FACES: tuple[str, ...] = (
+    "arabic",
+    "hebrew",
+    "devanagari",
+    "bengali",
+    "tamil",
+    "telugu",
+    "gujarati",
+    "gurmukhi",
+    "sinhala",
+    "thai",
+    "khmer",
+    "lao",
+    "myanmar",
+    "georgian",
+    "armenian",
+    "ethiopic",
+)
 
 #: Fallback chains: which faces to try, in order, for each kind of text.
 CHAINS: dict[str, tuple[str, ...]] = {
     # Addresses, the printed message, labels.
-    "text": ("serif", "cjk"),
+    "text": ("serif", *SCRIPT_FACES, "cjk"),
     # The card's front.
-    "title": ("serif-italic", "serif", "cjk"),
+    "title": ("serif-italic", "serif", *SCRIPT_FACES, "cjk"),
     # The personal note: handwriting where it has the letters (Latin, Cyrillic), the
-    # italic serif for Greek and the rest, the CJK font for Japanese, Chinese, Korean.
-    "hand": ("hand", "serif-italic", "cjk"),
+    # italic serif for Greek, the script faces for the rest, the CJK font for Japanese,
+    # Chinese, Korean.
+    "hand": ("hand", "serif-italic", *SCRIPT_FACES, "cjk"),
 }
 
 #: Fallback faces set smaller than the chain's first face, so they match it by eye: the
 #: handwriting font has a small x-height, the serif beside it would look shouted.
 FALLBACK_SCALE: dict[str, dict[str, float]] = {
-    "hand": {"serif-italic": 0.72, "cjk": 0.72},
+    "hand": {"serif-italic": 0.72, "cjk": 0.72, **dict.fromkeys(SCRIPT_FACES, 0.72)},
 }
 
 #: Invisible format characters that no font needs to draw (zero-width space and joiners,
 #: variation selectors, the byte-order mark); they are dropped before layout.
 _IGNORABLE = dict.fromkeys(
-    [0x00AD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0xFE00, 0xFE10)]
+    [0x00AD, 0x200B, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0xFE00, 0xFE10)]
+    # Explicit bidi embeddings and isolates: the layout applies the bidi algorithm itself.
+    + [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 )
+#: Joiners change how Arabic and Indic letters join (a half form, a visible virama), so
+#: they stay in the text; the shaper handles them, and no font needs a glyph of its own.
+_JOINERS = frozenset("\u200c\u200d")
 _SPACES = {ord(c): " " for c in "\t\u00a0\u2007\u202f\u3000"}
 
 
@@ -100,37 +153,106 @@ def describe_chars(chars: Iterable[str]) -> str:
 
 
 def clean_text(text: str) -> str:
-    """NFC text without invisible format characters, odd spaces made plain spaces."""
-    return unicodedata.normalize("NFC", text).translate(_IGNORABLE).translate(_SPACES)
+    """NFC text without invisible format characters, odd spaces made plain spaces.
+
+    Zero-width joiners stay in text that will be shaped (see :func:`needs_shaping`), where
+    they choose a letter's form; elsewhere they are dropped like the other invisibles.
+    """
+    text = unicodedata.normalize("NFC", text).translate(_IGNORABLE).translate(_SPACES)
+    if not _JOINERS.isdisjoint(text) and not needs_shaping(text):
+        text = text.replace("\u200c", "").replace("\u200d", "")
+    return text
+
+
+#: Blocks whose letters change shape with their neighbours, or run right to left: Hebrew,
+#: Arabic, Syriac, Thaana, N'Ko, the Indic scripts, Thai, Lao, Tibetan, Myanmar, Khmer, and
+#: the Hebrew and Arabic presentation forms.
+_COMPLEX = re.compile(
+    "[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff"
+    "\u19e0-\u19ff\ua980-\ua9ff\uaa60-\uaa7f\ufb1d-\ufdff\ufe70-\ufefe]"
+)
+
+
+def needs_shaping(text: str) -> bool:
+    """True when ``text`` must go through the shaper and the bidi algorithm to print right.
+
+    Latin, Greek, Cyrillic, Georgian, Armenian, Ethiopic and CJK text prints correctly glyph
+    by glyph; right-to-left text and scripts with conjuncts, reordering or joining do not.
+    """
+    return _COMPLEX.search(text) is not None
 
 
 def font_path(face: Face) -> Path:
-    """The bundled file of ``face``."""
+    """The file of ``face``: a bundled one, or a user's font by its absolute path."""
+    if Path(face.file).is_absolute():
+        return Path(face.file)
     return Path(str(resources.files(__package__).joinpath("fonts", face.file)))
+
+
+class FontFileError(Exception):
+    """A user's font file cannot be used (the caller names the setting)."""
+
+
+def add_font(path: Path) -> str:
+    """Make a user's TrueType font available as a role; returns the role's name.
+
+    The file is read once to check it: reportlab embeds TrueType outlines only, so an
+    OpenType font with CFF outlines (most ``.otf`` files) is refused with a clear reason.
+    """
+    role = f"user:{path}"
+    if role in FACES:
+        return role
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        with TTFont(path, lazy=True, fontNumber=0) as font:
+            if "glyf" not in font:
+                raise FontFileError(
+                    f"{path} has PostScript (CFF) outlines; the PDFs can embed TrueType "
+                    "outlines only: use the .ttf version of the font"
+                )
+            if not font.getBestCmap():
+                raise FontFileError(f"{path} has no Unicode character map")
+    except (OSError, TTLibError, AssertionError, KeyError) as exc:
+        raise FontFileError(f"cannot read font {path}: {exc}") from None
+    # reportlab font names are global to the process: the path keeps two fonts with the
+    # same file name apart.
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
+    FACES[role] = Face(f"User-{path.stem}-{digest}", str(path))
+    return role
 
 
 @cache
 def coverage(role: str) -> frozenset[str]:
-    """Every character the face for ``role`` maps to a glyph (its cmap, via fontTools)."""
-    from fontTools.ttLib import TTFont
+    """Every character the face for ``role`` maps to a glyph (its cmap, read by HarfBuzz:
+    fontTools would name all 33,000 glyphs of the CJK font first, which takes a second)."""
+    import uharfbuzz as hb
 
-    with TTFont(font_path(FACES[role]), lazy=True) as font:
-        cmap = font.getBestCmap() or {}
-    return frozenset(chr(cp) for cp in cmap)
+    face = hb.Face(hb.Blob.from_file_path(str(font_path(FACES[role]))))
+    return frozenset(chr(cp) for cp in face.unicodes)
 
 
-def split_runs(text: str, chain: str = "text") -> list[Run]:
+#: A chain: the name of one in :data:`CHAINS`, or the roles themselves (user fonts first).
+Chain = str | tuple[str, ...]
+
+
+def chain_roles(chain: Chain) -> tuple[str, ...]:
+    """The roles of ``chain``, in the order they are tried."""
+    return CHAINS[chain] if isinstance(chain, str) else chain
+
+
+def split_runs(text: str, chain: Chain = "text") -> list[Run]:
     """Cut ``text`` (already cleaned) into runs, each drawn by the first face that can.
 
     Raises :class:`MissingGlyphs` listing every character no face in the chain has.
     Line breaks pass through inside runs; the caller splits lines first if it needs to.
     """
-    roles = CHAINS[chain]
-    wanted = set(text) - {"\n"}
+    roles = chain_roles(chain)
+    wanted = set(text) - {"\n"} - _JOINERS
     first = coverage(roles[0])
     if wanted <= first:
         return [Run(FACES[roles[0]].name, text)] if text else []
-    missing = [ch for ch in wanted if not any(ch in coverage(r) for r in roles)]
+    missing = wanted - chain_coverage(roles)
     if missing:
         raise MissingGlyphs(missing)
     runs: list[Run] = []
@@ -153,11 +275,15 @@ def split_runs(text: str, chain: str = "text") -> list[Run]:
         if piece.isspace():
             emit(current or roles[0], piece)
             continue
-        whole = next((r for r in roles if set(piece) <= coverage(r)), None)
+        letters = set(piece) - _JOINERS
+        whole = next((r for r in roles if letters <= coverage(r)), None)
         if whole is not None:
             emit(whole, piece)
             continue
         for ch in piece:
+            if ch in _JOINERS and current is not None:
+                emit(current, ch)
+                continue
             if current is not None and ch in coverage(current) and not ch.isalnum():
                 # Punctuation and accents stay in the font of the letters before them.
                 emit(current, ch)
@@ -168,20 +294,47 @@ def split_runs(text: str, chain: str = "text") -> list[Run]:
     return runs
 
 
+@cache
+def chain_coverage(roles: tuple[str, ...]) -> frozenset[str]:
+    """Every character some face of ``roles`` can draw."""
+    return frozenset().union(*(coverage(role) for role in roles))
+
+
+def missing_chars(text: str, chain: Chain = "text") -> set[str]:
+    """The characters of ``text`` no face of ``chain`` can draw."""
+    return set(text) - {"\n"} - _JOINERS - chain_coverage(chain_roles(chain))
+
+
+def romanise(text: str, chain: Chain = "text") -> str:
+    """``text`` with each word that holds a character no face of ``chain`` can draw
+    transliterated into Latin letters (anyascii); every other word is kept as written."""
+    missing = missing_chars(text, chain)
+    if not missing:
+        return text
+    from anyascii import anyascii
+
+    def word(match: re.Match[str]) -> str:
+        piece = match.group()
+        return anyascii(piece) if not missing.isdisjoint(piece) else piece
+
+    return re.sub(r"\S+", word, text)
+
+
 _registered: set[str] = set()
 
 
 def register(font_names: Iterable[str]) -> None:
     """Register the named bundled faces with reportlab (once per process), for embedding."""
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+
+    from .embedding import ShapingTTFont
 
     by_name = {face.name: face for face in FACES.values()}
     for name in font_names:
         if name in _registered:
             continue
         face = by_name[name]
-        pdfmetrics.registerFont(TTFont(face.name, str(font_path(face))))
+        pdfmetrics.registerFont(ShapingTTFont(face.name, str(font_path(face))))
         _registered.add(name)
 
 

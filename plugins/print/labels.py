@@ -14,7 +14,7 @@ from typing import Any
 
 from .cards import LayoutError
 from .envelopes import TextBlock, draw_block, text_block
-from .fonts import string_width
+from .fonts import Chain
 from .sizes import INCH, LabelSheet
 
 __all__ = ["draw_label", "layout_label", "slot"]
@@ -26,15 +26,15 @@ def slot(index: int, start: int, spec: LabelSheet) -> tuple[int, int]:
     return absolute // spec.per_sheet, absolute % spec.per_sheet
 
 
-def layout_label(lines: Sequence[str], spec: LabelSheet) -> TextBlock:
+def layout_label(lines: Sequence[str], spec: LabelSheet, chain: Chain = "text") -> TextBlock:
     """The address set to fit one label; raises :class:`LayoutError` when it cannot."""
-    block = text_block(lines, 10.0)
+    block = text_block(lines, 10.0, chain)
     width = spec.label_width - 2 * spec.padding
     height = spec.label_height - 0.12 * INCH
     points = 10.0
     while True:
         block.size = points
-        block.width = max(string_width(line, points) for line in block.lines)
+        block.width = max(block.line_width(i, points) for i in range(len(block.lines)))
         if block.width <= width and block.height <= height:
             return block
         points -= 0.5

@@ -13,9 +13,42 @@ from typing import Literal
 
 from .sizes import CARD_SIZES, ENVELOPE_FOR_CARD, ENVELOPE_SIZES, LABEL_SPECS
 
-__all__ = ["Calibration", "Offset", "PrintOptions", "PrintSettings"]
+__all__ = ["Calibration", "FontEntry", "Offset", "PrintOptions", "PrintSettings"]
 
 Output = Literal["cards", "envelopes", "labels"]
+
+#: Where a font of the user's may be used: the printed message and front, the handwritten
+#: note, the sign-off under the message, and addresses on envelopes and labels.
+FontRole = Literal["text", "note", "signature", "address"]
+FONT_ROLES: tuple[FontRole, ...] = ("text", "note", "signature", "address")
+
+#: What to do with a character no font can draw: stop the run (naming the contact and the
+#: character), or print a transliteration in Latin letters of the words that hold it.
+Fallback = Literal["stop", "romanise", "romanize"]
+
+
+@dataclass(slots=True)
+class FontEntry:
+    """One of the user's own fonts: ``{ file = "fonts/MyHand.ttf", roles = ["note"] }``.
+
+    ``file`` is a TrueType font, relative to the workspace folder; it is tried before the
+    bundled fonts for the roles listed (all of them by default).
+    """
+
+    file: str
+    roles: list[FontRole] = field(default_factory=lambda: list(FONT_ROLES))
+
+    def __post_init__(self) -> None:
+        if not self.file.strip():
+            raise ValueError("a font needs a file")
+        if not self.roles:
+            raise ValueError(f"font {self.file}: roles must name at least one role")
+
+
+def font_entries(values: list[FontEntry | str]) -> list[FontEntry]:
+    """``fonts = ["Hand.ttf", {file = ..., roles = [...]}]`` as entries (a bare file name
+    serves every role)."""
+    return [v if isinstance(v, FontEntry) else FontEntry(v) for v in values]
 
 
 #: Other spellings of envelope names.
@@ -73,6 +106,15 @@ class PrintOptions:
     label_start: int = 1
     #: How many pages of each PDF to show as PNG thumbnails.
     previews: int = 2
+    #: Fonts of your own for this campaign, tried before those of ``outreach.toml`` and
+    #: the bundled ones (see :class:`FontEntry`).
+    fonts: list[FontEntry | str] = field(default_factory=list)
+    #: A character no font can draw: ``"stop"`` the run, or ``"romanise"`` the words that
+    #: hold it; empty: as ``outreach.toml`` ``[print] fallback`` says (else stop).
+    fallback: Literal["", "stop", "romanise", "romanize"] = ""
+    #: Leave out contacts whose name, address or card note no font can draw, instead of
+    #: stopping the run (``campaign run --skip-unprintable`` turns it on for one run).
+    skip_unprintable: bool = False
 
     def __post_init__(self) -> None:
         self.card = _one_of(self.card, CARD_SIZES, "card")
@@ -129,6 +171,10 @@ class PrintSettings:
     #: IMb Barcode ID; 00 unless the USPS says otherwise.
     barcode_id: str = "00"
     calibration: Calibration = field(default_factory=Calibration)
+    #: Fonts of your own for every campaign, tried before the bundled ones.
+    fonts: list[FontEntry | str] = field(default_factory=list)
+    #: A character no font can draw: ``"stop"`` the run, or ``"romanise"`` it.
+    fallback: Fallback = "stop"
 
     def __post_init__(self) -> None:
         mid = self.mailer_id.strip()

@@ -103,7 +103,13 @@ def _state_code(rules: Any, region: str) -> str:
 
 
 def upper_case(text: str) -> str:
-    """Capitals as the post writes them: Greek capitals lose their accents (ΑΘΗΝΑ)."""
+    """Capitals as the post writes them: Greek capitals lose their accents (ΑΘΗΝΑ).
+
+    Georgian is written in one case (Mkhedruli); its Mtavruli capitals are for headings,
+    never an address, so Georgian letters stay as written (0108 თბილისი).
+    """
+    if any("\u10d0" <= ch <= "\u10ff" for ch in text):
+        return "".join(ch if "\u10d0" <= ch <= "\u10ff" else upper_case(ch) for ch in text)
     upper = text.upper()
     if not any("\u0370" <= ch <= "\u03ff" or "\u1f00" <= ch <= "\u1fff" for ch in upper):
         return upper
@@ -140,7 +146,7 @@ def format_postal(
     home = home_country.upper()
     code = address.country_code.upper() or (code_for(address.country) if address.country else home)
     domestic = code == home if code else False
-    street = [s for s in (*address.street, address.extended, address.po_box) if s.strip()]
+    street = [s for s in (*address.street_lines, address.po_box) if s.strip()]
     values = {
         "name": name,
         "company_name": organisation,

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from .sizes import LABEL_SPECS, MM, SHEETS
 
 if TYPE_CHECKING:
-    from .channel import PrintJob
     from .imb import IMb
+    from .job import PrintJob
     from .manifest import ManifestRow
     from .options import Offset, PrintSettings
 

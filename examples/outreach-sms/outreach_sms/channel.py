@@ -11,10 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from outreach import Channel, ConfigError, Outcome, Reach, Rendered
+from outreach import Channel, ConfigError, Outcome, Reach, Rendered, Requirement, Status
 from outreach.fsutil import atomic_write
-from outreach.journal import FAILED, PENDING, SENT
-from outreach.options import parse_table
 
 from .segments import segments
 
@@ -61,17 +59,26 @@ def e164(number: str, country: str) -> str | None:
     return digits if re.fullmatch(r"\+[1-9]\d{6,14}", digits) else None
 
 
+def _no_mobile(contact: Contact) -> str | None:
+    if any(phone.kind == "cell" for phone in contact.phones):
+        return None
+    return "no mobile number"
+
+
 class SmsChannel(Channel):
     """Text messages through a provider's HTTP API."""
 
     name = "sms"
     description = "text messages through an SMS provider's HTTP API (example plugin)"
     Options = SmsOptions
+    #: The account table ``[sms]`` of outreach.toml: checked when a campaign is loaded.
+    Settings = SmsSettings
+    #: ``[audience] require = ["mobile"]``: only contacts with a mobile number.
+    requirements = (Requirement("mobile", "a mobile phone number", _no_mobile),)
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__(workspace)
-        where = f"{workspace.config_path} [sms]"
-        self.settings: SmsSettings = parse_table(SmsSettings, workspace.section("sms"), where)
+        self.settings: SmsSettings = self.account_settings(workspace)
 
     def reach(self, contact: Contact, options: SmsOptions) -> Reach:
         for phone in contact.phones:
@@ -112,14 +119,16 @@ class SmsChannel(Channel):
             path = folder / f"{item.key.part}-{item.contact.uid}.json"
             atomic_write(path, body, mode=0o644)
             if not run.send:
-                run.finished(item, Outcome(SENT))  # a dry run: the file is what would go
+                # A dry run: the file is what would go.
+                run.finished(item, Outcome(Status.SENT))
                 continue
             if not self.settings.api_url:
                 # No provider configured: the request stays pending for a later run.
-                run.finished(item, Outcome(PENDING))
+                run.finished(item, Outcome(Status.PENDING))
                 continue
             if not token:
-                run.finished(item, Outcome(FAILED, error=f"${self.settings.token_env} is not set"))
+                missing = f"${self.settings.token_env} is not set"
+                run.finished(item, Outcome(Status.FAILED, error=missing))
                 continue
             run.sending(item)
             run.finished(item, self._post(body, token))
@@ -140,7 +149,8 @@ class SmsChannel(Channel):
         except urllib.error.HTTPError as exc:
             # The provider's words, never our request (it carries the token).
             reply = exc.read()[:200].decode("utf-8", errors="replace")
-            return Outcome(FAILED, error=f"HTTP {exc.code}: {reply}")
+            return Outcome(Status.FAILED, error=f"HTTP {exc.code}: {reply}")
         except (urllib.error.URLError, TimeoutError, json.JSONDecodeError) as exc:
-            return Outcome(FAILED, error=f"provider unreachable: {getattr(exc, 'reason', exc)}")
-        return Outcome(SENT, message_id=str(answer.get("id", "")) or None)
+            reason = getattr(exc, "reason", exc)
+            return Outcome(Status.FAILED, error=f"provider unreachable: {reason}")
+        return Outcome(Status.SENT, message_id=str(answer.get("id", "")) or None)

@@ -16,6 +16,7 @@ import pytest
 from outreach import Address, Contact, Email, Engine, Name, Phone, Workspace
 from outreach.errors import OutreachError
 from outreach.pluginhost import get_host
+from outreach.testing import RecordingRun
 
 # Importable from a checkout too; `pip install ./examples/outreach-sms` is what users do.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -178,3 +179,63 @@ def test_installed_distribution_is_listed(plugin: None) -> None:
         pytest.skip(message)
     assert infos["sms"].distribution == "outreach-sms"
     assert infos["sms"].hooks == ("register_channels",)
+
+
+def test_the_channel_keeps_the_contract(
+    tmp_path: Path, plugin: None, provider: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Delivered through outreach.testing's RecordingRun: no engine, no journal."""
+    monkeypatch.setenv("OUTREACH_SMS_TOKEN", TOKEN)
+    ws = workspace_with(tmp_path, f'sender = "+15555550100"\napi_url = "{provider}"\n')
+    engine = Engine(ws)
+    loaded = engine.load(campaign(ws))
+    _, rendered = engine.preview(loaded)
+    run = RecordingRun(tmp_path / "out", campaign=loaded, workspace=ws, send=True)
+    engine.channel("sms").deliver(rendered, run)
+    assert run.statuses() == {"ann": "sent", "jo": "failed"}
+    # Marked sending before the request went, and only for what was really posted.
+    assert all(run.marked_before_finishing(item.key) for item in rendered)
+    assert len(Provider.received) == 2
+    assert run.artifacts == [(tmp_path / "out" / "sms", "SMS requests")]
+
+
+def test_without_a_provider_pieces_stay_pending(tmp_path: Path, plugin: None) -> None:
+    ws = workspace_with(tmp_path, 'sender = "+15555550100"\n')
+    engine = Engine(ws)
+    loaded = engine.load(campaign(ws))
+    _, rendered = engine.preview(loaded)
+    run = RecordingRun(tmp_path / "out", campaign=loaded, send=True)
+    engine.channel("sms").deliver(rendered, run)
+    assert set(run.statuses().values()) == {"pending"}
+    assert not [kind for kind, _, _ in run.events if kind == "sending"]
+    assert run.warnings == ["no [sms] api_url in outreach.toml: requests written, nothing sent"]
+
+
+def test_audience_can_require_a_mobile_number(tmp_path: Path, plugin: None) -> None:
+    ws = workspace_with(tmp_path, 'sender = "+15555550100"\n')
+    path = ws.root / "lunch.toml"
+    path.write_text('name = "lunch"\n[audience]\nrequire = ["mobile"]\n[sms]\nbody = "Hi"\n')
+    engine = Engine(ws)
+    plan = engine.plan(engine.load(path))
+    assert {e.contact.uid: e.reason for e in plan.left_out} == {"bo": "no mobile number"}
+    assert sorted(i.contact.uid for i in plan.todo) == ["ann", "jo"]
+
+
+def test_a_typo_in_the_account_table_fails_a_dry_run(tmp_path: Path, plugin: None) -> None:
+    ws = workspace_with(tmp_path, 'sender = "+15555550100"\napi_ur = "http://127.0.0.1:9/"\n')
+    engine = Engine(ws)
+    with pytest.raises(OutreachError, match=r"\[sms\]: unknown key 'api_ur' \(did you mean"):
+        engine.load(campaign(ws))
+
+
+def test_plugins_json_shows_the_account_table_and_requirement(plugin: None) -> None:
+    from click.testing import CliRunner
+
+    from outreach.cli import cli
+
+    result = CliRunner().invoke(cli, ["plugins", "--json"])
+    assert result.exit_code == 0, result.output
+    channels = {c["name"]: c for p in json.loads(result.output) for c in p["channels"]}
+    assert channels["sms"]["settings_table"] == "sms"
+    assert channels["sms"]["settings"] == ["sender", "api_url", "token_env", "timeout"]
+    assert channels["sms"]["requirements"] == {"mobile": "a mobile phone number"}

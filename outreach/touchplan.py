@@ -343,6 +343,7 @@ def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
     """The plan for ``today`` from already loaded inputs (pure: nothing is read or written)."""
     settings = inputs.settings
     cadence_of = cadence_resolver(settings)
+    natural: dict[tuple[Cadence, date], date] = {}
     week_start = today - timedelta(days=6)
     rows: list[tuple[int, tuple[Any, ...], PlanEntry]] = []
     candidates: list[tuple[tuple[Any, ...], str]] = []
@@ -360,7 +361,12 @@ def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
         if last is not None and week_start <= last <= today:
             touched_this_week += 1
         seen = inputs.entered(uid, today)
-        due = _due(contact, cadence, last, seen)
+        if last is not None and contact.snooze_until is None:
+            # Campaigns touch many people on one day: work out each (cadence, day) once.
+            key = (cadence, last)
+            due = natural.get(key) or natural.setdefault(key, _due(contact, cadence, last, seen))
+        else:
+            due = _due(contact, cadence, last, seen)
         overdue = (today - due).days
         silent = (today - (last or seen)).days
         snoozed = contact.snooze_until is not None and contact.snooze_until > today

@@ -5,8 +5,9 @@ When a contact is due
 A contact is due one cadence after the last touch; any touch (a call you record, a sent email,
 a printed card, a LinkedIn connection) restarts the clock. A contact never touched at all is
 due from the day they entered the book (the day an import added them, else the day the plan
-first saw them; kept by :mod:`outreach.planstate`). A snooze moves the due date to the end of the snooze. These dates
-are the true ones: ``due`` and ``overdue_days`` are never moved to spread the load.
+first saw them; kept by :mod:`outreach.planstate`). A snooze moves the due date to the end of
+the snooze. These dates are the true ones: ``due`` and ``overdue_days`` are never moved to
+spread the load.
 
 A contact without a cadence of their own takes the shortest of the ``[plan.cadence]``
 defaults that match one of their tags or their relationship, else ``[plan] default_cadence``.

@@ -41,6 +41,7 @@ from typing import Any
 
 from .errors import InputError, OutreachError
 from .fsutil import atomic_write, fsync_dir
+from .progress import progress
 from .workspace import CONFIG_NAME, Workspace
 
 __all__ = [
@@ -318,8 +319,10 @@ def build_archive(workspace: Workspace, now: datetime) -> tuple[Manifest, bytes]
     zipped = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
     with zipped, tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar:
         _add(tar, MANIFEST, manifest.to_json(), now.timestamp())
-        for name, data in sorted(files.items()):
-            _add(tar, name, data, now.timestamp())
+        with progress("archiving", len(files)) as bar:
+            for name, data in sorted(files.items()):
+                _add(tar, name, data, now.timestamp())
+                bar.advance()
     return manifest, raw.getvalue()
 
 

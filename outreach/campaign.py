@@ -355,8 +355,12 @@ def _part(
     options: dict[str, Any] = {}
     for name in names:
         if name not in channels:
+            import difflib
+
             known = ", ".join(sorted(channels))
-            raise ConfigError(f"{source}: unknown channel {name!r} (installed channels: {known})")
+            close = difflib.get_close_matches(name, sorted(channels), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"{source}: unknown channel {name!r}{hint}; installed: {known}")
         channel = channels[name]
         merged = dict(defaults.get(name, {}))
         own = tables.get(name, {})

@@ -38,6 +38,8 @@ from .journal import Delivery, Journal, Record, Touch
 from .mailstate import MailEvent, MailState
 from .planinputs import PlanInputs
 from .pluginhost import PluginHost, get_host
+from .progress import Bar
+from .progress import progress as progress_bar
 from .recorder import Finished, record_finished
 from .retry import settled_statuses
 from .templating import Renderer
@@ -164,7 +166,7 @@ class _Run:
         send: bool,
         journal: Journal | None,
         result: RunResult,
-        progress: Progress | None,
+        progress: Progress | Bar | None,
     ) -> None:
         self.workspace = engine.workspace
         self.campaign = campaign
@@ -428,24 +430,35 @@ class Engine:
         renderer = renderer or self.renderer(campaign)
         touches = last_touches or {}
         rendered = []
-        for item in items:
-            context = renderer.context(
-                item.contact,
-                campaign=campaign,
-                part=item.part.id,
-                channel=item.channel,
-                last_touch=touches.get(item.contact.uid),
-            )
-            piece = Piece(
-                item.key,
-                item.contact,
-                item.address,
-                item.part.options[item.channel],
-                context,
-                campaign,
-            )
-            rendered.append(self.channel(item.channel).render(piece, renderer))
+        with progress_bar("rendering", len(items)) as bar:
+            for item in items:
+                rendered.append(self._render_one(campaign, item, renderer, touches))
+                bar.advance()
         return rendered
+
+    def _render_one(
+        self,
+        campaign: Campaign,
+        item: PlannedItem,
+        renderer: Renderer,
+        touches: Mapping[str, Touch | date],
+    ) -> Rendered:
+        context = renderer.context(
+            item.contact,
+            campaign=campaign,
+            part=item.part.id,
+            channel=item.channel,
+            last_touch=touches.get(item.contact.uid),
+        )
+        piece = Piece(
+            item.key,
+            item.contact,
+            item.address,
+            item.part.options[item.channel],
+            context,
+            campaign,
+        )
+        return self.channel(item.channel).render(piece, renderer)
 
     def preview(self, campaign: Campaign) -> tuple[CampaignPlan, list[Rendered]]:
         """Plan and render without delivering or recording anything."""
@@ -496,19 +509,22 @@ class Engine:
         result: RunResult,
         progress: Progress | None,
     ) -> None:
-        run = _Run(self, campaign, send, journal, result, progress)
-        run.out_dir.mkdir(parents=True, exist_ok=True)
         by_channel: dict[str, list[Rendered]] = {}
         for item in rendered:
             by_channel.setdefault(item.key.channel, []).append(item)
-        if progress is not None:
-            progress.start(len(rendered))
-        try:
-            with run.checkpoints_deferred():
-                self._deliver_each(by_channel, run, result)
-        finally:
+        # Without a progress of the caller's own, the one outreach.progress shows (if on).
+        shown = progress_bar("sending" if send else "writing", len(rendered))
+        with nullcontext(progress) if progress is not None else shown as bar:
+            run = _Run(self, campaign, send, journal, result, bar)
+            run.out_dir.mkdir(parents=True, exist_ok=True)
             if progress is not None:
-                progress.close()
+                progress.start(len(rendered))
+            try:
+                with run.checkpoints_deferred():
+                    self._deliver_each(by_channel, run, result)
+            finally:
+                if progress is not None:
+                    progress.close()
 
     def _deliver_each(
         self, by_channel: dict[str, list[Rendered]], run: _Run, result: RunResult

@@ -37,6 +37,7 @@ from .contact import (
     content_uid,
 )
 from .errors import InputError
+from .progress import current as current_progress
 
 __all__ = [
     "ParsedCard",
@@ -728,49 +729,79 @@ _HANDLERS = {
 }
 
 
-def parse_vcards(text: str, source: str = "<vcard>") -> list[ParsedCard]:
+def parse_vcards(
+    text: str, source: str = "<vcard>", *, skipped: list[tuple[int, str]] | None = None
+) -> list[ParsedCard]:
     """Parse every card in ``text``; ``source`` names the file in error messages.
 
-    Raises :class:`~outreach.errors.InputError` naming the file and line of the first problem.
+    Raises :class:`~outreach.errors.InputError` naming the file and line of the first problem,
+    unless ``skipped`` is a list: then each malformed card is left out and noted there as
+    (first line, reason), and reading goes on with the next card.
     """
     cards: list[ParsedCard] = []
     taken: set[str] = set()
     builder: _CardBuilder | None = None
+    #: Inside a card already found bad: its lines are passed over up to its END.
+    passing = False
+    progress = current_progress()
     for logical, number in _logical_lines(text):
         tokens = _tokenise(logical)
-        if tokens is None:
-            raise InputError(f"{source}:{number}: not a vCard line: {logical[:60]!r}")
-        group, name, raw_params, value, parsed = tokens
-        upper = name.upper()
-        if upper == "BEGIN" and value.strip().upper() == "VCARD":
-            if builder is not None:
-                raise InputError(f"{source}:{number}: BEGIN:VCARD inside a card (missing END?)")
-            builder = _CardBuilder(source, number)
-            continue
-        if upper == "END" and value.strip().upper() == "VCARD":
-            if builder is None:
-                raise InputError(f"{source}:{number}: END:VCARD without BEGIN:VCARD")
-            card = builder.finish(taken)
-            taken.add(card.contact.uid)
-            cards.append(card)
-            builder = None
-            continue
-        if builder is None:
-            raise InputError(f"{source}:{number}: text outside a card: {logical[:60]!r}")
-        if "\x00" in logical:
-            # NUL is no text in any value: removed (and counted), never stored.
-            cleaned = logical.replace("\x00", "")
-            builder.removed_controls += len(logical) - len(cleaned)
-            logical = cleaned
-            tokens = _tokenise(logical)
+        upper = tokens[1].upper() if tokens is not None else ""
+        is_begin = upper == "BEGIN" and tokens[3].strip().upper() == "VCARD"  # type: ignore[index]
+        is_end = upper == "END" and tokens[3].strip().upper() == "VCARD"  # type: ignore[index]
+        if passing:
+            passing = not (is_begin or is_end)
+            if not is_begin:
+                continue
+        try:
             if tokens is None:
                 raise InputError(f"{source}:{number}: not a vCard line: {logical[:60]!r}")
             group, name, raw_params, value, parsed = tokens
-        builder.lines.append(logical)
-        params = _normalise_params(parsed, raw_params) if parsed else ()
-        builder.add(name, params, value, group, number)
+            if is_begin:
+                if builder is not None:
+                    raise InputError(f"{source}:{number}: BEGIN:VCARD inside a card (missing END?)")
+                builder = _CardBuilder(source, number)
+                continue
+            if is_end:
+                if builder is None:
+                    raise InputError(f"{source}:{number}: END:VCARD without BEGIN:VCARD")
+                card = builder.finish(taken)
+                taken.add(card.contact.uid)
+                cards.append(card)
+                builder = None
+                progress.advance()
+                continue
+            if builder is None:
+                raise InputError(f"{source}:{number}: text outside a card: {logical[:60]!r}")
+            if "\x00" in logical:
+                # NUL is no text in any value: removed (and counted), never stored.
+                cleaned = logical.replace("\x00", "")
+                builder.removed_controls += len(logical) - len(cleaned)
+                logical = cleaned
+                tokens = _tokenise(logical)
+                if tokens is None:
+                    raise InputError(f"{source}:{number}: not a vCard line: {logical[:60]!r}")
+                group, name, raw_params, value, parsed = tokens
+            builder.lines.append(logical)
+            params = _normalise_params(parsed, raw_params) if parsed else ()
+            builder.add(name, params, value, group, number)
+        except InputError as exc:
+            if skipped is None:
+                raise
+            inside = builder is not None
+            skipped.append((builder.line if builder is not None else number, str(exc)))
+            progress.advance()
+            if inside and is_begin:
+                builder = _CardBuilder(source, number)  # the card before never ended
+            else:
+                builder = None
+                # A bad line inside a card spoils that card only: pass over the rest of it.
+                passing = inside and not is_end
     if builder is not None:
-        raise InputError(f"{source}:{builder.line}: card never ends (no END:VCARD)")
+        problem = f"{source}:{builder.line}: card never ends (no END:VCARD)"
+        if skipped is None:
+            raise InputError(problem)
+        skipped.append((builder.line, problem))
     return cards
 
 

@@ -244,7 +244,14 @@ class Workspace:
     # -- opening --------------------------------------------------------------------------
 
     def open_book(self) -> AddressBook:
-        """Read the master address book (through the parse cache)."""
+        """Read the master address book (through the parse cache).
+
+        A book path that shows nothing while the contacts sit in the other layout beside it
+        (``[book] path`` switched by hand) is an error naming ``contacts move-book``.
+        """
+        from .bookmove import check_book_place
+
+        check_book_place(self.root, self.book_path)
         return AddressBook.open(self.book_path, self.cache_dir)
 
     def open_journal(self) -> Journal:

@@ -87,9 +87,12 @@ def test_sends_once_with_bcc_only_in_the_envelope(
     assert "EHLO client.example" in recorder.commands
     ids = {s[0] for s in statuses(workspace).values()}
     assert ids == {"sent"}
-    outbox = workspace.out_dir("hello") / "outbox" / "new"
-    assert sorted(p.read_bytes() for p in outbox.iterdir()) == sorted(
-        r.data for r in recorder.received
+    # Filed as a mail program files what it sent: read, in cur/, with local line endings.
+    outbox = workspace.out_dir("hello") / "outbox"
+    assert not list((outbox / "new").iterdir())
+    assert all(p.name.endswith(":2,S") for p in (outbox / "cur").iterdir())
+    assert sorted(p.read_bytes() for p in (outbox / "cur").iterdir()) == sorted(
+        r.data.replace(b"\r\n", b"\n") for r in recorder.received
     )
 
 

@@ -1,4 +1,5 @@
-"""Finding the external programs some tests use (smtp-sink, chromium, pdftoppm, dovecot).
+"""Finding the external programs some tests use (smtp-sink, chromium, pdftoppm, dovecot, mutt,
+tmux).
 
 On a developer's machine a missing program skips the test with the package to install; in CI
 (``CI`` set) it fails, so a broken install step can never pass as skipped tests.
@@ -17,6 +18,8 @@ PACKAGES = {
     "chromium": "chromium",
     "pdftoppm": "poppler-utils",
     "dovecot": "dovecot-imapd",
+    "mutt": "mutt",
+    "tmux": "tmux",
 }
 _EXTRA_DIRS = ("/usr/sbin", "/usr/lib/postfix/sbin")
 

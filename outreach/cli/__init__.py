@@ -126,14 +126,22 @@ class OutreachGroup(LazyPluginGroup):
     help="The workspace directory (default: $OUTREACH_HOME, else the current directory).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Show no progress of long jobs (bars, periodic lines)."
+)
 @click.version_option(package_name="outreach")
 @click.pass_context
-def cli(ctx: click.Context, home: str | None, debug: bool) -> None:
+def cli(ctx: click.Context, home: str | None, debug: bool, quiet: bool) -> None:
     """Keep in touch with everyone you have worked with.
 
     One vCard address book, a touch plan that says who is due, and campaigns by email,
     printed cards and LinkedIn drafts.
     """
+    from .. import progress
+
+    # On stderr, so piped output (JSON, listings) stays clean.
+    progress.enable(not quiet)
+    ctx.call_on_close(lambda: progress.enable(False))
     ctx.obj = AppContext(home=home, debug=debug)
 
 

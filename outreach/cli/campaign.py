@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -15,29 +14,6 @@ from .context import AppContext, DateType, echo_json, pass_app
 
 #: The exit status of a run stopped early (a rate limit) with pieces left to deliver.
 EXIT_WORK_LEFT = 3
-#: Runs with at least this many pieces show a progress bar.
-PROGRESS_THRESHOLD = 20
-
-
-class _Bar:
-    """A click progress bar on stderr, shown only for long runs."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-
-    def start(self, total: int) -> None:
-        if total >= PROGRESS_THRESHOLD and sys.stderr.isatty():
-            self._bar = click.progressbar(length=total, label="delivering", file=sys.stderr)
-            self._bar.__enter__()
-
-    def advance(self, n: int = 1) -> None:
-        if self._bar is not None:
-            self._bar.update(n)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
 
 
 def _engine(app: AppContext, today: date | None) -> Any:
@@ -159,7 +135,6 @@ def run(
         limit=limit,
         retry_failed=retry_failed,
         retry_unknown=retry_unknown,
-        progress=_Bar(),
     )
     for line in summarise(result):
         click.echo(line)

@@ -430,7 +430,8 @@ def duplicates(app: AppContext, as_json: bool) -> None:
     "--format",
     "fmt",
     default=None,
-    help="vcard or csv (Google Contacts' columns); default: from the extension.",
+    help="vcard or csv (Google Contacts' columns); default: from the extension "
+    "(.vcf, .vcard, .csv); another extension needs --format.",
 )
 @click.option("--tag", "tags", multiple=True, help="Only contacts with this tag.")
 @pass_app
@@ -439,12 +440,11 @@ def export(app: AppContext, file: Path, fmt: str | None, tags: tuple[str, ...]) 
 
     Whatever the format cannot hold is listed: nothing is left out silently.
     """
+    from ..exportformat import export_format
     from ..pluginhost import get_host
 
+    name = export_format(file, fmt, get_host().exporters())
     exporters = get_host().exporters()
-    name = fmt or ("csv" if file.suffix.lower() == ".csv" else "vcard")
-    if name not in exporters:
-        raise InputError(f"unknown export format {name!r} (known: {', '.join(sorted(exporters))})")
     workspace = app.workspace
     if file.resolve() == workspace.book_path.resolve():
         raise InputError(f"{file}: that is the address book itself; export to another file")
@@ -463,7 +463,9 @@ def export(app: AppContext, file: Path, fmt: str | None, tags: tuple[str, ...]) 
 
 def register(cli: click.Group) -> None:
     """Add ``contacts`` (with ``suggest``, the mailbox harvest) to ``cli``."""
+    from .movebook import move_book
     from .suggest import suggest
 
     contacts.add_command(suggest)
+    contacts.add_command(move_book)
     cli.add_command(contacts)

@@ -156,19 +156,24 @@ class EmailChannel(Channel):
             html = renderer.render(options.html_template, context, contact=contact)
         elif options.markdown:
             html = _markdown(body)
-        attachments = [
+        attached = [
             self._attachment(text(path, f"attachments[{i}]"), path, base, contact)
             for i, path in enumerate(options.attachments)
             if base is not None
         ]
+        attachments = [attachment for _, attachment in attached]
+        key = piece.key
+        outbox_key = f"{key.campaign}/{key.part}/{key.contact_uid}/{key.channel}"
+        if html is not None and attached and base is not None:
+            from .inline import embed_images
+
+            html, attachments = embed_images(html, attached, base, outbox_key)
         if options.ics:
             attachments.append(
                 _invitation(
                     renderer.render(options.ics, context, contact=contact), options.ics_name
                 )
             )
-        key = piece.key
-        outbox_key = f"{key.campaign}/{key.part}/{key.contact_uid}/{key.channel}"
         try:
             message = self._build(options, contact, piece.address, subject, text, outbox_key)
         except Refused as exc:
@@ -255,7 +260,9 @@ class EmailChannel(Channel):
             tuple(a.address for _, a in bcc),
         )
 
-    def _attachment(self, rendered: str, source: str, base: Path, contact: Contact) -> Attachment:
+    def _attachment(
+        self, rendered: str, source: str, base: Path, contact: Contact
+    ) -> tuple[Path, Attachment]:
         who = f"{contact.display_name} <{contact.uid}>"
         try:
             check_header_text(rendered, "the attachment path")
@@ -281,7 +288,7 @@ class EmailChannel(Channel):
         if kind is None or encoding is not None:
             kind = "application/octet-stream"
         maintype, subtype = kind.split("/", 1)
-        return Attachment(path.name, data, maintype, subtype)
+        return path, Attachment(path.name, data, maintype, subtype)
 
     def _row(self, path: Path, key: str, address: str) -> dict[str, str]:
         table = self._tables.get(path)
@@ -301,6 +308,9 @@ class EmailChannel(Channel):
                 run.finished(item, Outcome(FAILED, error=message.refused))
             else:
                 ready.append((item, message))
+        untitled = sum(1 for item, _ in ready if not item.summary)
+        if untitled:
+            run.warn(f'{untitled} message(s) go without a subject (subject = "" in the campaign)')
         try:
             if not run.send:
                 for item, message in ready:
@@ -372,7 +382,9 @@ def _markdown(text: str) -> str:
     """
     import markdown
 
-    converter = markdown.Markdown(extensions=["extra", "sane_lists"])
+    # nl2br: a line break in the text is one in the HTML too, as the text part shows it
+    # (and as mailmerge renders Markdown).
+    converter = markdown.Markdown(extensions=["extra", "sane_lists", "nl2br"])
     converter.preprocessors.deregister("html_block")
     converter.inlinePatterns.deregister("html")
     body = converter.convert(text)

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from outreach.channel import DeliveryRun, Outcome, Rendered
 from outreach.delivery import FAILED, SENT, UNKNOWN
+from outreach.progress import current as current_progress
 
 from .ratelimit import RateLimiter
 from .secrets import Credentials, Redactor
@@ -250,6 +251,9 @@ class Sender:
                 job, wait = self._pick(now)
                 if job is not None:
                     return job
+                if 1.0 <= wait < float("inf"):
+                    # A rate limit holds every ready message back: say until when.
+                    current_progress().waiting_until(time.time() + wait)
             if self._later:
                 wait = min(wait, self._later[0].at - now)
             if wait == float("inf") and not self._ready and not self._later:
@@ -449,7 +453,7 @@ class Sender:
                     f"({why}); the message went to the others"
                 )
             )
-        self.outbox.put(message.outbox_key, message.data)
+        self.outbox.put(message.outbox_key, message.data, sent=True)
         self._finish(job, Outcome(SENT, message.message_id))
 
     async def _refused(self, connection: Connection, job: _Job, reply: Reply, step: str) -> None:

@@ -231,7 +231,12 @@ def convert(folder: Path, name: str, tag: str) -> Conversion:
     contacts = [_contact(row, line, database, picked) for line, row in rows]
     subject = message.get("subject", "")
     if not subject.strip():
-        raise InputError(f"{template_path}: no SUBJECT header")
+        # mailmerge sends such a template without a Subject header; so does the campaign.
+        warnings.append(
+            f"{template_path}: no SUBJECT header: the messages go without a subject "
+            "(set subject in campaign.toml to give them one)"
+        )
+        subject = ""
 
     body_text, html_text, markdown = _bodies(message, template_path)
     templates = {"message.txt.j2": rewrite_columns(body_text, column_set)}

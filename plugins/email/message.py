@@ -54,6 +54,9 @@ class Attachment:
     subtype: str = "octet-stream"
     #: Extra Content-Type parameters (``method`` of a calendar invitation).
     params: tuple[tuple[str, str], ...] = ()
+    #: Set for an image the HTML shows (``<img src="cid:...">``): it travels inline, in a
+    #: multipart/related part beside the HTML, not as an attachment to open.
+    content_id: str = ""
 
 
 @dataclass(slots=True)
@@ -84,7 +87,8 @@ class Headers:
             parts.append(address_field("Cc", self.cc))
         if self.reply_to:
             parts.append(address_field("Reply-To", self.reply_to))
-        parts.append(text_field("Subject", self.subject))
+        if self.subject:  # a campaign may choose to send none (mailmerge's habit)
+            parts.append(text_field("Subject", self.subject))
         parts.append(f"Date: {self.date}\r\nMessage-ID: {self.message_id}\r\n")
         return "".join(parts)
 
@@ -210,9 +214,23 @@ def _generic_body(content: Content) -> bytes:
 
     message = EmailMessage(policy=SMTP)
     message.set_content(content.text, cte=choose_encoding(content.text))
+    inline = [a for a in content.attachments if a.content_id] if content.html else []
     if content.html is not None:
         message.add_alternative(content.html, subtype="html", cte=choose_encoding(content.html))
+        html_part = message.get_payload()[-1]
+        for item in inline:
+            html_part.add_related(
+                item.data,
+                maintype=item.maintype,
+                subtype=item.subtype,
+                cid=f"<{item.content_id}>",
+                # With a file name the email package would make it an attachment to open.
+                disposition="inline",
+                filename=item.filename,
+            )
     for item in content.attachments:
+        if item in inline:
+            continue
         params = dict(item.params)
         text = _as_text(item)
         if text is not None:

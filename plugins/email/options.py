@@ -22,7 +22,8 @@ __all__ = ["EmailOptions", "parse_options"]
 class EmailOptions:
     """The ``[email]`` table of a campaign (or of one of its parts)."""
 
-    #: The subject line.
+    #: The subject line; ``subject = ""`` (given, empty) sends without one, as mailmerge
+    #: does for a template without SUBJECT, and the run warns.
     subject: str = ""
     #: The text body's template file, e.g. ``catch-up.txt.j2``.
     template: str = ""
@@ -52,8 +53,6 @@ class EmailOptions:
     data_key: str = "email"
 
     def __post_init__(self) -> None:
-        if not self.subject.strip():
-            raise ValueError("subject is required")
         if bool(self.template) == bool(self.body):
             raise ValueError("give either template or body")
         if self.markdown and self.html_template:
@@ -71,4 +70,10 @@ def parse_options(table: Mapping[str, Any], where: str) -> EmailOptions:
 
             raise ConfigError(f"{where}: give 'from' or 'sender', not both")
         table["sender"] = table.pop("from")
-    return parse_table(EmailOptions, table, where)
+    options = parse_table(EmailOptions, table, where)
+    # Only an explicit empty subject sends none: a missing or blank one is a mistake.
+    if "subject" not in table or (options.subject and not options.subject.strip()):
+        from outreach.errors import ConfigError
+
+        raise ConfigError(f'{where}: subject is required (subject = "" sends none)')
+    return options

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from outreach.importer import (
     SkippedRow,
     decode_text,
 )
+from outreach.progress import current as current_progress
+from outreach.progress import progress
 from outreach.vcard import dump_contacts, parse_vcards
 
 _SUFFIXES = (".vcf", ".vcard")
@@ -52,46 +55,78 @@ class VCardImporter(Importer):
         encoding = (options or {}).get("encoding")
         result = ImportResult(path, self.name)
         files = _card_files(path) if path.is_dir() else [path]
-        for file in files:
-            try:
-                data = file.read_bytes()
-            except OSError as exc:
-                raise InputError(f"{file}: cannot read: {exc.strerror}") from None
-            text, replaced = _decode(data, file, encoding)
-            # In a folder, a note names the file; a single file is named by the summary.
-            prefix = f"{file.name}: " if file != path else ""
-            if replaced:
-                result.notes.append(
-                    f"{prefix}{len(replaced)} bytes that are not UTF-8 replaced by U+FFFD "
-                    f"(line {_first_lines(replaced)})"
-                )
-            cleaned: list[int] = []
-            removed = 0
-            for card in parse_vcards(text, str(file)):
-                if card.removed_controls:
-                    cleaned.append(card.line)
-                    removed += card.removed_controls
-                if card.kind == "group":
-                    label = card.contact.display_name
-                    result.skipped.append(
-                        SkippedRow(
-                            card.line,
-                            f"group card {label!r} is a list of people, not a person",
-                            str(file),
-                        )
-                    )
-                    continue
-                result.records.append(
-                    ImportedRecord(
-                        card.contact, card.line, source=str(file), uid_given=card.uid_given
-                    )
-                )
-            if removed:
-                result.notes.append(
-                    f"{prefix}{removed} control characters (NUL and the like) removed from "
-                    f"{len(cleaned)} cards (line {_first_lines(cleaned)})"
-                )
+        with progress(f"reading {path.name}", len(files)) if len(files) > 1 else nullcontext():
+            for file in files:
+                self._read_file(file, path, encoding, skip_bad, result, count_cards=len(files) == 1)
+                if len(files) > 1:
+                    current_progress().advance()
         return result
+
+    def _read_file(
+        self,
+        file: Path,
+        path: Path,
+        encoding: str | None,
+        skip_bad: bool,
+        result: ImportResult,
+        *,
+        count_cards: bool,
+    ) -> None:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{file}: cannot read: {exc.strerror}") from None
+        text, replaced = _decode(data, file, encoding)
+        # In a folder, a note names the file; a single file is named by the summary.
+        prefix = f"{file.name}: " if file != path else ""
+        if replaced:
+            result.notes.append(
+                f"{prefix}{len(replaced)} bytes that are not UTF-8 replaced by U+FFFD "
+                f"(line {_first_lines(replaced)})"
+            )
+        bad: list[tuple[int, str]] | None = [] if skip_bad else None
+        # One file: a bar counting its cards (a folder's bar counts files instead).
+        cards = data.upper().count(b"BEGIN:VCARD") if count_cards else 0
+        with progress(f"reading {file.name}", cards) if cards else nullcontext():
+            parsed = parse_vcards(text, str(file), skipped=bad)
+        for line, reason in bad or ():
+            result.skipped.append(SkippedRow(line, _without_place(reason, file, line), str(file)))
+        cleaned: list[int] = []
+        removed = 0
+        for card in parsed:
+            if card.removed_controls:
+                cleaned.append(card.line)
+                removed += card.removed_controls
+            if card.kind == "group":
+                label = card.contact.display_name
+                result.skipped.append(
+                    SkippedRow(
+                        card.line,
+                        f"group card {label!r} is a list of people, not a person",
+                        str(file),
+                    )
+                )
+                continue
+            result.records.append(
+                ImportedRecord(card.contact, card.line, source=str(file), uid_given=card.uid_given)
+            )
+        if removed:
+            result.notes.append(
+                f"{prefix}{removed} control characters (NUL and the like) removed from "
+                f"{len(cleaned)} cards (line {_first_lines(cleaned)})"
+            )
+
+
+def _without_place(reason: str, file: Path, line: int) -> str:
+    """``reason`` without its leading ``FILE:`` (the listing of skipped cards names the file and
+    the card's first line; the line at fault is kept when it is another)."""
+    prefix = f"{file}:"
+    if reason.startswith(prefix):
+        rest = reason[len(prefix) :]
+        number, sep, text = rest.partition(": ")
+        if sep and number.isdigit():
+            return text if int(number) == line else f"line {number}: {text}"
+    return reason
 
 
 def _first_lines(lines: list[int]) -> str:

@@ -21,6 +21,7 @@ from outreach.channel import Channel, DeliveryRun, Outcome, Piece, Reach, Render
 from outreach.contact import Address, Contact
 from outreach.delivery import PRINTED
 from outreach.errors import ConfigError, InputError
+from outreach.progress import progress
 
 from .cardtext import CardText, parse_card_text
 from .job import PrintJob
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from .envelopes import EnvelopeLayout
     from .fontchoice import FontChoice
     from .imb import IMb
+    from .manifest import ManifestRow
     from .postal import PostalAddress
 
 __all__ = ["PrintChannel", "PrintError", "PrintJob"]
@@ -344,6 +346,36 @@ class PrintChannel(Channel):
         title = run.campaign.name
         author = self.workspace.me.name
         made: list[tuple[Path, str, str]] = []
+        drawn = sum(bool(j.card) + bool(j.envelope) + bool(j.label) for j in jobs)
+        with progress("drawing PDFs", drawn):
+            self._draw(out, jobs, rows, barcodes, made, title, author)
+        manifest = write_manifest(out / "manifest.csv", rows)
+        for path, description, _ in made:
+            run.artifact(path, description)
+        run.artifact(manifest, "manifest: pages by contact")
+        pages = max((job.options.previews for job in jobs), default=0)
+        if pages:
+            from .preview import thumbnails
+
+            preview_dir = out / "preview"
+            for path, _, preview in made:
+                if preview:
+                    for png in thumbnails(path, preview_dir, path.stem, pages):
+                        run.artifact(png, preview)
+        run.finished_many([(item, Outcome(PRINTED)) for item in items])
+
+    def _draw(
+        self,
+        out: Path,
+        jobs: list[PrintJob],
+        rows: list[ManifestRow],
+        barcodes: list[IMb | None],
+        made: list[tuple[Path, str, str]],
+        title: str,
+        author: str,
+    ) -> None:
+        """Write cards.pdf, envelopes.pdf and labels.pdf as the jobs need, noting each in
+        ``made`` (path, description, preview description)."""
         if any(job.card for job in jobs):
             from .render_pdf import write_cards
 
@@ -361,20 +393,6 @@ class PrintChannel(Channel):
 
             path = write_labels(out / "labels.pdf", jobs, rows, self.settings, title, author)
             made.append((path, "labels", "label preview"))
-        manifest = write_manifest(out / "manifest.csv", rows)
-        for path, description, _ in made:
-            run.artifact(path, description)
-        run.artifact(manifest, "manifest: pages by contact")
-        pages = max((job.options.previews for job in jobs), default=0)
-        if pages:
-            from .preview import thumbnails
-
-            preview_dir = out / "preview"
-            for path, _, preview in made:
-                if preview:
-                    for png in thumbnails(path, preview_dir, path.stem, pages):
-                        run.artifact(png, preview)
-        run.finished_many([(item, Outcome(PRINTED)) for item in items])
 
     def _barcodes(self, items: Sequence[Rendered]) -> list[IMb | None]:
         """Each envelope's Intelligent Mail barcode (``None`` without one); serial numbers

@@ -2,7 +2,7 @@
 
 Jobs are drawn in the order given, which is the order of the manifest: the n-th card, the
 n-th envelope and the n-th label belong to the same contact. Each function fills in its
-columns of the manifest rows.
+columns of the manifest rows. Each reports every contact drawn to the current progress bar.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from collections.abc import Iterator, Sequence
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from outreach.progress import current as current_progress
 
 from .sizes import LABEL_SPECS, MM, SHEETS
 
@@ -68,6 +70,7 @@ def write_cards(
                 _shift(canvas, offset)
                 draw_inside(canvas, card)
                 row.card_pages = f"{outside}-{pdf.end_page()}"
+                current_progress().advance()
             continue
         sheet = SHEETS[options.sheet]
         grid = plan_grid(group[0][0].card.unit, sheet, options.crop_marks)  # type: ignore[union-attr]
@@ -86,6 +89,7 @@ def write_cards(
                 for index, (_, row) in enumerate(chunk):
                     row.card_pages = f"{page}" if not back else f"{row.card_pages}-{page}"
                     row.card_position = str(index + 1)
+            current_progress().advance(len(chunk))
     return pdf.save()
 
 
@@ -128,6 +132,7 @@ def write_envelopes(
             _shift(canvas, offset)
             draw_flap(canvas, layout)
             flaps.end_page()
+        current_progress().advance()
     written = [fronts.save()]
     if flaps is not None:
         written.append(flaps.save())
@@ -168,6 +173,7 @@ def write_labels(
             draw_label(canvas, job.label, spec, position)
             row.label_page = str(pdf.pages + 1)
             row.label_position = str(position + 1)
+            current_progress().advance()
         pdf.end_page()
     assert pdf is not None
     return pdf.save()

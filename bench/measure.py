@@ -22,6 +22,8 @@ class Measured:
     stdout: str
     stderr: str
     returncode: int
+    #: CPU seconds the command used (user + system): steadier than wall time on a busy machine.
+    cpu_seconds: float = 0.0
 
 
 #: Run by a fresh interpreter: start the command, wait for it, and write its wall time and
@@ -42,7 +44,9 @@ if pid == 0:
         os._exit(127)
 _, status, usage = os.wait4(pid, 0)
 elapsed = time.perf_counter() - start
-os.write(report, f"{elapsed} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}".encode())
+cpu = usage.ru_utime + usage.ru_stime
+code = os.waitstatus_to_exitcode(status)
+os.write(report, f"{elapsed} {usage.ru_maxrss} {code} {cpu}".encode())
 """
 
 
@@ -71,7 +75,7 @@ def measure(
                 read_end = -1
                 fields = report.read().decode().split()
             process.wait()
-            if len(fields) != 3:
+            if len(fields) != 4:
                 raise RuntimeError(f"the launcher could not run {argv[0]!r}")
             out.seek(0)
             err.seek(0)
@@ -81,6 +85,7 @@ def measure(
                 out.read().decode("utf-8", "replace"),
                 err.read().decode("utf-8", "replace"),
                 int(fields[2]),
+                float(fields[3]),
             )
     finally:
         for fd in (read_end, write_end):

@@ -18,7 +18,7 @@ from outreach import Campaign, Engine, Workspace, get_host
 from outreach.engine import summarise
 from outreach.importer import read_contacts
 from outreach.merge import merge_records
-from outreach.touchplan import PlanSettings, due_date
+from outreach.touchplan import build_plan
 
 EXAMPLES = Path(__file__).resolve().parent
 
@@ -37,15 +37,14 @@ def main() -> None:
             report = merge_records(book, imported.records, tags=["imported"])
         print(f"imported {len(report.added)} contacts into {workspace.book_path}")
 
-        # 3. The touch plan: when each contact is next due (new contacts are spread out over
-        #    their cadence, so a fresh import does not make everyone overdue at once).
-        settings = PlanSettings.from_config(workspace.section("plan"), "outreach.toml [plan]")
-        with workspace.open_journal() as journal:
-            touches = journal.last_touches()
+        # 3. The touch plan, exactly as `outreach plan --today 2026-12-01` has it: the true due
+        #    dates, and this week's picks ([plan] per_week of them, the most overdue first).
         today = date(2026, 12, 1)
-        due = [(due_date(c, touches.get(c.uid), settings, today), c.display_name) for c in book]
-        for when, name in sorted((d, n) for d, n in due if d is not None)[:3]:
-            print(f"plan: {name} is due {when}")
+        plan = build_plan(workspace, today)
+        for entry in plan.due_entries()[:3]:
+            pick = "picked this week" if entry.pick else "due"
+            print(f"plan: {entry.name} is {entry.reason} ({entry.cadence}; {pick})")
+        print(f"plan: {len(plan.picks)} of {len(plan.due_uids())} due contacts picked this week")
 
         # 4. A campaign built in code, e.g. from an HR system when someone's contract ends.
         campaign = Campaign.from_dict(

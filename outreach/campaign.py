@@ -31,6 +31,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -38,6 +39,7 @@ from .errors import ConfigError
 from .followup import FollowUp, parse_follow_up
 from .options import load_toml, parse_table
 from .requirements import Requirement
+from .varchecks import VarChecks, stale_vars
 
 if TYPE_CHECKING:
     from .contact import Contact
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["Audience", "Campaign", "Part"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_TOP_KEYS = ("name", "description", "audience", "deliver", "channels", "part", "vars")
+_TOP_KEYS = ("name", "description", "audience", "deliver", "channels", "part", "vars", "checks")
 _PART_KEYS = (
     "id",
     "description",
@@ -76,6 +78,30 @@ class Audience:
     overdue_only: bool = False
     #: Only these contacts (UIDs, email addresses or names); empty: no such limit.
     contacts: list[str] = field(default_factory=list)
+    #: Leave out anyone touched within this ISO 8601 duration (``P30D``); empty: nobody.
+    skip_touched_within: str = ""
+
+    def __post_init__(self) -> None:
+        if self.skip_touched_within.strip():
+            from .cadence import Cadence
+
+            if Cadence.parse(self.skip_touched_within).never:
+                raise ValueError("skip_touched_within must be a duration such as P30D, or empty")
+
+    def touched_recently(self, last: date | None, today: date) -> str | None:
+        """Why ``skip_touched_within`` leaves out a contact last touched on ``last``, if it does."""
+        if last is None or not self.skip_touched_within.strip():
+            return None
+        from .cadence import Cadence
+
+        window_end = Cadence.parse(self.skip_touched_within).after(last)
+        if window_end is None or window_end <= today:
+            return None
+        days = (today - last).days
+        ago = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+        window = self.skip_touched_within
+        return f"touched {ago} ({last.isoformat()}; skip_touched_within = {window})"
+
     #: The requirements named in :attr:`require`, found when the campaign was loaded.
     checks: tuple[Requirement, ...] = field(default=(), init=False, repr=False, compare=False)
 
@@ -149,6 +175,21 @@ class Campaign:
     path: Path | None = None
     #: Free variables for templates (the ``[vars]`` table).
     vars: dict[str, Any] = field(default_factory=dict)
+    #: What in ``[vars]`` must be the user's own before a run (table ``[checks]``).
+    checks: VarChecks = field(default_factory=VarChecks)
+    #: Where the campaign came from, for messages.
+    source: str = "<campaign>"
+
+    def check_vars(self, today: date) -> None:
+        """Refuse to run while ``[vars]`` still holds an example's values or a past date.
+
+        Raises :class:`~outreach.errors.ConfigError` naming the file and the line to change.
+        """
+        problems = stale_vars(self.checks, self.vars, today, self.source, self.path)
+        if problems:
+            others = ", ".join(f"vars.{name}" for name, _ in problems[1:])
+            more = f" (then {others})" if others else ""
+            raise ConfigError(problems[0][1] + more)
 
     @property
     def directory(self) -> Path | None:
@@ -199,6 +240,11 @@ class Campaign:
         variables = data.get("vars", {})
         if not isinstance(variables, dict):
             raise ConfigError(f"{source}: [vars] must be a table")
+        checks_table = data.get("checks", {})
+        if not isinstance(checks_table, dict):
+            raise ConfigError(f"{source}: [checks] must be a table")
+        checks = parse_table(VarChecks, checks_table, f"{source} [checks]")
+        checks.check_names(variables, source)
         top_tables = {k: v for k, v in data.items() if k in channels}
         raw_parts = data.get("part")
         if raw_parts is None:
@@ -242,7 +288,7 @@ class Campaign:
                 if part.follow is not None and "audience" not in raw:
                     # A reminder goes to the people the first message went to.
                     part.audience = next(p for p in parts if p.id == part.follow.part).audience
-        return cls(name, parts, description, path, dict(variables))
+        return cls(name, parts, description, path, dict(variables), checks, source)
 
 
 def _text(value: Any, where: str) -> str:

@@ -13,7 +13,10 @@ engine, so the channels do the delivering and the journal keeps it from being se
   draft is recorded and, since the user is about to paste it, so is the touch.
 
 The occasion reaches templates as ``vars.occasion``; override the wording by putting a
-template of the same name in the workspace's ``templates/``.
+template of the same name in the workspace's ``templates/``. A birthday (``--for "your
+birthday"``, the greeting the plan's ``birthday`` section and the reminders suggest) takes
+``email/birthday.txt.j2`` and ``linkedin/birthday.txt.j2`` instead: "well deserved" does not
+fit a birthday.
 """
 
 from __future__ import annotations
@@ -47,6 +50,10 @@ CAMPAIGN_NAME = "congrats"
 SUBJECT = "Congratulations on {{ vars.occasion }}"
 EMAIL_TEMPLATE = "email/congrats.txt.j2"
 LINKEDIN_TEMPLATE = "linkedin/congrats.txt.j2"
+BIRTHDAY_SUBJECT = "Happy birthday, {{ greeting }}"
+BIRTHDAY_EMAIL_TEMPLATE = "email/birthday.txt.j2"
+BIRTHDAY_LINKEDIN_TEMPLATE = "linkedin/birthday.txt.j2"
+_BIRTHDAY = re.compile(r"\bbirthday\b", re.IGNORECASE)
 #: Longer than this is no longer a quick note's occasion.
 MAX_OCCASION = 120
 
@@ -81,10 +88,15 @@ def congrats_campaign(
         "deliver": "first",
         "channels": channels,
     }
+    birthday = bool(_BIRTHDAY.search(occasion))
     if "email" in channels:
-        part["email"] = {"subject": SUBJECT, "template": EMAIL_TEMPLATE}
+        subject, template = (
+            (BIRTHDAY_SUBJECT, BIRTHDAY_EMAIL_TEMPLATE) if birthday else (SUBJECT, EMAIL_TEMPLATE)
+        )
+        part["email"] = {"subject": subject, "template": template}
     if "linkedin" in channels:
-        part["linkedin"] = {"kind": "message", "template": LINKEDIN_TEMPLATE}
+        template = BIRTHDAY_LINKEDIN_TEMPLATE if birthday else LINKEDIN_TEMPLATE
+        part["linkedin"] = {"kind": "message", "template": template}
     data = {
         "name": CAMPAIGN_NAME,
         "description": "a quick congratulations",

@@ -44,17 +44,17 @@ from .delivery import (
 )
 from .errors import OutreachError
 from .followup import follow_up_exclusion
-from .journal import Delivery, Journal, Record
+from .journal import Delivery, Journal, Record, Touch
 from .locks import Holder
 from .mailstate import MailEvent, MailState
-from .planstate import load_first_seen, plan_settings
+from .planinputs import PlanInputs
 from .pluginhost import PluginHost, get_host
 from .progress import Bar
 from .progress import progress as progress_bar
 from .recorder import Finished, record_finished
 from .retry import settled_statuses
 from .templating import Renderer
-from .touchplan import overdue_uids
+from .touchplan import plan_from_inputs
 from .workspace import Workspace
 
 __all__ = [
@@ -105,8 +105,8 @@ class CampaignPlan:
     #: Contacts a follow-up part holds back: not due yet (status ``waiting``), or answered or
     #: bounced (status ``not-needed``); the reason says which.
     held: list[tuple[str, Exclusion]] = field(default_factory=list)
-    #: Each contact's last touch, as the journal had it when the plan was made.
-    last_touches: dict[str, date] = field(default_factory=dict)
+    #: Each contact's last touch (day, how, note), as the journal had it when the plan was made.
+    last_touches: dict[str, Touch] = field(default_factory=dict)
 
 
 class Progress(Protocol):
@@ -377,17 +377,19 @@ class Engine:
         journal = journal if journal is not None else self._journal_if_any()
         try:
             statuses = journal.statuses(campaign.name) if journal else {}
-            touches = journal.last_touches() if journal else {}
-            first_seen = load_first_seen(journal) if journal else {}
+            # The plan's own inputs, so overdue_only reaches exactly who `outreach plan` lists.
+            inputs = PlanInputs.load(
+                self.workspace, self.today, record=False, contacts=book.contacts, journal=journal
+            )
             bounced = MailState(journal).bounced() if journal else {}
             earlier = self._followed(campaign, journal)
         finally:
             if owned and journal is not None:
                 journal.close()
+        touches = inputs.touches
         overdue: set[str] | None = None
         if any(p.audience.overdue_only for p in campaign.parts):
-            settings = plan_settings(self.workspace)
-            overdue = overdue_uids(book, touches, settings, self.today, first_seen)
+            overdue = plan_from_inputs(inputs, self.today).due_uids()
         settled = settled_statuses(retry_failed=retry_failed, retry_unknown=retry_unknown)
         plan = CampaignPlan(campaign, last_touches=touches)
         for part in campaign.parts:
@@ -400,6 +402,9 @@ class Engine:
                 # Channels and filters see the contact without the addresses that bounce.
                 contact = without_bouncing(contact, bounced)
                 reason = part.audience.excludes(contact, overdue)
+                touch = touches.get(contact.uid)
+                if reason is None and touch is not None and touch.campaign != campaign.name:
+                    reason = part.audience.touched_recently(touch.day, self.today)
                 if reason is None and part.follow is not None:
                     held = follow_up_exclusion(
                         part.follow, earlier.get((part.follow.part, contact.uid), ()), self.today
@@ -461,7 +466,7 @@ class Engine:
         campaign: Campaign,
         items: Sequence[PlannedItem],
         *,
-        last_touches: Mapping[str, date] | None = None,
+        last_touches: Mapping[str, Touch | date] | None = None,
         renderer: Renderer | None = None,
     ) -> list[Rendered]:
         """Render every item; the first error stops it (nothing has been delivered yet)."""
@@ -479,7 +484,7 @@ class Engine:
         campaign: Campaign,
         item: PlannedItem,
         renderer: Renderer,
-        touches: Mapping[str, date],
+        touches: Mapping[str, Touch | date],
     ) -> Rendered:
         context = renderer.context(
             item.contact,

@@ -20,6 +20,7 @@ from .contact import Contact
 from .importer import ImportedRecord, ImportResult, SkippedRow, read_contacts
 from .locks import Holder
 from .merge import MergeReport, merge_records
+from .planstate import note_first_seen
 from .pluginhost import PluginHost, get_host
 from .workspace import Workspace
 
@@ -125,6 +126,10 @@ def import_records(
         with workspace.open_journal() as journal, journal.transaction():
             for uid, day in outcome.touches:
                 journal.add_touch(uid, day, touch_via, touch_note)
+    if outcome.report.added:
+        # A contact never touched is due from the day it entered the book: note that day.
+        with workspace.open_journal() as journal:
+            note_first_seen(journal, [c.uid for c in outcome.report.added], date.today())
     return outcome
 
 

@@ -425,6 +425,21 @@ class Journal:
         rows = self._db.execute("SELECT contact_uid, MAX(day) FROM touches GROUP BY contact_uid")
         return {uid: date.fromisoformat(day) for uid, day in rows}
 
+    def latest_touches(self) -> dict[str, Touch]:
+        """Each contact's most recent touch, with how it happened and its note.
+
+        Of two touches on the same day, the one recorded last wins.
+        """
+        # SQLite takes the bare columns from the row that holds the MAX() of the group.
+        rows = self._db.execute(
+            "SELECT contact_uid, MAX(day || printf('#%012d', id)), via, note, campaign "
+            "FROM touches GROUP BY contact_uid"
+        )
+        return {
+            uid: Touch(uid, date.fromisoformat(key[:10]), via, note or "", campaign)
+            for uid, key, via, note, campaign in rows
+        }
+
     # -- the send log (rate limits) -------------------------------------------------------
 
     def log_send(self, channel: str, domain: str, at: float) -> None:

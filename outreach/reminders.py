@@ -2,9 +2,11 @@
 
 ``outreach reminders --ics FILE`` writes:
 
-* a to-do (VTODO) for each contact who is overdue, slipping away or due soon, due on the day
-  the plan says (``--events`` writes all-day events instead, for calendars such as Google
-  Calendar that ignore to-dos on import);
+* a to-do (VTODO) for each of this week's picks among the due contacts and each contact due
+  soon, due on the day the plan says (``--events`` writes all-day events instead, for
+  calendars such as Google Calendar that ignore to-dos on import);
+* a yearly all-day event (VEVENT with RRULE) for each birthday and other date a contact's card
+  holds (anniversaries, Apple's labelled dates), on the day, with an alert;
 * recurring all-day events (VEVENT with RRULE) for the habits: add two new LinkedIn
   connections every two weeks, back up monthly, the yearly catch-up, holiday-card season
   (table ``[reminders]`` of ``outreach.toml`` sets or turns off each one).
@@ -16,8 +18,10 @@ last SEQUENCE and content digest of each item (``reminders.item.<UID>`` keys). A
 earlier whose contact is no longer due is written again as COMPLETED (they were touched) or
 CANCELLED (snoozed, cadence changed, removed), so the calendar closes it.
 
-vobject builds the calendar and escapes the text; lines are folded here at 75 octets, because
-vobject 0.9 folds by characters and leaves a short line of non-Latin text over the limit.
+The file is written line by line: TEXT values escaped as RFC 5545 says (a newline in a name
+becomes ``\\n`` and can never start a property), lines folded at 75 octets, never inside a
+character. vobject, which builds it at about a millisecond an item, was too slow for a book
+with thousands of birthdays, and folds by characters rather than octets.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, astuple, dataclass, field, fields
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,9 +41,18 @@ from .contact import Contact
 from .errors import InputError
 from .fsutil import atomic_write
 from .journal import Journal
+from .occasions import contact_occasions, next_occurrence
 from .options import parse_table
-from .planstate import WorkspacePlan, workspace_plan
-from .touchplan import OVERDUE, SLIPPING, SOON, PlanEntry
+from .touchplan import (
+    OVERDUE,
+    SLIPPING,
+    SOON,
+    Plan,
+    PlanEntry,
+    PlanSettings,
+    build_plan,
+    cadence_resolver,
+)
 from .workspace import Workspace
 
 __all__ = [
@@ -52,6 +65,7 @@ __all__ = [
     "contact_items",
     "fold_line",
     "habit_items",
+    "occasion_items",
     "to_ics",
     "write_reminders",
 ]
@@ -196,14 +210,19 @@ def contact_items(
     items = []
     for entry in entries:
         priority = _PRIORITY.get(entry.section)
-        if priority is None:
-            continue
+        if priority is None or (entry.section != SOON and not entry.pick):
+            continue  # due but not among this week's picks: the calendar stays paced too
         contact = contacts.get(entry.uid)
         name = _one_line(entry.name)
         summary = f"Get in touch with {name}"
         if entry.section == SLIPPING:
             summary += " (slipping away)"
-        lines = [_one_line(entry.reason)]
+        history = (
+            f"last touch {entry.last_touch.isoformat()}" if entry.last_touch else "never touched"
+        )
+        lines = [_one_line(f"{entry.reason} ({entry.cadence} cadence; {history})")]
+        if entry.last_note:
+            lines.append(_one_line(f"Last time: {entry.last_note}"))
         if contact is not None:
             if contact.relationship:
                 lines.append(f"How you know each other: {_one_line(contact.relationship)}")
@@ -232,6 +251,51 @@ def contact_items(
                     due=entry.due,
                     status="NEEDS-ACTION",
                     priority=priority,
+                )
+            )
+    return items
+
+
+def occasion_items(
+    contacts: Iterable[Contact], settings: PlanSettings, anchor: date
+) -> list[CalendarItem]:
+    """A yearly all-day event for each birthday and remembered date of planned contacts.
+
+    The series starts on the date itself when the year is known, else on its first
+    occurrence on or after ``anchor`` (the first export), so it stays put between exports.
+    29 February repeats on the last day of February.
+    """
+    items = []
+    cadence_of = cadence_resolver(settings)
+    for contact in contacts:
+        if cadence_of(contact).never:
+            continue  # kept out of the plan altogether, reminders included
+        name = _one_line(contact.display_name)
+        for occasion in contact_occasions(contact):
+            leap = (occasion.month, occasion.day) == (2, 29)
+            if occasion.year is not None:
+                first = date(occasion.year, occasion.month, occasion.day)
+            else:
+                first = next_occurrence(occasion.month, occasion.day, anchor)
+            label = _one_line(occasion.label)
+            summary = f"{name}'s birthday" if occasion.is_birthday else f"{name}: {label}"
+            occasion_words = "your birthday" if occasion.is_birthday else f"your {label}"
+            lines = [
+                "A short greeting on the day keeps you in touch:",
+                f'outreach congrats {contact.uid} --for "{occasion_words}"',
+            ]
+            lines.extend(_one_line(line) for line in _how_to_reach(contact))
+            items.append(
+                CalendarItem(
+                    "VEVENT",
+                    _item_uid("date", f"{contact.uid}|{occasion.key()}"),
+                    summary,
+                    "\n".join(lines),
+                    day=first,
+                    rrule="FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1" if leap else "FREQ=YEARLY",
+                    status="CONFIRMED",
+                    alarm=True,
+                    categories=("outreach", "birthday" if occasion.is_birthday else "date"),
                 )
             )
     return items
@@ -471,50 +535,77 @@ def fold_line(line: str, limit: int = 75) -> str:
     return "\r\n ".join(parts)
 
 
-def to_ics(items: Iterable[tuple[CalendarItem, int]], now: datetime) -> bytes:
-    """The calendar file: each item with its SEQUENCE, all stamped ``now``."""
-    import vobject
-    from vobject.icalendar import utc
+def _text(value: str) -> str:
+    """A TEXT value escaped as RFC 5545 3.3.11 says: a newline can never end the property."""
+    value = _clean(value)
+    for char, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")):
+        value = value.replace(char, escaped)
+    return value
 
-    stamp = now.astimezone(UTC).replace(microsecond=0, tzinfo=None).replace(tzinfo=utc)
-    cal = vobject.iCalendar()
-    cal.add("prodid").value = PRODID
-    cal.add("method").value = "PUBLISH"
-    cal.add("x-wr-calname").value = "outreach"
+
+def _ics_date(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def _item_lines(item: CalendarItem, seq: int, stamp: str) -> list[str]:
+    lines = [
+        f"BEGIN:{item.component}",
+        f"UID:{_text(item.uid)}",
+        f"DTSTAMP:{stamp}",
+        f"SEQUENCE:{seq}",
+        f"SUMMARY:{_text(item.summary)}",
+    ]
+    if item.description:
+        lines.append(f"DESCRIPTION:{_text(item.description)}")
+    if item.categories:
+        lines.append("CATEGORIES:" + ",".join(_text(c) for c in item.categories))
+    if item.status:
+        lines.append(f"STATUS:{item.status}")
+    if item.priority:
+        lines.append(f"PRIORITY:{item.priority}")
+    if item.due is not None:
+        lines.append(f"DUE;VALUE=DATE:{_ics_date(item.due)}")
+    if item.completed is not None:
+        lines.append(f"COMPLETED:{_ics_date(item.completed)}T120000Z")
+        lines.append("PERCENT-COMPLETE:100")
+    if item.day is not None:
+        lines.append(f"DTSTART;VALUE=DATE:{_ics_date(item.day)}")
+        lines.append(f"DTEND;VALUE=DATE:{_ics_date(item.day + timedelta(days=1))}")
+        lines.append("TRANSP:TRANSPARENT")
+    if item.rrule:
+        lines.append(f"RRULE:{item.rrule}")
+    if item.alarm:
+        lines.extend(
+            [
+                "BEGIN:VALARM",
+                "ACTION:DISPLAY",
+                f"DESCRIPTION:{_text(item.summary)}",
+                "TRIGGER:PT9H",
+                "END:VALARM",
+            ]
+        )
+    lines.append(f"END:{item.component}")
+    return lines
+
+
+def to_ics(items: Iterable[tuple[CalendarItem, int]], now: datetime) -> bytes:
+    """The calendar file: each item with its SEQUENCE, all stamped ``now``.
+
+    Written line by line rather than through vobject, which takes about a millisecond an
+    item: a book with thousands of birthdays writes thousands of yearly events.
+    """
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "METHOD:PUBLISH",
+        f"PRODID:{PRODID}",
+        "X-WR-CALNAME:outreach",
+    ]
     for item, seq in items:
-        comp = cal.add(item.component.lower())
-        comp.add("uid").value = item.uid
-        comp.add("dtstamp").value = stamp
-        comp.add("sequence").value = str(seq)
-        comp.add("summary").value = _clean(item.summary)
-        if item.description:
-            comp.add("description").value = _clean(item.description)
-        if item.categories:
-            comp.add("categories").value = list(item.categories)
-        if item.status:
-            comp.add("status").value = item.status
-        if item.priority:
-            comp.add("priority").value = str(item.priority)
-        if item.due is not None:
-            comp.add("due").value = item.due
-        if item.completed is not None:
-            comp.add("completed").value = datetime.combine(item.completed, time(12), utc)
-            comp.add("percent-complete").value = "100"
-        if item.day is not None:
-            comp.add("dtstart").value = item.day
-            comp.add("dtend").value = item.day + timedelta(days=1)
-            comp.add("transp").value = "TRANSPARENT"
-        if item.rrule:
-            comp.add("rrule").value = item.rrule
-        if item.alarm:
-            alarm = comp.add("valarm")
-            alarm.add("action").value = "DISPLAY"
-            alarm.add("description").value = _clean(item.summary)
-            alarm.add("trigger").value = timedelta(hours=9)
-    # vobject folds by characters; fold by octets here instead (see the module docstring).
-    text = cal.serialize(lineLength=1_000_000)
-    lines = text.split("\r\n")
-    return "".join(fold_line(line) + "\r\n" for line in lines if line).encode("utf-8")
+        lines.extend(_item_lines(item, seq, stamp))
+    lines.append("END:VCALENDAR")
+    return "".join(fold_line(line) + "\r\n" for line in lines).encode("utf-8")
 
 
 @dataclass(slots=True)
@@ -527,6 +618,8 @@ class ReminderReport:
     habits: int
     closed: int
     data: bytes
+    #: Yearly events for birthdays and other remembered dates.
+    dates: int = 0
 
 
 def write_reminders(
@@ -536,28 +629,34 @@ def write_reminders(
     today: date,
     now: datetime | None = None,
     events: bool = False,
-    plan: WorkspacePlan | None = None,
+    plan: Plan | None = None,
+    record: bool = False,
 ) -> ReminderReport:
     """Write the reminders calendar to ``path`` (``None``: only return it) and note it.
 
     ``now`` is the DTSTAMP (default: the current time); ``plan`` is built for ``today`` when
-    not given. The journal keeps each item's SEQUENCE so that importing again updates.
+    not given (``record``: noting contacts the plan sees for the first time, as ``outreach
+    plan`` does on the real today). The journal keeps each item's SEQUENCE so that importing
+    again updates.
     """
     settings = ReminderSettings.from_config(
         workspace.section("reminders"), f"{workspace.config_path} [reminders]"
     )
-    plan = plan or workspace_plan(workspace, today)
+    plan = plan or build_plan(workspace, today, record=record)
     stamp = now or datetime.now(UTC)
-    contacts = {c.uid: c for c in plan.contacts}
+    contacts = {c.uid: c for c in plan.inputs.contacts}
+    last_touches = plan.inputs.last_touches
     current = contact_items(plan.entries, contacts, today, events=events)
     touch_of: dict[str, date | None] = {}
     for uid in contacts:
         for kind in ("todo", "due"):
-            touch_of[_item_uid(kind, uid)] = plan.last_touches.get(uid)
+            touch_of[_item_uid(kind, uid)] = last_touches.get(uid)
     with workspace.open_journal() as journal:
         state = ReminderState.load(journal)
         if state.anchor is None:
             state.anchor = today
+        dates = occasion_items(plan.inputs.contacts, plan.settings, state.anchor)
+        current.extend(dates)
         habits = habit_items(settings, state.anchor)
         closing = state.closing_items({i.uid for i in [*current, *habits]}, touch_of)
         numbered = [
@@ -574,8 +673,9 @@ def write_reminders(
     return ReminderReport(
         path,
         sum(1 for i in current if i.component == "VTODO"),
-        sum(1 for i in current if i.component == "VEVENT"),
+        sum(1 for i in current if i.component == "VEVENT") - len(dates),
         len(habits),
         len(closing),
         data,
+        len(dates),
     )

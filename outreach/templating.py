@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -22,10 +23,12 @@ from .contact import Contact
 from .errors import TemplateRenderError
 
 if TYPE_CHECKING:
+    from .journal import Touch
     from .pluginhost import PluginHost
     from .workspace import Workspace
 
 __all__ = [
+    "LastTouch",
     "Renderer",
     "build_environment",
     "format_date",
@@ -38,9 +41,59 @@ __all__ = [
 _NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
 
-def _as_date(value: date | datetime | str | None) -> date | None:
+#: ``date`` under another name, for :class:`LastTouch`, whose field ``date`` hides the type.
+_Day: TypeAlias = date
+
+
+@dataclass(frozen=True, slots=True)
+class LastTouch:
+    """The last time you were in touch, as templates see it (``last_touch``).
+
+    ``{{ last_touch }}`` prints the ISO date and the date filters take it as a date;
+    ``last_touch.via`` is how ("call", "email", "lunch"), ``last_touch.note`` what you noted
+    (``outreach touch --note``), ``last_touch.campaign`` the campaign that made it, if any.
+    """
+
+    date: date
+    via: str = ""
+    note: str = ""
+    campaign: str = ""
+
+    def __str__(self) -> str:
+        return self.date.isoformat()
+
+    # Templates written when ``last_touch`` was a plain date keep working.
+    @property
+    def year(self) -> int:
+        """The year of the touch."""
+        return self.date.year
+
+    @property
+    def month(self) -> int:
+        """The month of the touch."""
+        return self.date.month
+
+    def isoformat(self) -> str:
+        """The date as ``YYYY-MM-DD``."""
+        return self.date.isoformat()
+
+    @classmethod
+    def of(cls, value: Touch | _Day | LastTouch | None) -> LastTouch | None:
+        """A journal touch (or a bare date) as a template's ``last_touch``."""
+        if value is None or isinstance(value, LastTouch):
+            return value
+        if isinstance(value, datetime):
+            return cls(value.date())
+        if isinstance(value, date):
+            return cls(value)
+        return cls(value.day, value.via or "", value.note or "", value.campaign or "")
+
+
+def _as_date(value: date | datetime | str | LastTouch | None) -> date | None:
     if value is None or value == "":
         return None
+    if isinstance(value, LastTouch):
+        return value.date
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -48,7 +101,9 @@ def _as_date(value: date | datetime | str | None) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def years_since(value: date | datetime | str | None, today: date | None = None) -> int | None:
+def years_since(
+    value: date | datetime | str | LastTouch | None, today: date | None = None
+) -> int | None:
     """Whole years from ``value`` to ``today``; ``None`` when there is no date."""
     then = _as_date(value)
     if then is None:
@@ -62,7 +117,7 @@ def _words(n: int) -> str:
     return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
 
 
-def since(value: date | datetime | str | None, today: date | None = None) -> str:
+def since(value: date | datetime | str | LastTouch | None, today: date | None = None) -> str:
     """How long ago, as a person says it: "a few weeks", "eight months", "four years"."""
     then = _as_date(value)
     if then is None:
@@ -239,15 +294,17 @@ class Renderer:
         campaign: Any = None,
         part: str = "main",
         channel: str = "",
-        last_touch: date | None = None,
+        last_touch: Touch | date | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The variables every template sees for one contact.
 
         ``contact``, ``name``, ``greeting``, ``first_name``, ``me``, ``campaign``, ``part``,
-        ``channel``, ``today``, ``last_touch``, ``years_since``, ``since`` and ``vars`` (the
+        ``channel``, ``today``, ``last_touch`` (a :class:`LastTouch`, or ``None``; given a
+        journal touch or a date), ``years_since``, ``since`` and ``vars`` (the
         campaign's ``[vars]`` table), plus what plugins add through ``template_context``.
         """
+        touch = LastTouch.of(last_touch)
         context: dict[str, Any] = {}
         if self.host is not None:
             context.update(self.host.template_context(contact, campaign, channel))
@@ -263,9 +320,9 @@ class Renderer:
             part=part,
             channel=channel,
             today=self.today,
-            last_touch=last_touch,
-            years_since=years_since(last_touch, self.today),
-            since=since(last_touch, self.today),
+            last_touch=touch,
+            years_since=years_since(touch, self.today),
+            since=since(touch, self.today),
             vars=getattr(campaign, "vars", {}) if campaign is not None else {},
         )
         return context

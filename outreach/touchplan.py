@@ -1,69 +1,83 @@
-"""The touch plan: who is due, who is slipping away, and whose details need fixing.
+"""The touch plan: who is due, who to get in touch with this week, and what needs fixing.
 
-When a contact is next due
---------------------------
-The next due date is the last touch plus the contact's cadence; any touch (a call you record,
-a sent email, a printed card, a LinkedIn connection) restarts the clock. A contact without a
-cadence of their own takes the shortest of the ``[plan.cadence]`` defaults that match one of
-their tags or their relationship, else ``[plan] default_cadence``. A cadence of ``never``
-keeps a contact out of the plan altogether.
+When a contact is due
+---------------------
+A contact is due one cadence after the last touch; any touch (a call you record, a sent email,
+a printed card, a LinkedIn connection) restarts the clock. A contact never touched at all is
+due from the day they entered the book (the day an import added them, else the day the plan
+first saw them; kept by :mod:`outreach.planstate`). A snooze moves the due date to the end of
+the snooze. These dates are the true ones: ``due`` and ``overdue_days`` are never moved to
+spread the load.
 
-Contacts the plan has never seen before
----------------------------------------
-A book freshly filled from exports has hundreds of contacts with no touch at all, or with a
-LinkedIn "connected on" touch from years ago. Counting them as due at once would bury the
-user under hundreds of overdue people on day one. So the plan remembers when it first saw each
-contact (:mod:`outreach.planstate`), and a contact that was already due at that moment (never
-touched, or last touch plus cadence before that day) gets its first due date spread over one
-cadence from then, at a stable place picked from its UID: 500 contacts imported on a yearly
-cadence come up about ten a week through the first year, each within its cadence, none before
-the plan first saw it. ``[plan] spread_first_touches = false`` makes them all due at once.
+A contact without a cadence of their own takes the shortest of the ``[plan.cadence]``
+defaults that match one of their tags or their relationship, else ``[plan] default_cadence``.
+A cadence of ``never`` keeps a contact out of the plan altogether.
+
+This week's picks
+-----------------
+A fresh import makes hundreds of people due at once. Rather than moving their dates, the plan
+picks ``[plan] per_week`` of the due contacts to suggest this week (less the contacts already
+touched in the last seven days), the most pressing first: the most overdue for their cadence
+(30 days late on a monthly cadence weighs more than 30 days on a yearly one), then those
+slipping away and those with news (a job change, a birthday coming), then the closer ones
+(the shorter cadence). The others stay due, with their true figures, and are counted. Room
+left in the budget goes to contacts falling due within the week (at most six days early), so a
+crowd that falls due together (a fresh import, a year on) spreads over the weeks.
 
 Sections
 --------
 * ``overdue``: due today or earlier;
-* ``slipping-away``: due, and no touch for over ``slipping_days`` (a year): the ones to call
-  first (a contact is in one of ``overdue`` and ``slipping-away``, never both);
+* ``slipping-away``: due, and no touch for over ``slipping_days`` (a contact is in one of
+  ``overdue`` and ``slipping-away``, never both);
 * ``soon``: due within ``soon_days``;
-* ``fix-address``: mail to their postal address came back and they have no other one, or
-  an email address of theirs bounces (``fix_reasons``, from :mod:`outreach.bouncing`);
+* ``fix-address``: a way to reach them failed: mail to their postal address came back and
+  they have no other one, or an email address of theirs bounces (:mod:`outreach.bouncing`,
+  through :attr:`PlanInputs.fix_reasons`);
 * ``unreachable``: no email address, no usable postal address and no LinkedIn profile;
 * ``job-change``: a new employer or title seen in the last 30 days, and no touch since
-  (:mod:`outreach.jobchange`).
+  (:mod:`outreach.jobchange`);
+* ``birthday``: a birthday or another remembered date within ``birthday_days``.
 
-A contact snoozed until a date is due no earlier than that date and is left out of the last
-two sections until then. Everything here is pure: the caller passes ``today``.
+A snoozed contact is left out of every section but its due one until the snooze ends.
+Everything here is pure but :func:`build_plan` given a workspace: the caller passes ``today``.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from .cadence import Cadence
 from .contact import Contact
 from .jobchange import JOB_CHANGE, job_change_reason
+from .occasions import Occasion, contact_occasions, next_occurrence
 from .options import parse_table
 
+if TYPE_CHECKING:
+    from .planinputs import PlanInputs
+    from .workspace import Workspace
+
 __all__ = [
+    "BIRTHDAY",
     "DUE_SECTIONS",
     "FIX_ADDRESS",
+    "JOB_CHANGE",
     "OVERDUE",
     "SECTIONS",
     "SLIPPING",
     "SOON",
     "UNREACHABLE",
+    "Plan",
     "PlanEntry",
     "PlanSettings",
     "build_plan",
+    "cadence_resolver",
+    "contact_fix_reasons",
     "due_date",
     "effective_cadence",
-    "next_due",
-    "overdue_uids",
-    "spread_offset",
+    "plan_from_inputs",
 ]
 
 OVERDUE = "overdue"
@@ -71,10 +85,13 @@ SLIPPING = "slipping-away"
 SOON = "soon"
 FIX_ADDRESS = "fix-address"
 UNREACHABLE = "unreachable"
+BIRTHDAY = "birthday"
 #: Every section, in the order the plan lists them.
-SECTIONS = (OVERDUE, SOON, SLIPPING, FIX_ADDRESS, UNREACHABLE, JOB_CHANGE)
+SECTIONS = (OVERDUE, SLIPPING, SOON, FIX_ADDRESS, UNREACHABLE, JOB_CHANGE, BIRTHDAY)
 #: The sections whose contacts are due today or earlier.
 DUE_SECTIONS = frozenset({OVERDUE, SLIPPING})
+#: The plan's week: a contact due within it may be picked early when the budget has room.
+WEEK = 7
 
 
 @dataclass(slots=True)
@@ -88,9 +105,11 @@ class PlanSettings:
     soon_days: int = 14
     #: No touch for more than this many days, and due: slipping away.
     slipping_days: int = 365
-    #: Spread the first due dates of contacts that were already due when the plan first saw
-    #: them over one cadence, instead of making them all due at once.
-    spread_first_touches: bool = True
+    #: How many due contacts to suggest a week. 25 keeps up with a book of 1,000 people on
+    #: yearly cadences (about 19 a week come due) and works off a fresh import's backlog.
+    per_week: int = 25
+    #: How many days before a birthday (or another remembered date) the plan shows it.
+    birthday_days: int = 14
 
     def __post_init__(self) -> None:
         named = {"default_cadence": self.default_cadence}
@@ -100,10 +119,15 @@ class PlanSettings:
                 Cadence.parse(value)
             except ValueError as exc:
                 raise ValueError(f"{key}: {exc}") from None
-        if self.soon_days < 0:
-            raise ValueError(f"soon_days must be 0 or more, not {self.soon_days}")
-        if self.slipping_days < 1:
-            raise ValueError(f"slipping_days must be 1 or more, not {self.slipping_days}")
+        for key, least in (
+            ("soon_days", 0),
+            ("slipping_days", 1),
+            ("per_week", 1),
+            ("birthday_days", 0),
+        ):
+            value = getattr(self, key)
+            if value < least:
+                raise ValueError(f"{key} must be {least} or more, not {value}")
 
     @classmethod
     def from_config(cls, table: Mapping[str, Any], where: str) -> PlanSettings:
@@ -117,70 +141,63 @@ def effective_cadence(contact: Contact, settings: PlanSettings) -> Cadence:
     The shortest wins because a contact tagged both ``colleague`` (yearly) and ``former-boss``
     (quarterly) is someone you would turn to: the closer relationship sets the pace.
     """
-    if contact.cadence is not None:
-        return contact.cadence
-    lowered = {k.casefold().strip(): v for k, v in settings.cadence.items()}
-    keys = [tag.casefold().strip() for tag in contact.tags]
-    if contact.relationship.strip():
-        keys.append(contact.relationship.casefold().strip())
-    matches = [Cadence.parse(lowered[k]) for k in keys if k in lowered]
-    planned = [c for c in matches if not c.never]
-    if planned:
-        return min(planned, key=lambda c: c.approx_days())
-    if matches:
-        return matches[0]
-    return Cadence.parse(settings.default_cadence)
+    return cadence_resolver(settings)(contact)
 
 
-def spread_offset(uid: str, days: int) -> int:
-    """A stable number of days in ``[0, days)`` picked from a contact's UID.
+def cadence_resolver(settings: PlanSettings) -> Callable[[Contact], Cadence]:
+    """:func:`effective_cadence` for many contacts: the defaults are parsed once."""
+    lowered = {k.casefold().strip(): Cadence.parse(v) for k, v in settings.cadence.items()}
+    default = Cadence.parse(settings.default_cadence)
 
-    A digest rather than :func:`hash`, which changes from one process to the next.
-    """
-    if days <= 1:
-        return 0
-    digest = hashlib.sha256(uid.encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") % days
+    def resolve(contact: Contact) -> Cadence:
+        if contact.cadence is not None:
+            return contact.cadence
+        if not lowered:
+            return default
+        keys = [tag.casefold().strip() for tag in contact.tags]
+        if contact.relationship.strip():
+            keys.append(contact.relationship.casefold().strip())
+        matches = [lowered[k] for k in keys if k in lowered]
+        planned = [c for c in matches if not c.never]
+        if planned:
+            return min(planned, key=lambda c: c.approx_days())
+        if matches:
+            return matches[0]
+        return default
 
-
-def _due(
-    contact: Contact, cadence: Cadence, last_touch: date | None, seen: date, settings: PlanSettings
-) -> tuple[date, bool, bool]:
-    """The due date, whether it was spread from ``seen``, and whether a snooze set it."""
-    natural = cadence.after(last_touch) if last_touch is not None else None
-    spread = False
-    if natural is not None and natural >= seen:
-        due = natural
-    elif not settings.spread_first_touches:
-        due = natural or seen
-    else:
-        window = (cadence.after(seen) or seen) - seen
-        due = date.fromordinal(seen.toordinal() + spread_offset(contact.uid, window.days))
-        spread = True
-    snooze = contact.snooze_until
-    if snooze is not None and snooze > due:
-        return snooze, spread, True
-    return due, spread, False
+    return resolve
 
 
 def due_date(
     contact: Contact,
     last_touch: date | None,
     settings: PlanSettings,
-    today: date,
-    first_seen: date | None = None,
+    entered: date,
 ) -> date | None:
-    """When the contact is next due, or ``None`` for a cadence of ``never``.
+    """When the contact is due, or ``None`` for a cadence of ``never``.
 
-    ``first_seen`` is when the plan first saw the contact (``today`` when it never has): a
-    contact that was already due then is spread over one cadence from that day (see the
-    module's documentation). A snooze moves the date to the end of the snooze.
+    One cadence after ``last_touch``; without one, ``entered`` (the day the contact entered
+    the book). A snooze moves the date to the end of the snooze.
     """
     cadence = effective_cadence(contact, settings)
     if cadence.never:
         return None
-    due, _, _ = _due(contact, cadence, last_touch, first_seen or today, settings)
-    return due
+    return _due(contact, cadence, last_touch, entered)
+
+
+def _due(contact: Contact, cadence: Cadence, last: date | None, entered: date) -> date:
+    due = cadence.after(last) if last is not None else entered
+    assert due is not None  # the caller has ruled out "never"
+    snooze = contact.snooze_until
+    return snooze if snooze is not None and snooze > due else due
+
+
+def contact_fix_reasons(contact: Contact) -> list[str]:
+    """What the contact's own card says needs fixing (a postal address that came back)."""
+    if not contact.has_returned_address:
+        return []
+    returned = next(a for a in contact.addresses if a.returned)
+    return [f"mail to {returned.one_line() or 'their postal address'} came back"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,14 +208,22 @@ class PlanEntry:
     name: str
     #: One of :data:`SECTIONS`.
     section: str
+    #: When the contact is due: last touch plus cadence (the true date, never spread).
     due: date
     #: Days since the due date; negative when not yet due.
     overdue_days: int
     reason: str
     cadence: str
     last_touch: date | None
-    #: When the plan first saw the contact.
+    #: When the plan first saw the contact (their day in the book when never touched).
     first_seen: date
+    #: True when the contact is among this week's picks.
+    pick: bool = False
+    #: How the last touch happened ("call", "email") and what the user noted about it.
+    last_via: str = ""
+    last_note: str = ""
+    #: The day of the occasion (``birthday`` entries), else ``None``.
+    on: date | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The entry as ``outreach plan --json`` prints it."""
@@ -206,17 +231,87 @@ class PlanEntry:
             "uid": self.uid,
             "name": self.name,
             "section": self.section,
+            "pick": self.pick,
             "due": self.due.isoformat(),
             "overdue_days": self.overdue_days,
             "reason": self.reason,
             "cadence": self.cadence,
             "last_touch": self.last_touch.isoformat() if self.last_touch else None,
+            "last_via": self.last_via or None,
+            "last_note": self.last_note or None,
             "first_seen": self.first_seen.isoformat(),
+            "on": self.on.isoformat() if self.on else None,
         }
+
+
+@dataclass(slots=True)
+class Plan:
+    """The plan on one day: every entry, this week's picks, and what it was built from."""
+
+    today: date
+    inputs: PlanInputs
+    #: Every entry, in :data:`SECTIONS` order, the most pressing first within a section.
+    entries: list[PlanEntry]
+    #: The UIDs picked for this week, the most pressing first.
+    picks: list[str]
+    #: This week's budget after the contacts touched in the last seven days.
+    budget: int
+    #: How many planned contacts were touched in the last seven days (they use up budget).
+    touched_this_week: int
+    #: Contacts whose cadence is not ``never``.
+    planned: int
+
+    @property
+    def settings(self) -> PlanSettings:
+        """The ``[plan]`` settings the plan was built with."""
+        return self.inputs.settings
+
+    def section(self, name: str) -> list[PlanEntry]:
+        """The entries of one section, in plan order."""
+        return [e for e in self.entries if e.section == name]
+
+    def due_uids(self) -> set[str]:
+        """UIDs of the contacts due today or earlier (``overdue`` and ``slipping-away``)."""
+        return {e.uid for e in self.entries if e.section in DUE_SECTIONS}
+
+    def due_entries(self) -> list[PlanEntry]:
+        """The due entries, picks first in pick order, then the rest by priority."""
+        order = {uid: i for i, uid in enumerate(self.picks)}
+        due = [e for e in self.entries if e.section in DUE_SECTIONS]
+        rest = len(order)
+        return sorted(due, key=lambda e: order.get(e.uid, rest))
+
+    def next_due(self) -> tuple[date, str] | None:
+        """The earliest due date after today and the name of its contact, or ``None``."""
+        later: list[tuple[date, str, str]] = []
+        inputs = self.inputs
+        cadence_of = cadence_resolver(inputs.settings)
+        for contact in inputs.contacts:
+            cadence = cadence_of(contact)
+            if cadence.never:
+                continue
+            last = inputs.last_touch_day(contact.uid)
+            due = _due(contact, cadence, last, inputs.entered(contact.uid, self.today))
+            if due > self.today:
+                name = contact.display_name
+                later.append((due, name.casefold(), name))
+        if not later:
+            return None
+        due, _, name = min(later)
+        return due, name
 
 
 def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
+
+
+def _span(days: int) -> str:
+    """A long silence as a person says it: "14 months", "3 years"."""
+    if days < 60:
+        return _days(days)
+    if days < 700:
+        return f"{round(days / 30.44)} months"
+    return f"{days // 365} years"
 
 
 def _when(overdue: int) -> str:
@@ -234,115 +329,133 @@ def _unreachable_reason(contact: Contact) -> str:
     return reason
 
 
-def build_plan(
-    contacts: Iterable[Contact],
-    last_touches: Mapping[str, date],
-    settings: PlanSettings,
-    today: date,
-    first_seen: Mapping[str, date] | None = None,
-    fix_reasons: Mapping[str, Sequence[str]] | None = None,
-) -> list[PlanEntry]:
-    """The plan for ``today``: an entry per contact and section, in :data:`SECTIONS` order.
+def _occasion_text(occasion: Occasion, on: date, today: date) -> str:
+    what = occasion.label
+    if occasion.year is not None and occasion.is_birthday:
+        what = f"birthday ({on.year - occasion.year})"
+    elif occasion.year is not None:
+        what = f"{occasion.label} ({on.year - occasion.year} years)"
+    away = (on - today).days
+    when = "today" if away == 0 else "tomorrow" if away == 1 else f"in {_days(away)}"
+    return f"{what} on {on.strftime('%d %B').lstrip('0')}, {when}"
 
-    ``first_seen`` maps UIDs to the day the plan first saw them (missing: today). Within a
-    section the most pressing come first: the most overdue, the soonest due, the longest
-    silent; the last two sections are in name order. A contact not due within ``soon_days``
-    and with nothing to fix has no entry. ``fix_reasons`` maps UIDs to further
-    ``fix-address`` reasons (an email address that bounces).
-    """
-    seen_map = first_seen or {}
-    rows: list[tuple[int, int, str, str, PlanEntry]] = []
-    for contact in contacts:
-        cadence = effective_cadence(contact, settings)
+
+def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
+    """The plan for ``today`` from already loaded inputs (pure: nothing is read or written)."""
+    settings = inputs.settings
+    cadence_of = cadence_resolver(settings)
+    natural: dict[tuple[Cadence, date], date] = {}
+    week_start = today - timedelta(days=6)
+    rows: list[tuple[int, tuple[Any, ...], PlanEntry]] = []
+    candidates: list[tuple[tuple[Any, ...], str]] = []
+    ahead: list[tuple[tuple[Any, ...], str]] = []
+    touched_this_week = 0
+    planned = 0
+    for contact in inputs.contacts:
+        cadence = cadence_of(contact)
         if cadence.never:
             continue
-        last = last_touches.get(contact.uid)
-        seen = seen_map.get(contact.uid, today)
-        due, spread, snoozed_due = _due(contact, cadence, last, seen, settings)
+        planned += 1
+        uid = contact.uid
+        touch = inputs.touches.get(uid)
+        last = touch.day if touch is not None else None
+        if last is not None and week_start <= last <= today:
+            touched_this_week += 1
+        seen = inputs.entered(uid, today)
+        if last is not None and contact.snooze_until is None:
+            # Campaigns touch many people on one day: work out each (cadence, day) once.
+            key = (cadence, last)
+            due = natural.get(key) or natural.setdefault(key, _due(contact, cadence, last, seen))
+        else:
+            due = _due(contact, cadence, last, seen)
         overdue = (today - due).days
-        history = f"last touch {last.isoformat()}" if last else "no touch recorded yet"
-        detail = f"{cadence} cadence; {history}"
-        if spread:
-            detail += f"; first due spread from {seen.isoformat()}, when the plan first saw them"
-        if snoozed_due:
-            detail += "; snoozed until then"
         silent = (today - (last or seen)).days
-        found: list[tuple[str, int, str]] = []
+        snoozed = contact.snooze_until is not None and contact.snooze_until > today
+        found: list[tuple[str, tuple[Any, ...], str, date | None]] = []
+        name = contact.display_name
+        order = (name.casefold(), uid)
         if overdue >= 0 and silent > settings.slipping_days:
             silence = (
-                f"no touch for {_days(silent)}"
-                if last
-                else f"no touch in the {_days(silent)} since the plan first saw them"
+                f"no touch for {_span(silent)}" if last else f"never touched in {_span(silent)}"
             )
-            found.append((SLIPPING, -silent, f"{silence}; {_when(overdue)} ({detail})"))
+            reason = f"{silence}; {_when(overdue)}"
+            found.append((SLIPPING, (-silent, *order), reason, None))
         elif overdue >= 0:
-            found.append((OVERDUE, -overdue, f"{_when(overdue)} ({detail})"))
+            found.append((OVERDUE, (-overdue, *order), _when(overdue), None))
         elif -overdue <= settings.soon_days:
-            found.append((SOON, -overdue, f"{_when(overdue)} ({detail})"))
-        if contact.snooze_until is None or contact.snooze_until <= today:
-            if contact.has_returned_address:
-                returned = next(a for a in contact.addresses if a.returned)
-                text = f"mail to {returned.one_line() or 'their postal address'} came back"
-                found.append((FIX_ADDRESS, 0, text))
-            for text in (fix_reasons or {}).get(contact.uid, ()):
-                found.append((FIX_ADDRESS, 0, text))
+            found.append((SOON, (-overdue, *order), _when(overdue), None))
+        news = False
+        if not snoozed:
+            reasons = [*contact_fix_reasons(contact), *inputs.fix_reasons.get(uid, ())]
+            if reasons:
+                found.append((FIX_ADDRESS, order, "; ".join(reasons), None))
             if not contact.emails and contact.postal_address is None and not contact.linkedin:
-                found.append((UNREACHABLE, 0, _unreachable_reason(contact)))
-            job_change = job_change_reason(contact, today, last)
-            if job_change is not None:
-                found.append((JOB_CHANGE, 0, job_change))
-        name = contact.display_name
-        for section, rank, reason in found:
+                found.append((UNREACHABLE, order, _unreachable_reason(contact), None))
+            job = job_change_reason(contact, today, last)
+            if job is not None:
+                news = True
+                found.append((JOB_CHANGE, order, job, None))
+            for occasion in contact_occasions(contact):
+                day = next_occurrence(occasion.month, occasion.day, today)
+                if (day - today).days <= settings.birthday_days:
+                    news = True
+                    text = _occasion_text(occasion, day, today)
+                    found.append((BIRTHDAY, (day, *order), text, day))
+        if overdue >= 0:
+            days = max(cadence.approx_days(), 1)
+            # How late for the cadence, then a step up for silence and for news; closer
+            # relationships (shorter cadences) break ties.
+            score = overdue / days + (0.5 if silent > settings.slipping_days else 0.0)
+            score += 0.25 if news else 0.0
+            candidates.append(((-score, days, due, *order), uid))
+        elif -overdue < WEEK:
+            # Due before the week is out: picked when the budget has room, which spreads a
+            # crowd that falls due together (a fresh import, a year on) over the weeks.
+            ahead.append(((due, cadence.approx_days(), *order), uid))
+        for section, rank, reason, on in found:
             entry = PlanEntry(
-                contact.uid, name, section, due, overdue, reason, str(cadence), last, seen
+                uid,
+                name,
+                section,
+                due,
+                overdue,
+                reason,
+                str(cadence),
+                last,
+                seen,
+                False,
+                touch.via if touch is not None else "",
+                touch.note if touch is not None else "",
+                on,
             )
-            rows.append((SECTIONS.index(section), rank, name.casefold(), contact.uid, entry))
-    rows.sort(key=lambda row: row[:4])
-    return [row[4] for row in rows]
+            rows.append((SECTIONS.index(section), rank, entry))
+    candidates.sort()
+    ahead.sort()
+    budget = max(settings.per_week - touched_this_week, 0)
+    picks = [uid for _, uid in [*candidates, *ahead][:budget]]
+    chosen = set(picks)
+    rows.sort(key=lambda row: (row[0], row[1]))
+    entries = [_picked(row[2]) if row[2].uid in chosen else row[2] for row in rows]
+    return Plan(today, inputs, entries, picks, budget, touched_this_week, planned)
 
 
-def _due_dates(
-    contacts: Iterable[Contact],
-    last_touches: Mapping[str, date],
-    settings: PlanSettings,
-    today: date,
-    first_seen: Mapping[str, date] | None,
-) -> Iterator[tuple[date, Contact]]:
-    """Each contact's due date, as :func:`due_date` has it, skipping cadence ``never``."""
-    seen_map = first_seen or {}
-    for contact in contacts:
-        uid = contact.uid
-        due = due_date(contact, last_touches.get(uid), settings, today, seen_map.get(uid))
-        if due is not None:
-            yield due, contact
+def _picked(entry: PlanEntry) -> PlanEntry:
+    return replace(entry, pick=True)
 
 
-def overdue_uids(
-    contacts: Iterable[Contact],
-    last_touches: Mapping[str, date],
-    settings: PlanSettings,
-    today: date,
-    first_seen: Mapping[str, date] | None = None,
-) -> set[str]:
-    """UIDs of contacts due today or earlier (the ``overdue`` and ``slipping-away`` sections).
+def build_plan(
+    source: Workspace | PlanInputs, today: date | None = None, *, record: bool | None = None
+) -> Plan:
+    """The plan ``outreach plan`` shows, for a workspace or for inputs you loaded yourself.
 
-    The same contacts as those sections of :func:`build_plan`, without building its entries.
+    Given a workspace, its book, journal and ``[plan]`` settings are loaded as the command
+    line does (:meth:`PlanInputs.load`): without ``today`` (the real today), contacts seen
+    for the first time are noted in the journal; a pretend ``today`` writes nothing.
     """
-    dues = _due_dates(contacts, last_touches, settings, today, first_seen)
-    return {contact.uid for due, contact in dues if due <= today}
+    from .planinputs import PlanInputs
 
-
-def next_due(
-    contacts: Iterable[Contact],
-    last_touches: Mapping[str, date],
-    settings: PlanSettings,
-    today: date,
-    first_seen: Mapping[str, date] | None = None,
-) -> tuple[date, Contact] | None:
-    """The earliest due date after ``today`` and its contact, or ``None`` when nobody is."""
-    dues = _due_dates(contacts, last_touches, settings, today, first_seen)
-    return min(
-        ((due, contact) for due, contact in dues if due > today),
-        key=lambda pair: (pair[0], pair[1].display_name.casefold()),
-        default=None,
-    )
+    day = today or date.today()
+    if isinstance(source, PlanInputs):
+        return plan_from_inputs(source, day)
+    inputs = PlanInputs.load(source, today, record=record)
+    return plan_from_inputs(inputs, day)

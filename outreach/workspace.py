@@ -112,7 +112,7 @@ path = "contacts.vcf"  # or a folder, for one .vcf per contact (khard, vdirsynce
 default_cadence = "yearly"
 # soon_days = 14               # "due soon" looks this far ahead
 # slipping_days = 365          # due and silent this long: "slipping away"
-# spread_first_touches = true  # contacts already due when first seen: spread over one cadence
+# per_week = 25                # how many due contacts the plan suggests a week
 
 [plan.cadence]
 # tag or relationship = cadence

@@ -7,7 +7,7 @@ import struct
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +186,24 @@ def write_linkedin_export_book(workspace: Workspace) -> None:
 
 #: The end-of-contract example campaign shipped with the project.
 END_OF_CONTRACT = Path(__file__).resolve().parents[1] / "examples/end-of-contract/campaign.toml"
+
+
+def own_end_of_contract(folder: Path, last_day: date | None = None) -> Path:
+    """The end-of-contract example as a user makes it their own before ``campaign run``:
+    their company and position, a last day ahead (default: 60 days from now)."""
+    day = last_day or date.today() + timedelta(days=60)
+    text = END_OF_CONTRACT.read_text(encoding="utf-8")
+    head, checks, tail = text.partition("[checks]")
+    head = head.replace('company = "Northwind Analytics"', 'company = "Contoso Labs"')
+    head = head.replace(
+        'position = "Senior Data Engineer at Northwind Analytics"',
+        'position = "Data Engineer at Contoso Labs"',
+    )
+    head = head.replace("last_day = 2025-06-27", f"last_day = {day.isoformat()}")
+    target = folder / "end-of-contract" / "campaign.toml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(head + checks + tail, encoding="utf-8")
+    return target
 
 
 @dataclass(slots=True)

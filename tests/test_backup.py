@@ -15,7 +15,9 @@ import pytest
 from filetree import tree_digest
 
 from outreach.backup import BackupError, make_backup, read_archive, restore
+from outreach.status import workspace_status
 from outreach.workspace import Workspace
+from tests.conftest import make_contact
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -299,3 +301,13 @@ def test_status_counts_the_same_due_contacts_as_the_plan(run_cli, filled) -> Non
         due = {e["uid"] for e in plan if e["section"] in ("overdue", "slipping-away")}
         info = json.loads(run_cli("status", "--json", "--today", today).stdout)
         assert info["due"] == len(due)
+
+
+def test_status_is_a_library_call_that_writes_nothing(tmp_path) -> None:
+    workspace = Workspace.init(tmp_path / "ws", name="Alex Example", email="alex@example.com")
+    book = workspace.open_book()
+    book.add(make_contact("a", "Ann", "Able", email="ann@example.com"))
+    book.save()
+    info = workspace_status(workspace, date(2025, 1, 1))
+    assert info["due"] == 1 and info["journal"] is None  # never touched: due from today
+    assert not workspace.journal_path.exists()

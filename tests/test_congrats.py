@@ -72,6 +72,19 @@ def test_a_dry_run_writes_the_outbox_and_records_nothing(workspace, add_contacts
     assert _touches(workspace, "jane") == []
 
 
+def test_a_birthday_gets_the_birthday_greeting(workspace, add_contacts, run_cli) -> None:
+    _people(add_contacts)
+    result = run_cli("congrats", "Jane", "--for", "your birthday", "--today", "2025-06-04")
+    assert result.exit_code == 0, result.output
+    (message,) = _outbox(workspace)
+    assert message["Subject"] == "Happy birthday, Janie"
+    body = message.get_content()
+    assert body.startswith("Hi Janie,\n\nHappy birthday!") and "deserved" not in body
+    drafted = run_cli("congrats", "bob", "--for", "your birthday", "--today", "2025-06-04")
+    assert drafted.exit_code == 0, drafted.output
+    assert "Hi Bob, happy birthday!" in drafted.output
+
+
 def test_send_by_email_records_the_touch_once(workspace, add_contacts, run_cli, smtp_server):
     _people(add_contacts)
     args = ("congrats", "Jane Doe", "--for", "the new role", "--send", "--today", "2025-06-04")

@@ -157,11 +157,7 @@ def test_first_reachable_channel_and_all_channels(engine: Engine, workspace: Wor
 
 
 def test_overdue_only_audience(engine: Engine, workspace: Workspace) -> None:
-    # Without spreading, a contact last touched two years ago on a yearly cadence is due now.
-    config = workspace.config_path
-    config.write_text(
-        config.read_text().replace("[plan]\n", "[plan]\nspread_first_touches = false\n")
-    )
+    # A contact last touched two years ago on a yearly cadence is due now.
     engine = Engine(Workspace.load(workspace.root), today=TODAY)
     with workspace.open_journal() as journal:
         journal.add_touch("u1", date(2026, 10, 1), "call")

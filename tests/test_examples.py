@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from email import policy
 from pathlib import Path
 from types import SimpleNamespace
@@ -47,6 +47,42 @@ X-SOCIALPROFILE;TYPE=linkedin:https://www.linkedin.com/in/bjorn-ek-example
 CATEGORIES:colleague
 END:VCARD
 """
+
+
+SOON = date.today() + timedelta(days=30)
+#: What a user changes in each example before running it (the examples refuse their own).
+OWN_VARS = {
+    "end-of-contract": [
+        ('company = "Northwind Analytics"', 'company = "Contoso Labs"'),
+        ("last_day = 2025-06-27", f"last_day = {SOON.isoformat()}"),
+        (
+            'position = "Senior Data Engineer at Northwind Analytics"',
+            'position = "Data Engineer at Contoso Labs"',
+        ),
+    ],
+    "reunion-lunch": [
+        ('group = "the old Northwind crowd"', 'group = "the old Contoso data team"'),
+        ('place = "Lou Malnati\'s, 439 N Wells St, Chicago"', 'place = "Cafe Central, Vienna"'),
+        (
+            "dates = [2026-12-04, 2026-12-11, 2026-12-18]",
+            f"dates = [{SOON.isoformat()}, {(SOON + timedelta(days=7)).isoformat()}]",
+        ),
+    ],
+}
+
+
+def own_copy(name: str, folder: Path) -> Path:
+    """The example campaign ``name`` with its [vars] set to a user's own, in ``folder``."""
+    text = (EXAMPLES / name / "campaign.toml").read_text(encoding="utf-8")
+    for old, new in OWN_VARS.get(name, []):
+        assert old in text, (name, old)
+        head, checks, tail = text.partition("[checks]")
+        # Only [vars] changes: the [checks] table keeps the example's values to compare with.
+        text = head.replace(old, new) + checks + tail
+    target = folder / name / "campaign.toml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
 
 
 def messages(outbox: Path) -> list[email.message.EmailMessage]:
@@ -128,8 +164,57 @@ def test_annual_catch_up(demo: Callable[..., Result]) -> None:
     assert "your data platform team at Northwind" in by_name["Margaret Okafor"]
 
 
-def test_end_of_contract(demo: Callable[..., Result]) -> None:
-    result = demo("campaign", "run", str(EXAMPLES / "end-of-contract" / "campaign.toml"))
+def test_examples_refuse_to_speak_for_the_demo_person(demo: Callable[..., Result]) -> None:
+    before = sorted(p.name for p in demo.root.iterdir())  # type: ignore[attr-defined]
+    example = EXAMPLES / "end-of-contract" / "campaign.toml"
+    result = demo("campaign", "run", str(example))
+    assert result.exit_code == 2
+    lines = example.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("company ="))
+    assert result.output.strip() == (
+        f"outreach: error: {example} line {number}: vars.company is still the example's value "
+        "('Northwind Analytics'); set it to your own (then vars.position, vars.last_day)"
+    )
+    assert sorted(p.name for p in demo.root.iterdir()) == before  # type: ignore[attr-defined]
+    reunion = demo("campaign", "run", str(EXAMPLES / "reunion-lunch" / "campaign.toml"))
+    assert reunion.exit_code == 2 and "vars.group is still the example's value" in reunion.output
+
+
+def test_a_past_last_day_is_refused(demo: Callable[..., Result], tmp_path: Path) -> None:
+    path = own_copy("end-of-contract", tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(f"last_day = {SOON.isoformat()}", "last_day = 2025-06-27"), encoding="utf-8"
+    )
+    result = demo("campaign", "run", str(path))
+    assert result.exit_code == 2
+    assert "vars.last_day is 2025-06-27, not after today" in result.output
+    assert "set the date ahead" in result.output
+
+
+def test_the_catch_up_skips_anyone_touched_in_the_last_30_days(
+    demo: Callable[..., Result],
+) -> None:
+    today = date.today()
+    assert demo("touch", "Margaret Okafor", "--via", "lunch", "--note", "her move").exit_code == 0
+    earlier = (today - timedelta(days=31)).isoformat()
+    assert demo("touch", "Daniel Reyes", "--via", "call", "--date", earlier).exit_code == 0
+    campaign = str(EXAMPLES / "annual-catch-up" / "campaign.toml")
+    shown = demo("campaign", "preview", campaign)
+    assert shown.exit_code == 0, shown.output
+    assert (
+        "left out: Margaret Okafor (main): touched today "
+        f"({today.isoformat()}; skip_touched_within = P30D)" in shown.output
+    )
+    assert "left out: Daniel Reyes" not in shown.output  # 31 days ago: due a hello
+    result = demo("campaign", "run", campaign)
+    assert result.exit_code == 0, result.output
+    sent = messages(demo.root / "out" / "annual-catch-up" / "outbox")  # type: ignore[attr-defined]
+    assert "Margaret Okafor" not in {m["To"].addresses[0].display_name for m in sent}
+
+
+def test_end_of_contract(demo: Callable[..., Result], tmp_path: Path) -> None:
+    result = demo("campaign", "run", str(own_copy("end-of-contract", tmp_path)))
     assert result.exit_code == 0, result.output
     out = demo.root / "out" / "end-of-contract"  # type: ignore[attr-defined]
     drafts = (out / "linkedin.csv").read_text(encoding="utf-8")
@@ -138,22 +223,30 @@ def test_end_of_contract(demo: Callable[..., Result]) -> None:
     assert (out / "linkedin.html").exists()
 
 
-def test_reunion_lunch_attaches_the_candidate_dates(demo: Callable[..., Result]) -> None:
-    result = demo("campaign", "run", str(EXAMPLES / "reunion-lunch" / "campaign.toml"))
+def test_reunion_lunch_attaches_the_candidate_dates(
+    demo: Callable[..., Result], tmp_path: Path
+) -> None:
+    for person in ("Margaret Okafor", "Tom Fischer"):
+        assert demo("contacts", "set", person, "--tag", "reunion").exit_code == 0
+    result = demo("campaign", "run", str(own_copy("reunion-lunch", tmp_path)))
     assert result.exit_code == 0, result.output
     sent = messages(demo.root / "out" / "reunion-lunch" / "outbox")  # type: ignore[attr-defined]
-    assert sent
+    # Only the people tagged for the reunion, and only those with an email address.
+    tagged = json.loads(demo("contacts", "list", "--json", "--tag", "reunion").stdout)
+    assert sorted(m["To"].addresses[0].display_name for m in sent) == sorted(
+        c["name"] for c in tagged if c["emails"]
+    )
+    assert "I miss the old Contoso data team" in sent[0].get_body().get_content()
     (ics,) = [
         part for part in sent[0].iter_attachments() if part.get_content_type() == "text/calendar"
     ]
     calendar = icalendar.Calendar.from_ical(ics.get_content())
     events = [e for e in calendar.walk("VEVENT")]
     assert [str(e["DTSTART"].dt) for e in events] == [
-        "2026-12-04 12:30:00",
-        "2026-12-11 12:30:00",
-        "2026-12-18 12:30:00",
+        f"{SOON.isoformat()} 12:30:00",
+        f"{(SOON + timedelta(days=7)).isoformat()} 12:30:00",
     ]
-    assert events[0]["LOCATION"] == "Lou Malnati's, 439 N Wells St, Chicago"
+    assert events[0]["LOCATION"] == "Cafe Central, Vienna"
 
 
 @pytest.mark.parametrize("name", CAMPAIGNS)
@@ -167,7 +260,7 @@ def test_every_campaign_runs_on_a_sparse_book(name: str, tmp_path: Path) -> None
         runner.invoke(cli, ["--home", str(root), "contacts", "import", str(source)]).exit_code == 0
     )
     result = runner.invoke(
-        cli, ["--home", str(root), "campaign", "run", str(EXAMPLES / name / "campaign.toml")]
+        cli, ["--home", str(root), "campaign", "run", str(own_copy(name, tmp_path / "mine"))]
     )
     assert result.exit_code == 0, result.output
 

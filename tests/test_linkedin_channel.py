@@ -317,7 +317,7 @@ def test_marking_sent_feeds_the_touch_plan(
 ) -> None:
     add_contacts(make_contact("ann", "Ann", "Lee", tags=["friend"]))
     file = write_campaign(workspace.root / "hello.toml", CAMPAIGN)
-    settings = PlanSettings(default_cadence="quarterly", spread_first_touches=False)
+    settings = PlanSettings(default_cadence="quarterly")
 
     def due() -> date | None:
         with workspace.open_journal() as journal:

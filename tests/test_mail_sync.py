@@ -199,9 +199,10 @@ def test_the_end_of_contract_example_reminds_those_who_did_not_answer(
 ) -> None:
     from datetime import date
 
-    from linkedin_helpers import END_OF_CONTRACT, write_linkedin_export_book
+    from linkedin_helpers import own_end_of_contract, write_linkedin_export_book
 
     write_linkedin_export_book(workspace)
+    END_OF_CONTRACT = own_end_of_contract(tmp_path)
     sent = run_cli("campaign", "run", str(END_OF_CONTRACT), "--send")
     assert sent.exit_code == 0, sent.output
     assert "3 follow-up(s) not due yet or not needed" in sent.output

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from outreach.cadence import Cadence
 from outreach.contact import Address
+from outreach.planstate import load_first_seen
 from tests.conftest import make_contact
 
 TODAY = date(2025, 6, 2)
@@ -43,25 +44,51 @@ def _book(workspace, add_contacts) -> None:
 
 def test_plan_text_lists_each_section(workspace, add_contacts, run_cli) -> None:
     _book(workspace, add_contacts)
+    with workspace.open_journal() as journal:
+        journal.add_touch("q", date(2025, 2, 20), "call", "new job at Lumen")
     result = run_cli("plan", "--today", TODAY.isoformat())
     assert result.exit_code == 0, result.output
-    text = result.output
+    text = result.stdout
     headings = [
-        "Overdue (1)",
+        "This week: 2 to get in touch with (2 of 2 due; per_week 25)",
         "Due soon (1)",
-        "Slipping away: due, and no touch for over a year (1)",
-        "Fix address: mail came back (1)",
+        "Fix address: a way to reach them failed (1)",
         "No way to reach: no email, postal address or LinkedIn (1)",
     ]
     positions = [text.index(h) for h in headings]
     assert positions == sorted(positions)
-    assert "Quinn Quarterly  13 days overdue (quarterly cadence; last touch 2025-02-20)" in text
+    lines = text.splitlines()
+    # One line per contact: name, how overdue, cadence, last touch and its note.
+    quinn = next(line for line in lines if "Quinn Quarterly" in line)
+    words = 'Quinn Quarterly 13 days overdue quarterly last 2025-02-20 call: "new job at Lumen"'
+    assert quinn.split() == words.split(" ")
+    yann = next(line for line in lines if "Yann Yearly" in line)
+    assert "no touch for 13 months; 213 days overdue" in yann and "P6M" in yann
+    assert lines.index(yann) < lines.index(quinn)  # the most overdue for the cadence first
+    assert text.count("Due one cadence after the last touch") == 1  # the explanation, once
+    assert text.count("never touched") == 1
     assert "Sam Soon" in text and "due in 8 days" in text
-    assert "Yann Yearly" in text and "no touch for 397 days; 213 days overdue" in text
     assert "mail to 1 Old Road, Leeds came back" in text
     assert "Nils Nowhere" in text
     assert "Pia Private" not in text  # cadence never
-    assert "5 of 6 contacts in the plan on 2025-06-02" in result.stderr
+    assert text.endswith("\n") and result.stderr.endswith("\n")
+    assert result.stderr == "5 of 6 contacts in the plan on 2025-06-02\n"
+
+
+def test_plan_shows_this_weeks_picks_and_counts_the_rest(workspace, add_contacts, run_cli):
+    people = [
+        make_contact(f"c{i:02d}", f"Pat{i:02d}", "Lee", email=f"c{i}@x.org") for i in range(12)
+    ]
+    add_contacts(*people)
+    (workspace.root / "outreach.toml").write_text("[plan]\nper_week = 5\n", encoding="utf-8")
+    text = run_cli("plan", "--today", TODAY.isoformat()).stdout
+    assert "This week: 5 to get in touch with (5 of 12 due; per_week 5)" in text
+    assert sum("Pat" in line for line in text.splitlines()) == 5
+    assert "and 7 more due; outreach plan --all lists them" in text
+    everyone = run_cli("plan", "--all", "--today", TODAY.isoformat()).stdout
+    assert sum("Pat" in line for line in everyone.splitlines()) == 12
+    rows = json.loads(run_cli("plan", "--json", "--today", TODAY.isoformat()).stdout)
+    assert len(rows) == 12 and sum(r["pick"] for r in rows) == 5
 
 
 def test_plan_json(workspace, add_contacts, run_cli) -> None:
@@ -69,12 +96,12 @@ def test_plan_json(workspace, add_contacts, run_cli) -> None:
     result = run_cli("plan", "--json", "--today", TODAY.isoformat())
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert [(r["uid"], r["section"]) for r in rows] == [
-        ("q", "overdue"),
-        ("s", "soon"),
-        ("y", "slipping-away"),
-        ("m", "fix-address"),
-        ("n", "unreachable"),
+    assert [(r["uid"], r["section"], r["pick"]) for r in rows] == [
+        ("q", "overdue", True),
+        ("y", "slipping-away", True),
+        ("s", "soon", False),
+        ("m", "fix-address", False),
+        ("n", "unreachable", False),
     ]
     by_uid = {r["uid"]: r for r in rows}
     assert by_uid["q"]["due"] == "2025-05-20" and by_uid["q"]["overdue_days"] == 13
@@ -82,7 +109,28 @@ def test_plan_json(workspace, add_contacts, run_cli) -> None:
     for row in rows:
         assert date.fromisoformat(row["due"])
         assert isinstance(row["overdue_days"], int) and row["reason"]
-        assert {"uid", "name", "due", "overdue_days", "reason", "section"} <= set(row)
+        assert {"uid", "name", "due", "overdue_days", "reason", "section", "pick"} <= set(row)
+
+
+def test_a_user_recorded_touch_beats_first_sight(workspace, add_contacts, run_cli) -> None:
+    add_contacts(make_contact("chidi", "Chidi", "Anagonye", email="chidi@example.com"))
+    assert run_cli("contacts", "set", "Chidi", "--cadence", "quarterly").exit_code == 0
+    long_ago = (date.today() - timedelta(days=205)).isoformat()
+    assert run_cli("touch", "Chidi", "--via", "call", "--date", long_ago).exit_code == 0
+    rows = json.loads(run_cli("plan", "--json").stdout)
+    [row] = [r for r in rows if r["uid"] == "chidi"]
+    due = Cadence.parse("quarterly").after(date.fromisoformat(long_ago))
+    assert row["section"] == "overdue" and row["pick"] is True
+    assert row["overdue_days"] == (date.today() - due).days > 100
+
+
+def test_a_pretend_today_writes_nothing(workspace, add_contacts, run_cli) -> None:
+    add_contacts(make_contact("a", "Ann", "Able", email="ann@example.com"))
+    assert run_cli("plan", "--today", "2030-01-01").exit_code == 0
+    assert run_cli("plan", "--json", "--today", "2030-01-01").exit_code == 0
+    assert not workspace.journal_path.exists()
+    assert run_cli("plan").exit_code == 0  # the real today notes who the plan has seen
+    assert workspace.journal_path.exists()
 
 
 def test_touch_restarts_the_clock(workspace, add_contacts, run_cli) -> None:
@@ -113,7 +161,7 @@ def test_contacts_list_overdue_agrees_with_the_plan(workspace, add_contacts, run
     assert {r["uid"] for r in rows if r["overdue_days"] >= 0} == {"q", "y", "s"}
 
 
-def test_a_fresh_import_is_not_all_due_at_once(workspace, run_cli, tmp_path) -> None:
+def test_a_fresh_import_is_due_at_once_and_paced_by_the_picks(workspace, run_cli, tmp_path):
     cards = "".join(
         f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:imp-{i}\r\nFN:Person {i}\r\nN:{i};Person;;;\r\n"
         f"EMAIL:person{i}@example.com\r\nEND:VCARD\r\n"
@@ -122,16 +170,21 @@ def test_a_fresh_import_is_not_all_due_at_once(workspace, run_cli, tmp_path) -> 
     export = tmp_path / "export.vcf"
     export.write_text(cards, encoding="utf-8")
     assert run_cli("contacts", "import", str(export)).exit_code == 0
-    first = json.loads(run_cli("plan", "--json", "--today", TODAY.isoformat()).stdout)
-    due_now = [r for r in first if r["overdue_days"] >= 0]
-    assert len(due_now) < 10
-    # A month later about a month's share is due, and they are all still within the year.
-    later = TODAY + timedelta(days=30)
-    rows = json.loads(run_cli("plan", "--json", "--today", later.isoformat()).stdout)
-    assert 20 < len([r for r in rows if r["overdue_days"] >= 0]) < 70
-    year = json.loads(run_cli("plan", "--json", "--today", "2026-06-01").stdout)
-    assert len(year) == 500 and all(r["overdue_days"] >= 0 for r in year)
-    assert all(r["first_seen"] == TODAY.isoformat() for r in year)
+    # The import notes the day they entered the book; a later real-day plan counts from it.
+    with workspace.open_journal() as journal:
+        assert set(load_first_seen(journal).values()) == {date.today()}
+    later = (date.today() + timedelta(days=9)).isoformat()
+    rows = json.loads(run_cli("plan", "--json", "--today", later).stdout)
+    assert {r["overdue_days"] for r in rows} == {9}
+    rows = json.loads(run_cli("plan", "--json", "--today", TODAY.isoformat()).stdout)
+    # The true figures: never touched, so due from the day they entered the book...
+    assert len(rows) == 500 and all(r["overdue_days"] == 0 for r in rows)
+    # ... and only a week's share suggested, the rest counted.
+    assert sum(r["pick"] for r in rows) == 25
+    text = run_cli("plan", "--today", TODAY.isoformat()).stdout
+    assert "This week: 25 to get in touch with (25 of 500 due; per_week 25)" in text
+    assert "and 475 more due; outreach plan --all lists them" in text
+    assert "first due spread" not in text
 
 
 def test_nobody_due_says_who_is_next(workspace, add_contacts, run_cli) -> None:

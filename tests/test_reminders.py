@@ -405,3 +405,70 @@ def test_the_file_is_replaced_atomically(workspace, add_contacts, tmp_path) -> N
     write_reminders(workspace, target, today=TODAY, now=NOW)
     assert target.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
     assert not [p for p in tmp_path.iterdir() if p.name != "r.ics" and "r.ics" in p.name]
+
+
+def test_birthdays_and_dates_in_the_plan_and_as_yearly_events(workspace, run_cli) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "vcard" / "dates.vcf"
+    assert run_cli("contacts", "import", str(fixture)).exit_code == 0
+    rows = json.loads(run_cli("plan", "--json", "--today", TODAY.isoformat()).stdout)
+    dates = [(r["uid"], r["on"], r["reason"]) for r in rows if r["section"] == "birthday"]
+    assert dates == [
+        ("d-apple", "2025-06-10", "birthday on 10 June, in 6 days"),
+        ("d-apple", "2025-06-12", "anniversary (9 years) on 12 June, in 8 days"),
+        ("d-evolution-2", "2025-06-16", "anniversary (24 years) on 16 June, in 12 days"),
+    ]  # Ewa's X-ANNIVERSARY on 20 June is 16 days away, past the 14-day window
+    text = run_cli("plan", "--today", TODAY.isoformat()).stdout
+    assert "Birthdays and dates to remember (3)" in text
+
+    first = _export(workspace)
+    events = {
+        str(e["SUMMARY"]): e
+        for e in first.walk("VEVENT")
+        if "birthday" in e.get("CATEGORIES").cats or "date" in e.get("CATEGORIES").cats
+    }
+    assert set(events) == {
+        "Yui Tanaka's birthday",
+        "Yui Tanaka: anniversary",
+        "Yui Tanaka: first day at Lumen",
+        "Bruno Santos's birthday",
+        "Bruno Santos: anniversary",
+        "Ewa Nowak: anniversary",
+        "Piotr Kowalski: anniversary",
+    }
+    for event in events.values():
+        assert str(event["STATUS"]) == "CONFIRMED"
+        assert event["RRULE"]["FREQ"] == ["YEARLY"]
+    bruno = events["Bruno Santos's birthday"]
+    assert bruno.decoded("DTSTART") == date(1984, 2, 29)
+    assert bruno["RRULE"]["BYMONTHDAY"] == [-1] and bruno["RRULE"]["BYMONTH"] == [2]
+    rule = rrulestr(bruno["RRULE"].to_ical().decode(), dtstart=datetime(1984, 2, 29))
+    assert rule.after(datetime(2025, 1, 1)).date() == date(2025, 2, 28)
+    yui = events["Yui Tanaka's birthday"]  # no year: from the first export on
+    assert yui.decoded("DTSTART") == date(2025, 6, 10)
+    # Apple's placeholder year, named by X-APPLE-OMIT-YEAR, is no year either.
+    assert events["Yui Tanaka: first day at Lumen"].decoded("DTSTART") == date(2025, 9, 1)
+    # A second export carries the same UIDs: a calendar updates, never duplicates.
+    store = CalendarStore()
+    store.import_file(first)
+    again = _export(workspace, now=NOW + timedelta(days=1))
+    store.import_file(again)
+    assert {str(e["UID"]) for e in again.walk("VEVENT")} == {
+        str(e["UID"]) for e in first.walk("VEVENT")
+    }
+    summaries = [str(c["SUMMARY"]) for c in store.items.values()]
+    assert summaries.count("Yui Tanaka's birthday") == 1 and len(summaries) == len(
+        {str(e["UID"]) for e in first.walk("VEVENT")} | {str(t["UID"]) for t in first.walk("VTODO")}
+    )
+
+
+def test_only_this_weeks_picks_become_todos(workspace, add_contacts) -> None:
+    _book(workspace, add_contacts)
+    config = workspace.config_path
+    text = config.read_text(encoding="utf-8").replace("[plan]\n", "[plan]\nper_week = 1\n", 1)
+    config.write_text(text, encoding="utf-8")
+    todos = [str(t["SUMMARY"]) for t in _export(Workspace.load(workspace.root)).walk("VTODO")]
+    # Yann is the most overdue for his cadence; Quinn waits for a later week; Sam is due soon.
+    assert sorted(todos) == [
+        "Get in touch with Sam Soon",
+        "Get in touch with Yann Yearly (slipping away)",
+    ]

@@ -5,15 +5,10 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
 from .context import AppContext, DateType, echo_json, pass_app
-
-#: The rule of three: this many places, at least this often.
-WANTED_DESTINATIONS = 3
-MAX_AGE_DAYS = 30
 
 
 @click.command()
@@ -101,88 +96,15 @@ def restore(app: AppContext, archive: Path, force: bool) -> None:
         )
 
 
-def _status(app: AppContext, today: date) -> dict[str, Any]:
-    from ..backup import backup_history
-    from ..planstate import load_first_seen, plan_settings
-    from ..touchplan import overdue_uids
-
-    workspace = app.workspace
-    book = workspace.open_book()
-    contacts = book.contacts
-    info: dict[str, Any] = {
-        "workspace": str(workspace.root),
-        "book": {
-            "path": str(workspace.book_path),
-            "kind": "vdir" if book.is_vdir else "file",
-            "contacts": len(contacts),
-            "with_email": sum(1 for c in contacts if c.emails),
-            "with_postal_address": sum(1 for c in contacts if c.postal_address is not None),
-            "returned_addresses": sum(1 for c in contacts if c.has_returned_address),
-        },
-        "journal": None,
-        "due": None,
-        "last_backup": None,
-        "warnings": [],
-    }
-    touches: dict[str, date] = {}
-    first_seen: dict[str, date] = {}
-    if workspace.journal_path.exists():
-        with workspace.open_journal() as journal:
-            touches = journal.last_touches()
-            first_seen = load_first_seen(journal)
-            statuses: dict[str, int] = {}
-            for delivery in journal.deliveries():
-                statuses[delivery.status] = statuses.get(delivery.status, 0) + 1
-            info["journal"] = {
-                "path": str(workspace.journal_path),
-                "touches": len(journal.touches()),
-                "deliveries": statuses,
-            }
-    # The same due contacts as `outreach plan`, which spreads first touches from first sight.
-    settings = plan_settings(workspace)
-    info["due"] = len(overdue_uids(contacts, touches, settings, today, first_seen))
-    history = backup_history(workspace)
-    warnings: list[str] = info["warnings"]
-    done = [r for r in history if r.reached]
-    if not done:
-        warnings.append(
-            "no backup yet: run outreach backup with three destinations (this machine, a "
-            "cloud folder, another device)"
-        )
-    else:
-        last = done[-1]
-        age = (today - last.when.date()).days
-        info["last_backup"] = {
-            "at": last.at,
-            "archive": last.name,
-            "sha256": last.sha256,
-            "age_days": age,
-            "destinations": last.destinations,
-        }
-        if age > MAX_AGE_DAYS:
-            warnings.append(
-                f"the last backup is {age} days old (more than {MAX_AGE_DAYS}): run outreach backup"
-            )
-        if last.reached < WANTED_DESTINATIONS:
-            warnings.append(
-                f"the last backup reached {last.reached} destination"
-                f"{'s' if last.reached != 1 else ''}; the rule of three wants "
-                f"{WANTED_DESTINATIONS} (this machine, a cloud folder, another device)"
-            )
-    if history and history[-1].failed:
-        warnings.append(
-            f"the last backup attempt could not write to {', '.join(history[-1].failed)}"
-        )
-    return info
-
-
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--today", type=DateType(), default=None, help="Pretend today is this date.")
 @pass_app
 def status(app: AppContext, as_json: bool, today: date | None) -> None:
     """A summary of the workspace, with a warning when the backups fall behind."""
-    info = _status(app, today or datetime.now(UTC).date())
+    from ..status import workspace_status
+
+    info = workspace_status(app.workspace, today or datetime.now(UTC).date())
     if as_json:
         echo_json(info)
         return

@@ -55,7 +55,9 @@ def preview(app: AppContext, file: Path, html: str | None, today: date | None) -
     if html is not None:
         _review_page(app, engine, file, html)
         return
-    plan, rendered = engine.preview(engine.load(file))
+    chosen = engine.load(file)
+    _warn_stale(chosen, engine.today)
+    plan, rendered = engine.preview(chosen)
     for item in rendered:
         click.echo(
             f"=== {item.contact.display_name} <{item.address}> "
@@ -71,11 +73,21 @@ def preview(app: AppContext, file: Path, html: str | None, today: date | None) -
     )
 
 
+def _warn_stale(campaign: Any, today: date) -> None:
+    """A preview shows the pieces anyway, and says what ``campaign run`` will refuse."""
+    from ..varchecks import stale_vars
+
+    found = stale_vars(campaign.checks, campaign.vars, today, campaign.source, campaign.path)
+    for _, problem in found:
+        click.echo(f"note: {problem} (campaign run refuses this)", err=True)
+
+
 def _review_page(app: AppContext, engine: Any, file: Path, html: str) -> None:
     from ..engine import summarise
     from ..review import write_review_page
 
     campaign = engine.load(file)
+    _warn_stale(campaign, engine.today)
     result = engine.run(campaign, send=False)
     out = Path(html) if html else app.workspace.out_dir(campaign.name) / "review.html"
     path = write_review_page(result, out, today=engine.today)
@@ -129,6 +141,7 @@ def run(
 
     engine = _engine(app, today)
     loaded = engine.load(file)
+    loaded.check_vars(engine.today)  # an example's own facts, or a past last day: stop here
     if skip_unprintable:
         # A channel that can meet text it cannot print declares the option itself.
         for part in loaded.parts:

@@ -136,11 +136,9 @@ def list_(
             touches = journal.last_touches()
     selected = [c for c in book if not tags or any(c.has_tag(t) for t in tags)]
     if overdue:
-        from ..planstate import workspace_plan
-        from ..touchplan import DUE_SECTIONS
+        from ..touchplan import build_plan
 
-        plan = workspace_plan(workspace, today or date.today())
-        due = {e.uid for e in plan.entries if e.section in DUE_SECTIONS}
+        due = build_plan(workspace, today).due_uids()
         selected = [c for c in selected if c.uid in due]
     if as_json:
         echo_json([contact_json(c, touches.get(c.uid)) for c in selected])

@@ -5,26 +5,69 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import InputError
 from .context import AppContext, DateType, echo_json, pass_app
 
-#: Section headings, in the order the plan lists them.
+if TYPE_CHECKING:
+    from ..touchplan import PlanEntry
+
+#: Headings of the sections listed after this week's picks.
 HEADINGS = {
-    "overdue": "Overdue",
     "soon": "Due soon",
-    "slipping-away": "Slipping away: due, and no touch for over {silence}",
-    "fix-address": "Fix address: mail came back",
+    "birthday": "Birthdays and dates to remember",
+    "fix-address": "Fix address: a way to reach them failed",
     "unreachable": "No way to reach: no email, postal address or LinkedIn",
     "job-change": "New job: a moment to congratulate",
 }
+#: How many entries of a section the plan shows without --all.
+SHOWN = 10
 
 
-def _heading(section: str, slipping_days: int) -> str:
-    silence = "a year" if slipping_days == 365 else f"{slipping_days} days"
-    return HEADINGS[section].format(silence=silence)
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: CJK characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` cut or padded to ``width`` terminal columns."""
+    while _width(text) > width:
+        text = text[:-1]
+    return text + " " * (width - _width(text))
+
+
+def _last(entry: PlanEntry) -> str:
+    if entry.last_touch is None:
+        return "never touched"
+    text = f"last {entry.last_touch.isoformat()}"
+    if entry.last_via:
+        text += f" {entry.last_via}"
+    if entry.last_note:
+        note = " ".join(entry.last_note.split())
+        short = note if len(note) <= 60 else note[:57] + "..."
+        text += f': "{short}"'
+    return text
+
+
+def _lines(entries: list[PlanEntry], *, due: bool) -> list[str]:
+    width = min(max(_width(e.name) for e in entries), 28)
+    reason_width = max(len(e.reason) for e in entries) if due else 0
+    cadence_width = max(len(e.cadence) for e in entries)
+    lines = []
+    for e in entries:
+        if due:
+            lines.append(
+                f"  {_pad(e.name, width)}  {e.reason:<{reason_width}}  "
+                f"{e.cadence:<{cadence_width}}  {_last(e)}"
+            )
+        else:
+            lines.append(f"  {_pad(e.name, width)}  {e.reason}")
+    return lines
 
 
 @click.command()
@@ -32,45 +75,75 @@ def _heading(section: str, slipping_days: int) -> str:
     "--json", "as_json", is_flag=True, help="Print JSON: an object per contact and section."
 )
 @click.option("--today", type=DateType(), default=None, help="Pretend today is this date.")
+@click.option(
+    "--all", "show_all", is_flag=True, help="List every due contact, not only this week's picks."
+)
 @pass_app
-def plan(app: AppContext, as_json: bool, today: date | None) -> None:
-    """Who is overdue or due soon, who is slipping away, and whose details need fixing.
+def plan(app: AppContext, as_json: bool, today: date | None, show_all: bool) -> None:
+    """This week's suggestions among who is due, then birthdays, news and what to fix.
 
-    A contact's next touch is due one cadence after the last touch. Contacts that were
-    already due when the plan first saw them (a fresh import) are spread over one cadence.
+    A contact is due one cadence after the last touch (never touched: from the day they
+    entered the book). [plan] per_week sets how many due contacts to suggest a week, the
+    most overdue for their cadence first. A pretend --today writes nothing.
     """
-    from ..planstate import workspace_plan
-    from ..touchplan import DUE_SECTIONS, SECTIONS, SOON, effective_cadence, next_due
+    from ..touchplan import DUE_SECTIONS, SOON, build_plan
 
     day = today or date.today()
-    result = workspace_plan(app.workspace, day)
+    result = build_plan(app.workspace, today)
     if as_json:
         echo_json([e.as_json() for e in result.entries])
         return
-    printed = False
-    for section in SECTIONS:
+    due = result.due_entries()
+    early = [e for e in result.section(SOON) if e.pick]
+    blocks: list[list[str]] = []
+    if due or early:
+        picked = [e for e in due if e.pick]
+        shown = (due if show_all else picked) + early
+        budget = f"per_week {result.settings.per_week}"
+        if result.touched_this_week:
+            budget += f", {result.touched_this_week} touched in the last 7 days"
+        counts = f"{len(picked)} of {len(due)} due"
+        if early:
+            counts += f", {len(early)} due before the week is out"
+        lines = [
+            f"This week: {len(picked) + len(early)} to get in touch with ({counts}; {budget}), "
+            "the most overdue for their cadence first"
+        ]
+        lines.extend(_lines(shown, due=True))
+        rest = len(due) - len(picked) if not show_all else 0
+        if rest:
+            lines.append(f"  and {rest} more due; outreach plan --all lists them")
+        lines.append(
+            "Due one cadence after the last touch; never touched: from the day they entered "
+            "the book."
+        )
+        blocks.append(lines)
+    for section in (SOON, "birthday", "job-change", "fix-address", "unreachable"):
         entries = result.section(section)
+        if section == SOON:
+            entries = [e for e in entries if not e.pick]  # the picked ones are listed above
         if not entries:
             continue
-        if printed:
-            click.echo()
-        printed = True
-        click.echo(f"{_heading(section, result.settings.slipping_days)} ({len(entries)})")
-        width = min(max(len(e.name) for e in entries), 32)
-        for entry in entries:
-            click.echo(f"  {entry.name:<{width}}  {entry.reason}")
-    planned = sum(1 for c in result.contacts if not effective_cadence(c, result.settings).never)
+        lines = [f"{HEADINGS[section]} ({len(entries)})"]
+        shown = entries if show_all else entries[:SHOWN]
+        lines.extend(_lines(shown, due=section == SOON))
+        if len(shown) < len(entries):
+            lines.append(f"  and {len(entries) - len(shown)} more; outreach plan --all lists them")
+        blocks.append(lines)
     if not any(e.section in DUE_SECTIONS or e.section == SOON for e in result.entries):
-        if printed:
-            click.echo()
-        upcoming = next_due(
-            result.contacts, result.last_touches, result.settings, day, result.first_seen
-        )
-        click.echo(f"Nobody is due in the next {result.settings.soon_days} days.")
+        lines = [f"Nobody is due in the next {result.settings.soon_days} days."]
+        upcoming = result.next_due()
         if upcoming is not None:
-            click.echo(f"Next due: {upcoming[1].display_name} on {upcoming[0].isoformat()}")
+            lines.append(f"Next due: {upcoming[1]} on {upcoming[0].isoformat()}")
+        blocks.append(lines)
+    for index, lines in enumerate(blocks):
+        if index:
+            click.echo()
+        for line in lines:
+            click.echo(line)
     click.echo(
-        f"{planned} of {len(result.contacts)} contacts in the plan on {day.isoformat()}",
+        f"{result.planned} of {len(result.inputs.contacts)} contacts in the plan on "
+        f"{day.isoformat()}",
         err=True,
     )
 
@@ -128,14 +201,17 @@ def reminders(app: AppContext, ics: str, today: date | None, events: bool) -> No
     from ..reminders import write_reminders
 
     path = None if ics == "-" else Path(ics)
-    report = write_reminders(app.workspace, path, today=today or date.today(), events=events)
+    report = write_reminders(
+        app.workspace, path, today=today or date.today(), events=events, record=today is None
+    )
     if path is None:
         sys.stdout.buffer.write(report.data)
         sys.stdout.flush()
         return
     due = f"{report.events} due-contact events" if events else f"{report.todos} to-dos"
     closed = f", {report.closed} closed" if report.closed else ""
-    click.echo(f"wrote {path}: {due}, {report.habits} recurring reminders{closed}")
+    dates = f", {report.dates} birthdays and dates" if report.dates else ""
+    click.echo(f"wrote {path}: {due}{dates}, {report.habits} recurring reminders{closed}")
 
 
 @click.command()

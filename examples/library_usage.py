@@ -29,11 +29,12 @@ def main() -> None:
         workspace = Workspace.init(Path(tmp) / "network", settings=EXAMPLES / "outreach.toml")
         host = get_host()
 
-        # 2. Import an export the way `outreach contacts import` does: read, merge, save.
-        book = workspace.open_book()
+        # 2. Import an export the way `outreach contacts import` does: read the file, then
+        #    merge into the book under the book lock (edit_book saves it when the block ends,
+        #    so a command changing the book meanwhile is never overwritten).
         imported = read_contacts(EXAMPLES / "contacts.vcf", host)
-        report = merge_records(book, imported.records, tags=["imported"])
-        book.save()
+        with workspace.edit_book() as book:
+            report = merge_records(book, imported.records, tags=["imported"])
         print(f"imported {len(report.added)} contacts into {workspace.book_path}")
 
         # 3. The touch plan, exactly as `outreach plan --today 2026-12-01` has it: the true due

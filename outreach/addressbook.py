@@ -7,7 +7,11 @@ that changed on disk since it was read is never overwritten: the save stops with
 
 Parsing vCard is the slow part of opening a book, so what was parsed is cached per file, keyed
 by the file's :class:`~outreach.fsutil.FileSignature`; a file whose signature differs is always
-parsed again.
+parsed again. The cache is plain JSON (:mod:`outreach.bookcache`): loading it cannot run code.
+
+Commands that change the book do it through
+:meth:`~outreach.workspace.Workspace.edit_book`, which re-reads and saves it under the book
+lock, so two of them never save over each other's change.
 """
 
 from __future__ import annotations
@@ -16,14 +20,15 @@ import contextlib
 import gc
 import hashlib
 import os
-import pickle
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .contact import Contact, model_layout
+from .bookcache import CacheEntries as _CacheEntries
+from .bookcache import dump_entries, load_entries
+from .contact import Contact
 from .errors import BookConflictError, ContactNotFound, InputError
 from .fsutil import FileSignature, atomic_write
 from .lookup import ambiguous_message, not_found_message
@@ -31,12 +36,6 @@ from .vcard import dump_contacts, parse_vcards
 
 __all__ = ["AddressBook", "vdir_filename"]
 
-#: Bumped whenever the cached form of contacts changes, so old caches are ignored; the
-#: field layout of the model classes (:func:`~outreach.contact.model_layout`) is checked too.
-CACHE_VERSION = 2
-#: What the parse cache holds: file name ("" for a single-file book) -> its signature,
-#: the digest of its bytes, and the contacts parsed from it.
-_CacheEntries = dict[str, tuple[FileSignature, str, list[Contact]]]
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]")
 
 
@@ -70,7 +69,7 @@ def _decode(data: bytes, path: Path) -> str:
 def _no_gc() -> Iterator[None]:
     """Pause the cycle collector while the cache loads, then freeze what it loaded.
 
-    Unpickling 10,000 contacts would run the collector hundreds of times over objects that
+    Loading 10,000 cached contacts would run the collector hundreds of times over objects that
     hold no cycles, and every later full collection would walk them again: together that
     doubles the time a warm book takes to list. Frozen objects are still freed by reference
     counting when they are dropped.
@@ -125,19 +124,18 @@ class AddressBook:
         if self.cache_dir is None:
             return None
         key = hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:16]
-        return self.cache_dir / f"book-{key}.pickle"
+        return self.cache_dir / f"book-{key}.json"
 
     def _read_cache(self) -> _CacheEntries:
         cache_file = self._cache_file()
         if cache_file is None:
             return {}
         try:
-            with cache_file.open("rb") as handle, _no_gc():
-                version, entries = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+            data = cache_file.read_bytes()
+        except OSError:
             return {}
-        current = version == (CACHE_VERSION, model_layout())
-        return entries if current and isinstance(entries, dict) else {}
+        with _no_gc():
+            return load_entries(data, str(self.path.resolve()))
 
     def _write_cache(self, entries: _CacheEntries) -> None:
         cache_file = self._cache_file()
@@ -145,9 +143,7 @@ class AddressBook:
             return
         # A cache that cannot be written only costs speed next time.
         with contextlib.suppress(OSError):
-            version = (CACHE_VERSION, model_layout())
-            data = pickle.dumps((version, entries), protocol=pickle.HIGHEST_PROTOCOL)
-            atomic_write(cache_file, data)
+            atomic_write(cache_file, dump_entries(str(self.path.resolve()), entries))
 
     def _parse_file(self, file: Path) -> tuple[str, list[Contact]]:
         try:

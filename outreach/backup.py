@@ -16,6 +16,17 @@ than three places.
 A restore verifies the archive first, refuses to replace a book or journal that holds
 anything unless forced (and then saves the workspace as it was beside it), stages every file
 and only then moves them into place.
+
+A restore writes inside the workspace only, whatever the archive says. An archived
+``outreach.toml`` whose ``[book] path`` or ``[journal] path`` is absolute or leads out of the
+workspace is refused, naming the key (it is not rewritten: the user decides where the data
+goes); a path that reaches outside through a symbolic link in the workspace (a ``templates``
+link to another folder) is refused too. Only what a backup writes is put back: the book, the
+journal, the config, ``templates/`` and the signature image; a cache or anything else an
+archive carries is left out (a cache loaded later must never come from an archive). The
+"already holds data" check looks at every path the restore would write, under both the
+current and the archived settings. Files are put in place under the workspace's locks: not
+while a run sends (refused) and not while a command is changing the book (waited for).
 """
 
 from __future__ import annotations
@@ -41,6 +52,7 @@ from typing import Any
 
 from .errors import InputError, OutreachError
 from .fsutil import atomic_write, fsync_dir
+from .locks import LOCK_DIR, hold
 from .progress import progress
 from .workspace import CONFIG_NAME, Workspace
 
@@ -171,6 +183,8 @@ class RestoreResult:
     manifest: Manifest
     restored: list[str]
     saved_as: Path | None = None
+    #: Archive members not restored (a cache, or a file a backup does not write).
+    skipped: list[str] = field(default_factory=list)
 
 
 def _sha256(data: bytes) -> str:
@@ -565,37 +579,68 @@ def _checkpoint(journal: Path) -> None:
             db.close()
 
 
+def _inside(root: Path, path: Path) -> bool:
+    """True when ``path``, with every symbolic link on the way resolved, is in ``root``."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def _confine_settings(root: Path, incoming: Workspace, where: str) -> None:
+    """Refuse an archived config whose book or journal would land outside ``root``."""
+    for key, value in (
+        ("[book] path", incoming.book_settings.path),
+        ("[journal] path", incoming.journal_settings.path),
+    ):
+        candidate = Path(value)
+        if candidate.is_absolute() or value.startswith("~") or ".." in candidate.parts:
+            raise BackupError(
+                f"{where}: {key} = {value!r} points outside the workspace; restore writes "
+                "only inside it (unpack the archive with tar and import its book with "
+                "outreach contacts import, or keep the data inside the workspace)"
+            )
+        if not _inside(root, root / candidate):
+            raise BackupError(
+                f"{where}: {key} = {value!r} leads out of the workspace through a symbolic "
+                f"link ({(root / candidate).resolve()}); restore does not follow links out of "
+                f"{root}"
+            )
+
+
+def _restorable(name: str, incoming: Workspace) -> bool:
+    """Whether an archive member is something a backup writes and a restore puts back."""
+    if name in (CONFIG_NAME, JOURNAL_MEMBER) or name.startswith(("book/", "templates/")):
+        return True
+    if name.startswith("files/"):
+        signature = incoming.me.signature
+        # Only the signature image travels as a loose file; never a cache or a lock.
+        return bool(signature) and PurePosixPath(signature).as_posix() == name[len("files/") :]
+    return False
+
+
+def _busy(target: Path, data: bytes) -> bool:
+    """True when restoring would replace a file at ``target`` holding other bytes."""
+    try:
+        return target.is_file() and _file_sha256(target) != _sha256(data)
+    except OSError:
+        return True
+
+
 def restore(
     root: Path, archive: Path, *, force: bool = False, now: datetime | None = None
 ) -> RestoreResult:
-    """Verify ``archive`` and put its book, journal, config and templates into ``root``."""
+    """Verify ``archive`` and put its book, journal, config and templates into ``root``.
+
+    Everything is written inside ``root`` (see the module docstring); a cache or other
+    member a backup does not write is skipped and listed in the result.
+    """
     manifest, files = read_archive(archive)
     root = Path(root).expanduser()
     now = now or datetime.now(UTC)
-    incoming = _archived_workspace(
-        root, files[CONFIG_NAME].decode("utf-8"), f"{archive}: {CONFIG_NAME}"
-    )
+    config_where = f"{archive}: {CONFIG_NAME}"
+    incoming = _archived_workspace(root, files[CONFIG_NAME].decode("utf-8"), config_where)
+    _confine_settings(root, incoming, config_where)
+    skipped = sorted(n for n in files if not _restorable(n, incoming))
+    files = {n: d for n, d in files.items() if n not in skipped}
     current_config = root / CONFIG_NAME
-    # What is there now is judged by the workspace's own settings, if it has any.
-    current = _current_workspace(root) if current_config.exists() else None
-    judge = current or incoming
-    occupied = [
-        what
-        for what, busy in (
-            (f"the address book {judge.book_path}", _book_has_contacts(judge.book_path)),
-            (f"the journal {judge.journal_path}", _journal_has_records(judge.journal_path)),
-        )
-        if busy
-    ]
-    if occupied and not force:
-        raise BackupError(
-            f"{root}: {' and '.join(occupied)} already hold data; restoring would replace "
-            "them (add --force: the workspace as it is now is saved first)"
-        )
-    saved_as = None
-    if occupied and current is not None:
-        saved_as = root / f"pre-restore-{now:%Y%m%dT%H%M%SZ}.tar.gz"
-        atomic_write(saved_as, build_archive(current, now)[1], 0o600)
     book_target, journal_target = incoming.book_path, incoming.journal_path
     placements: list[tuple[str, Path, bytes]] = [(CONFIG_NAME, current_config, files[CONFIG_NAME])]
     book_files = {n: d for n, d in files.items() if n.startswith("book/")}
@@ -603,13 +648,48 @@ def restore(
         placements += [(n, book_target, d) for n, d in book_files.items()]
     if manifest.journal_path:
         placements.append((JOURNAL_MEMBER, journal_target, files[JOURNAL_MEMBER]))
+    loose = []
     for name, data in files.items():
         if name.startswith("templates/"):
-            placements.append((name, root / name, data))
+            loose.append((name, root / name, data))
         elif name.startswith("files/"):
-            placements.append((name, root / name[len("files/") :], data))
-    _place(root, placements, book_target if manifest.book_kind == "vdir" else None, book_files)
-    return RestoreResult(manifest, sorted(files), saved_as)
+            loose.append((name, root / name[len("files/") :], data))
+    placements += loose
+    vdir = book_target if manifest.book_kind == "vdir" else None
+    for target in [t for _, t, _ in placements] + ([vdir] if vdir is not None else []):
+        if not _inside(root, target):
+            raise BackupError(
+                f"{target}: leads out of the workspace through a symbolic link (to "
+                f"{target.resolve()}); restore does not follow links out of {root} (remove "
+                "the link first)"
+            )
+    # What is there now is judged by the workspace's own settings, if it has any, and by
+    # the archive's, which say where the restore will write.
+    current = _current_workspace(root) if current_config.exists() else None
+    judges = [incoming] if current is None else [current, incoming]
+    books = list(dict.fromkeys(w.book_path for w in judges))
+    journals = list(dict.fromkeys(w.journal_path for w in judges))
+    occupied = [f"the address book {b}" for b in books if _book_has_contacts(b)]
+    occupied += [f"the journal {j}" for j in journals if _journal_has_records(j)]
+    occupied += [f"{target}" for _, target, data in loose if _busy(target, data)]
+    if occupied and not force:
+        raise BackupError(
+            f"{root}: {' and '.join(occupied)} already hold data; restoring would replace "
+            "them (add --force: the workspace as it is now is saved first)"
+        )
+    saved_as = None
+    # Not while a run sends from this workspace (its journal would be replaced under it) or
+    # a command is changing the book (its save would be lost, or refused).
+    lock_dir = root / LOCK_DIR
+    with (
+        hold(lock_dir / "send.lock", what="the send lock (a sending run)", wait=False),
+        hold(lock_dir / "book.lock", what="the address book lock"),
+    ):
+        if occupied and current is not None:
+            saved_as = root / f"pre-restore-{now:%Y%m%dT%H%M%SZ}.tar.gz"
+            atomic_write(saved_as, build_archive(current, now)[1], 0o600)
+        _place(root, placements, vdir, book_files)
+    return RestoreResult(manifest, sorted(files), saved_as, skipped)
 
 
 def _place(

@@ -135,7 +135,12 @@ class DeliveryRun(Protocol):
     today: date
 
     def sending(self, item: Rendered) -> None:
-        """Call right before the irreversible step for ``item``."""
+        """Call right before the irreversible step for ``item``.
+
+        On a sending run this claims the delivery in the journal: if another run has it
+        (sending or settled), this raises :class:`~outreach.errors.DeliveryClaimed` and the
+        channel must not deliver the item (letting the exception end ``deliver`` is right).
+        """
 
     def finished(self, item: Rendered, outcome: Outcome) -> None:
         """Call once ``item``'s outcome is known."""

@@ -12,7 +12,6 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any, TypeVar
 
 from .cadence import Cadence
 
@@ -33,26 +32,6 @@ __all__ = [
 ]
 
 Params = tuple[tuple[str, tuple[str, ...]], ...]
-
-
-T = TypeVar("T")
-
-
-def _pickled_by_position(cls: type[T]) -> type[T]:
-    """Pickle instances as their field values in order, rebuilt through ``__init__``.
-
-    The default for a slotted dataclass pickles a dict of field names per object; a book's
-    parse cache holds 10,000 contacts of several such objects each, and this form loads a
-    third faster. The cache is keyed by the field layout, so a changed dataclass never reads
-    an old cache (see :data:`outreach.addressbook.CACHE_VERSION`).
-    """
-    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-
-    def __reduce__(self: T) -> tuple[type[T], tuple[Any, ...]]:
-        return (cls, tuple(getattr(self, name) for name in names))
-
-    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
-    return cls
 
 
 def model_layout() -> str:
@@ -101,7 +80,6 @@ def normalise_linkedin(url: str) -> str:
     return f"{host}/{path.lower()}" if path else host
 
 
-@_pickled_by_position
 @dataclass(slots=True)
 class Name:
     """The parts of a person's name, as vCard's N, FN and NICKNAME hold them."""
@@ -128,7 +106,6 @@ class Name:
         return " ".join(p for p in parts if p)
 
 
-@_pickled_by_position
 @dataclass(slots=True)
 class Email:
     """An email address with its vCard TYPE values (``WORK``, ``HOME``, ``pref`` ...)."""
@@ -151,7 +128,6 @@ class Email:
         return any(t.lower() == "pref" for t in self.types)
 
 
-@_pickled_by_position
 @dataclass(slots=True)
 class Phone:
     """A telephone number as written, with its vCard TYPE values."""
@@ -175,7 +151,6 @@ class Phone:
         return _kind(self.types)
 
 
-@_pickled_by_position
 @dataclass(slots=True)
 class Address:
     """A postal address, its parts as written plus the ISO 3166 country code when known."""
@@ -270,7 +245,6 @@ class Birthday:
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
 
-@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class RawProperty:
     """A vCard property outreach does not model, kept exactly as read.
@@ -284,7 +258,6 @@ class RawProperty:
     group: str = ""
 
 
-@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class PropertyMeta:
     """The property name, parameters and group a modelled field was read with.
@@ -298,7 +271,6 @@ class PropertyMeta:
     group: str = ""
 
 
-@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class PastJob:
     """An employer and title the contact had before, and when the change was seen."""
@@ -321,7 +293,6 @@ def _kind(types: tuple[str, ...]) -> str:
     return "other"
 
 
-@_pickled_by_position
 @dataclass(slots=True)
 class Contact:
     """Someone you know: who they are, how to reach them, and how often to be in touch."""

@@ -18,7 +18,7 @@ the user asks for ``retry_unknown``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,10 +31,21 @@ from .campaign import Campaign, Part
 from .channel import Channel, Outcome, Piece, Rendered
 from .config_tables import check_settings
 from .contact import Contact
-from .delivery import DRAFTED, FAILED, PENDING, PRINTED, SENDING, SENT, UNKNOWN, DeliveryKey
+from .delivery import (
+    DRAFTED,
+    FAILED,
+    PENDING,
+    PRINTED,
+    SENDING,
+    SENT,
+    STATUSES,
+    UNKNOWN,
+    DeliveryKey,
+)
 from .errors import OutreachError
 from .followup import follow_up_exclusion
 from .journal import Delivery, Journal, Record, Touch
+from .locks import Holder
 from .mailstate import MailEvent, MailState
 from .planinputs import PlanInputs
 from .pluginhost import PluginHost, get_host
@@ -167,6 +178,7 @@ class _Run:
         journal: Journal | None,
         result: RunResult,
         progress: Progress | Bar | None,
+        claimable: frozenset[str] = frozenset({PENDING, DRAFTED}),
     ) -> None:
         self.workspace = engine.workspace
         self.campaign = campaign
@@ -180,6 +192,12 @@ class _Run:
         self._progress = progress
         self._finished: set[DeliveryKey] = set()
         self._batching = False
+        #: Statuses this run may claim a delivery from (see :meth:`Journal.claim`).
+        self._claimable = claimable
+        #: A journal write that failed (a claim lost to another run, the journal replaced,
+        #: the disk full or read-only): the run must stop with exit status 2 and that one
+        #: line, whatever the channel made of the exception.
+        self.fatal: OutreachError | None = None
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -193,18 +211,41 @@ class _Run:
         try:
             with self._journal.transaction():
                 yield
+        except OutreachError as exc:
+            self.fatal = self.fatal or exc
+            raise
         finally:
             self._batching = False
+        if self.fatal is not None:
+            # A claim failed inside the batch (lost to another run, or not writable): the
+            # rest of it (outcomes of messages already sent) is committed above, but leaving
+            # the batch fails, so the channel never starts the irreversible step of its marks.
+            raise self.fatal
 
     def sending(self, item: Rendered) -> None:
         self.sending_many([item])
 
     def sending_many(self, items: Sequence[Rendered]) -> None:
-        """:meth:`sending` for several items, in one statement."""
-        if self._journal is not None and items:
-            self._journal.record_many(
-                [Record(i.key, SENDING, address=i.address, attempt=True) for i in items]
+        """:meth:`sending` for several items: claimed in one transaction, all or none.
+
+        A lost claim stops the run; inside :meth:`batch` it is raised when the batch ends,
+        so what else the batch records still reaches the journal.
+        """
+        if self._journal is None or not items:
+            return
+        if self.fatal is not None:
+            if self._batching:
+                return  # raised when the batch ends; nothing more is claimed meanwhile
+            raise self.fatal
+        try:
+            self._journal.claim(
+                [Record(i.key, SENDING, address=i.address, attempt=True) for i in items],
+                self._claimable,
             )
+        except OutreachError as exc:
+            self.fatal = exc
+            if not self._batching:
+                raise
 
     def reopen(self, item: Rendered, error: str) -> None:
         self.reopen_many([(item, error)])
@@ -236,9 +277,11 @@ class _Run:
             try:
                 with nullcontext() if self._batching else self._journal.transaction():
                     record_finished(self._journal, records, self.today)
-            except BaseException:
+            except BaseException as exc:
                 # Not recorded, so not finished: the run reports them as not delivered.
                 self._finished.difference_update(item.key for item, _ in fresh)
+                if isinstance(exc, OutreachError):
+                    self.fatal = self.fatal or exc
                 raise
         # Counted only once recorded, so the summary never claims what the journal lacks.
         for item, outcome in fresh:
@@ -476,8 +519,28 @@ class Engine:
         retry_failed: bool = False,
         retry_unknown: bool = False,
         progress: Progress | None = None,
+        wait: bool = True,
+        on_wait: Callable[[Holder], None] | None = None,
     ) -> RunResult:
-        """Plan, render and deliver a campaign; with ``send`` record everything."""
+        """Plan, render and deliver a campaign; with ``send`` record everything.
+
+        A sending run holds the workspace's send lock from before it reads the journal to
+        its end; when another sending run holds it, this one waits (``on_wait`` is told who
+        it waits for), or with ``wait=False`` raises :class:`~outreach.locks.LockBusy`.
+        """
+        lock = self.workspace.send_lock(wait=wait, on_wait=on_wait) if send else nullcontext()
+        with lock:
+            return self._run(campaign, send, limit, retry_failed, retry_unknown, progress)
+
+    def _run(
+        self,
+        campaign: Campaign,
+        send: bool,
+        limit: int | None,
+        retry_failed: bool,
+        retry_unknown: bool,
+        progress: Progress | None,
+    ) -> RunResult:
         book = self.workspace.open_book()
         journal = self.workspace.open_journal() if send else self._journal_if_any()
         try:
@@ -494,7 +557,10 @@ class Engine:
             todo = plan.todo if limit is None else plan.todo[: max(limit, 0)]
             rendered = self.render(campaign, todo, last_touches=plan.last_touches)
             result = RunResult(campaign, send, plan, rendered=rendered, interrupted=interrupted)
-            self._deliver(campaign, rendered, send, journal, result, progress)
+            # What this run may take over: pending, and what the flags reopen.
+            settled = settled_statuses(retry_failed=retry_failed, retry_unknown=retry_unknown)
+            claimable = frozenset(STATUSES) - settled - {SENDING}
+            self._deliver(campaign, rendered, send, journal, result, progress, claimable)
             return result
         finally:
             if journal is not None:
@@ -508,6 +574,7 @@ class Engine:
         journal: Journal | None,
         result: RunResult,
         progress: Progress | None,
+        claimable: frozenset[str] = frozenset({PENDING, DRAFTED}),
     ) -> None:
         by_channel: dict[str, list[Rendered]] = {}
         for item in rendered:
@@ -515,7 +582,7 @@ class Engine:
         # Without a progress of the caller's own, the one outreach.progress shows (if on).
         shown = progress_bar("sending" if send else "writing", len(rendered))
         with nullcontext(progress) if progress is not None else shown as bar:
-            run = _Run(self, campaign, send, journal, result, bar)
+            run = _Run(self, campaign, send, journal, result, bar, claimable)
             run.out_dir.mkdir(parents=True, exist_ok=True)
             if progress is not None:
                 progress.start(len(rendered))
@@ -537,8 +604,13 @@ class Engine:
                 # barcode range used up): the user must fix it; stop with exit status 2.
                 raise
             except Exception as exc:  # noqa: BLE001 - one channel must not stop the others
-                result.channel_errors.append(f"{name}: {type(exc).__name__}: {exc}")
+                if run.fatal is None:
+                    result.channel_errors.append(f"{name}: {type(exc).__name__}: {exc}")
             result.not_finished.extend(i for i in items if not run.was_finished(i))
+            if run.fatal is not None:
+                # Another run has this campaign's deliveries, or the journal is gone or
+                # cannot be written: no channel may go on sending.
+                raise run.fatal
 
     # -- status ---------------------------------------------------------------------------
 

@@ -11,10 +11,13 @@ __all__ = [
     "BookConflictError",
     "ConfigError",
     "ContactNotFound",
+    "DeliveryClaimed",
     "InputError",
+    "JournalReplaced",
     "MailConnectionLost",
     "MailSourceError",
     "OutreachError",
+    "StorageError",
     "TemplateRenderError",
 ]
 
@@ -43,6 +46,19 @@ class BookConflictError(OutreachError):
 
 class TemplateRenderError(OutreachError):
     """A template failed to compile or render; the message names template, line and contact."""
+
+
+class StorageError(OutreachError):
+    """A file or the journal cannot be read or written (disk full, read-only, no permission,
+    locked); the message names the file and says what to do, and nothing was half-written."""
+
+
+class JournalReplaced(OutreachError):
+    """The journal a sending run opened was deleted or replaced on disk while it ran."""
+
+
+class DeliveryClaimed(OutreachError):
+    """Another run claimed a delivery first (it is sending or settled): not sending it again."""
 
 
 class MailSourceError(OutreachError):

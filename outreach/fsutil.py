@@ -67,8 +67,11 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp_name, keep_mode)
         os.replace(tmp_name, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
+        if isinstance(exc, OSError) and exc.filename is None:
+            # A full disk fails the write(), whose error names no file: name the target.
+            exc.filename = str(path)
         raise
     fsync_dir(directory)

@@ -9,14 +9,16 @@ in the journal as touches, each once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .addressbook import AddressBook
 from .contact import Contact
 from .importer import ImportedRecord, ImportResult, SkippedRow, read_contacts
+from .locks import Holder
 from .merge import MergeReport, merge_records
 from .planstate import note_first_seen
 from .pluginhost import PluginHost, get_host
@@ -80,8 +82,12 @@ def import_files(
     options: Mapping[str, Any] | None = None,
     host: PluginHost | None = None,
     prefer: str = "book",
+    on_wait: Callable[[Holder], None] | None = None,
 ) -> ImportOutcome:
     """Import ``files`` into the workspace's book: all of them, or (on an error) none.
+
+    The files are read before the book lock is taken, so a long parse never holds up other
+    commands; ``on_wait`` is told when another command holds the lock.
 
     ``prefer`` is ``book`` (differences are conflicts, the book's value kept) or
     ``incoming`` (the file's value taken; a new employer or title is a job change).
@@ -89,7 +95,9 @@ def import_files(
     host = host or get_host()
     results = [read_contacts(Path(f), host, fmt, skip_bad=skip_bad, options=options) for f in files]
     records = [record for result in results for record in result.records]
-    outcome = import_records(workspace, records, tags=tags, dry_run=dry_run, prefer=prefer)
+    outcome = import_records(
+        workspace, records, tags=tags, dry_run=dry_run, prefer=prefer, on_wait=on_wait
+    )
     outcome.results = results
     return outcome
 
@@ -103,9 +111,36 @@ def import_records(
     touch_via: str = CONNECTED_VIA,
     touch_note: str = CONNECTED_NOTE,
     prefer: str = "book",
+    on_wait: Callable[[Holder], None] | None = None,
 ) -> ImportOutcome:
-    """Merge records already read into the workspace's book, save it and record touches."""
-    book = workspace.open_book()
+    """Merge records already read into the workspace's book, save it and record touches.
+
+    The book is read, merged into and saved under the book lock, so a change another command
+    makes meanwhile is merged with, never overwritten.
+    """
+    if dry_run:
+        return _merge(workspace, workspace.open_book(), records, tags, dry_run, prefer)
+    with workspace.edit_book(on_wait=on_wait) as book:
+        outcome = _merge(workspace, book, records, tags, dry_run, prefer)
+    if outcome.touches:
+        with workspace.open_journal() as journal, journal.transaction():
+            for uid, day in outcome.touches:
+                journal.add_touch(uid, day, touch_via, touch_note)
+    if outcome.report.added:
+        # A contact never touched is due from the day it entered the book: note that day.
+        with workspace.open_journal() as journal:
+            note_first_seen(journal, [c.uid for c in outcome.report.added], date.today())
+    return outcome
+
+
+def _merge(
+    workspace: Workspace,
+    book: AddressBook,
+    records: Sequence[ImportedRecord],
+    tags: Sequence[str],
+    dry_run: bool,
+    prefer: str,
+) -> ImportOutcome:
     report = merge_records(book, records, tags, prefer=prefer)
     outcome = ImportOutcome(report, dry_run=dry_run)
     known: set[tuple[str, date]] = set()
@@ -116,18 +151,6 @@ def import_records(
         if (uid, day) not in known:
             known.add((uid, day))
             outcome.touches.append((uid, day))
-    if dry_run:
-        return outcome
-    if report.changed:
-        book.save()
-    if outcome.touches:
-        with workspace.open_journal() as journal, journal.transaction():
-            for uid, day in outcome.touches:
-                journal.add_touch(uid, day, touch_via, touch_note)
-    if report.added:
-        # A contact never touched is due from the day it entered the book: note that day.
-        with workspace.open_journal() as journal:
-            note_first_seen(journal, [c.uid for c in report.added], date.today())
     return outcome
 
 

@@ -13,8 +13,9 @@ message.
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -38,7 +39,8 @@ from .delivery import (
     UNKNOWN,
     DeliveryKey,
 )
-from .errors import InputError
+from .errors import DeliveryClaimed, InputError, JournalReplaced
+from .storage_errors import journal_error
 
 __all__ = [
     "BOUNCED",
@@ -188,6 +190,33 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class _Connection(sqlite3.Connection):
+    """A connection whose operational errors (disk full, read-only, locked) name the journal
+    and say what to do, instead of surfacing as SQLite's bare text."""
+
+    journal_path: Path = Path()
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            raise journal_error(self.journal_path, exc) from None
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            raise journal_error(self.journal_path, exc) from None
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 class Journal:
     """The SQLite journal of one workspace. Use as a context manager, or call :meth:`close`."""
 
@@ -196,11 +225,18 @@ class Journal:
         self.clock = clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30, factory=_Connection
+            )
+            self._db.journal_path = self.path
             self._db.execute("PRAGMA journal_mode=WAL")
+            #: The file this connection writes: each commit checks it is still at :attr:`path`.
+            self._identity = _identity(self.path)
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
+        except sqlite3.OperationalError as exc:
+            raise journal_error(self.path, exc) from None
         except sqlite3.DatabaseError as exc:
             raise InputError(f"{self.path}: not a usable journal database ({exc})") from None
 
@@ -235,6 +271,9 @@ class Journal:
         if current == SCHEMA_VERSION:
             return
         with self.transaction():
+            # Read again under the write lock: two processes opening a new journal at once
+            # both saw it empty, and only the first may create the tables.
+            current = self.schema_version
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in _MIGRATIONS[version - 1].split(";"):
                     if statement.strip():
@@ -482,10 +521,100 @@ class Journal:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.check_identity()
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    def check_identity(self) -> None:
+        """Raise :class:`~outreach.errors.JournalReplaced` when the file at :attr:`path` is no
+        longer the one this connection writes (deleted, or replaced by a restore or a copy).
+
+        Writes to a deleted journal would succeed and be lost with it, and the next run would
+        deliver again everything this one sent; every commit checks first.
+        """
+        if _identity(self.path) != self._identity:
+            raise JournalReplaced(
+                f"{self.path}: the journal was deleted or replaced while this run was using "
+                "it; stopped before sending more. Put the journal back (or restore it from a "
+                "backup) before running again, or what was sent will be sent again"
+            )
+
+    def claim(self, records: Sequence[Record], claimable: Collection[str]) -> None:
+        """Mark deliveries ``sending`` in one transaction, only if none is taken already.
+
+        A delivery can be claimed when it has no row yet or its status is in ``claimable``
+        (``pending``, and ``failed`` or ``unknown`` when the run retries those); one that is
+        ``sending`` or settled belongs to another run. The statements that take the rows are
+        the check itself, under SQLite's write lock, so of two claimers of one delivery
+        exactly one wins, whichever processes or connections they run in. When any record
+        cannot be claimed none is, and :class:`~outreach.errors.DeliveryClaimed` names it.
+        Inside :meth:`transaction` the claim joins it; otherwise it commits itself.
+        """
+        unique = list({r.key: r for r in records}.values())
+        if not unique:
+            return
+        allowed = tuple(sorted(set(claimable) - {SENDING}))
+        marks = ",".join("?" * len(allowed)) or "NULL"
+        now = self._now()
+        began = not self._db.in_transaction
+        if began:
+            self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute("SAVEPOINT claim")
+        try:
+            # One statement each for the whole batch (a sending run claims every message):
+            # new rows are inserted as sending, then rows already there are taken only from
+            # a claimable status. Inserted rows are sending already, so the update cannot
+            # take them again, and the two counts add up to what was claimed.
+            keys = [(r.key.campaign, r.key.part, r.key.contact_uid, r.key.channel) for r in unique]
+            pairs = list(zip(keys, unique, strict=True))
+            inserted = self._db.executemany(
+                "INSERT INTO deliveries (campaign, part, contact_uid, channel, status, address, "
+                "attempts, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, COALESCE(?, ''), ?, ?, ?) "
+                "ON CONFLICT (campaign, part, contact_uid, channel) DO NOTHING",
+                [(*k, SENDING, r.address, int(r.attempt), now, now) for k, r in pairs],
+            ).rowcount
+            updated = self._db.executemany(
+                "UPDATE deliveries SET status=?, address=COALESCE(?, address), "
+                "attempts=attempts+?, updated_at=? "
+                "WHERE campaign=? AND part=? AND contact_uid=? AND channel=? "
+                f"AND status IN ({marks})",
+                [(SENDING, r.address, int(r.attempt), now, *k, *allowed) for k, r in pairs],
+            ).rowcount
+            if inserted + updated != len(unique):
+                # Undo this claim (the write lock stays ours) and name what was taken.
+                self._db.execute("ROLLBACK TO claim")
+                self._refuse_claim(unique, allowed)
+            self._db.execute("RELEASE claim")
+            if began:
+                self.check_identity()
+                self._db.execute("COMMIT")
+        except BaseException:
+            if began:
+                self._db.execute("ROLLBACK")
+            else:
+                self._db.execute("ROLLBACK TO claim")
+                self._db.execute("RELEASE claim")
+            raise
+
+    def _refuse_claim(self, records: Sequence[Record], allowed: Sequence[str]) -> None:
+        """Raise :class:`~outreach.errors.DeliveryClaimed` for the first record another run
+        has (sending or settled)."""
+        for r in records:
+            current = self.get(r.key)
+            if current is not None and current.status not in allowed:
+                key = r.key
+                raise DeliveryClaimed(
+                    f"{self.path}: {key.contact_uid} on {key.channel} ({key.campaign}, part "
+                    f"{key.part}) is already {current.status} by another run; stopped so that "
+                    "nothing is sent twice (is another sending run using this journal?)"
+                )
+        raise DeliveryClaimed(
+            f"{self.path}: a delivery of {records[0].key.campaign} is already taken by another "
+            "run; stopped so that nothing is sent twice"
+        )
 
     def statuses(self, campaign: str) -> dict[DeliveryKey, str]:
         """Every delivery's status for one campaign."""

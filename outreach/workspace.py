@@ -8,6 +8,8 @@ belong to the account (SMTP server, rate limits, LinkedIn account kind) live in
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from .addressbook import AddressBook
 from .contact import Address
 from .errors import ConfigError
 from .journal import Journal
+from .locks import LOCK_DIR, Holder, hold
 from .options import load_toml, parse_table
 
 __all__ = ["CONFIG_NAME", "Me", "Workspace", "default_config"]
@@ -230,6 +233,11 @@ class Workspace:
         """Disposable caches (parsed address book)."""
         return self.root / ".cache"
 
+    @property
+    def lock_dir(self) -> Path:
+        """The lock files of the send and book locks (see :mod:`outreach.locks`)."""
+        return self.root / LOCK_DIR
+
     def out_dir(self, campaign: str) -> Path:
         """Where a campaign's outputs go: ``out/<campaign name>/``."""
         return self.root / "out" / campaign
@@ -257,3 +265,44 @@ class Workspace:
     def open_journal(self) -> Journal:
         """Open (creating or migrating) the journal."""
         return Journal(self.journal_path)
+
+    # -- locks ----------------------------------------------------------------------------
+
+    def send_lock(
+        self, *, wait: bool = True, on_wait: Callable[[Holder], None] | None = None
+    ) -> AbstractContextManager[None]:
+        """Hold the workspace's send lock (one sending run at a time; see
+        :func:`outreach.locks.hold` for ``wait`` and ``on_wait``)."""
+        return hold(
+            self.lock_dir / "send.lock",
+            what="the send lock (another sending run)",
+            wait=wait,
+            on_wait=on_wait,
+        )
+
+    @contextmanager
+    def edit_book(
+        self, *, on_wait: Callable[[Holder], None] | None = None
+    ) -> Iterator[AddressBook]:
+        """Change the book without losing anyone else's change: read, change, save, locked.
+
+        Takes the book lock, reads the book as it is now and yields it; when the block ends
+        without an exception the changes are saved, then the lock is released. Every command
+        that changes the book does it here, so two of them never work on the same old copy::
+
+            with workspace.edit_book() as book:
+                person = book.find("ann@example.org")
+                person.add_tag("mentor")
+                book.update(person)
+        """
+        with self.book_lock(on_wait=on_wait):
+            book = self.open_book()
+            yield book
+            book.save()
+
+    def book_lock(
+        self, *, on_wait: Callable[[Holder], None] | None = None
+    ) -> AbstractContextManager[None]:
+        """Hold the book lock without reading the book (for work on the book's files
+        themselves, such as moving it; :meth:`edit_book` is the usual way in)."""
+        return hold(self.lock_dir / "book.lock", what="the address book lock", on_wait=on_wait)

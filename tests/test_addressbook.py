@@ -158,7 +158,7 @@ def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     book.add(person("a", "Ann Lee"))
     book.save()
     for file in cache.iterdir():
-        file.write_bytes(b"not a pickle")
+        file.write_bytes(b"not a cache")
     assert AddressBook.open(path, cache).get("a") is not None
 
 

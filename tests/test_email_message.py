@@ -419,3 +419,20 @@ def test_the_data_file_is_read_like_an_imported_csv(
     engine = Engine(Workspace.load(workspace.root))
     with pytest.raises(InputError, match=r"rows.csv: the data file has no column 'email'"):
         engine.preview(engine.load(path))
+
+
+def test_the_outbox_writer_process_gets_every_message_byte_for_byte(tmp_path: Path) -> None:
+    from outreach.plugins.email.outbox import Outbox, local_lines, outbox_name
+
+    entries = [
+        (f"hello/main/ünï-{i}/email", b"Line\r\n" + bytes([i % 256]) * (i * 37), i % 2 == 0)
+        for i in range(100)
+    ]
+    outbox = Outbox(tmp_path / "outbox")
+    for key, data, sent in entries:
+        outbox.put(key, data, sent=sent)
+    assert outbox.close() == []
+    for key, data, sent in entries:
+        name = outbox_name(key) + (":2,S" if sent else "")
+        stored = tmp_path / "outbox" / ("cur" if sent else "new") / name
+        assert stored.read_bytes() == local_lines(data)

@@ -105,10 +105,23 @@ class OutreachGroup(LazyPluginGroup):
             app = ctx.find_object(AppContext)
             if app is not None and app.debug:
                 raise
-            if isinstance(exc, OSError) and exc.filename is not None:
+            if isinstance(exc, OSError):
                 # A file the user named or owns cannot be read or written (a folder in the
                 # way, no permission, a full disk): theirs to fix, one line naming the file.
-                click.echo(f"outreach: error: {exc.filename}: {exc.strerror}", err=True)
+                from ..storage_errors import explain_os_error
+
+                click.echo(f"outreach: error: {explain_os_error(exc)}", err=True)
+                ctx.exit(2)
+            import sqlite3
+
+            if isinstance(exc, sqlite3.OperationalError):
+                # Met outside the journal's own connection (whose errors name it already):
+                # the same kind of trouble, disk full, read-only or locked.
+                from ..storage_errors import explain_sqlite_error
+
+                opened = app._workspace if app is not None else None  # noqa: SLF001
+                path = opened.journal_path if opened is not None else "the journal"
+                click.echo(f"outreach: error: {explain_sqlite_error(path, exc)}", err=True)
                 ctx.exit(2)
             click.echo(
                 f"outreach: internal error: {type(exc).__name__}: {exc} "

@@ -79,6 +79,11 @@ def restore(app: AppContext, archive: Path, force: bool) -> None:
     manifest = result.manifest
     if result.saved_as is not None:
         click.echo(f"the workspace as it was is saved in {result.saved_as}")
+    for name in result.skipped:
+        click.echo(
+            f"note: left {name} out: a backup never writes it (caches are rebuilt, not restored)",
+            err=True,
+        )
     click.echo(
         f"restored {manifest.contacts} contacts, {len(result.restored)} files from the backup "
         f"of {manifest.created} into {root}"

@@ -16,6 +16,14 @@ from .context import AppContext, DateType, echo_json, pass_app
 EXIT_WORK_LEFT = 3
 
 
+def _say_waiting(holder: Any) -> None:
+    click.echo(
+        f"waiting: {holder.describe()} is sending from this workspace; this run starts when "
+        "it ends (Ctrl-C to stop waiting, --no-wait not to wait)",
+        err=True,
+    )
+
+
 def _engine(app: AppContext, today: date | None) -> Any:
     from ..engine import Engine
 
@@ -106,6 +114,12 @@ def _review_page(app: AppContext, engine: Any, file: Path, html: str) -> None:
     help="Leave out contacts whose name, address or card note no font can print.",
 )
 @click.option("--today", type=DateType(), default=None, help="Pretend today is this date.")
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="With --send: when another sending run holds the workspace's send lock, exit 2 at "
+    "once instead of waiting for it.",
+)
 @pass_app
 def run(
     app: AppContext,
@@ -116,8 +130,13 @@ def run(
     retry_unknown: bool,
     skip_unprintable: bool,
     today: date | None,
+    no_wait: bool,
 ) -> None:
-    """Run FILE: write outbox, PDFs and drafts; with --send, deliver and record."""
+    """Run FILE: write outbox, PDFs and drafts; with --send, deliver and record.
+
+    One sending run at a time per workspace: a second one waits for the first to finish
+    (saying whom it waits for), then sends only what is left.
+    """
     from ..engine import summarise
 
     engine = _engine(app, today)
@@ -135,6 +154,8 @@ def run(
         limit=limit,
         retry_failed=retry_failed,
         retry_unknown=retry_unknown,
+        wait=not no_wait,
+        on_wait=_say_waiting,
     )
     for line in summarise(result):
         click.echo(line)

@@ -13,10 +13,12 @@ from ..errors import InputError
 from ..fsutil import atomic_write
 from ..jsonview import contact_json
 from . import LazyPluginGroup
-from .context import AppContext, DateType, echo_json, pass_app
+from .context import AppContext, DateType, echo_json, pass_app, say_waiting
 from .merge_report import describe_duplicate, echo_merge
 
 if TYPE_CHECKING:
+    from ..bookedit import ContactEdit
+    from ..contact import Contact
     from ..mailstate import BouncedAddress
     from ..workspace import Workspace
 
@@ -105,6 +107,7 @@ def import_(
         skip_bad=skip_bad,
         options=options,
         prefer=prefer,
+        on_wait=say_waiting,
     )
     report = outcome.report
     for row in outcome.skipped:
@@ -266,11 +269,9 @@ def set_(
     the contact's postal address, which is made when there is none; a changed address is
     no longer marked as returned.
     """
-    from ..bookedit import AddressEdit, ContactEdit, apply_edit
+    from ..bookedit import AddressEdit, ContactEdit
 
     workspace = app.workspace
-    book = workspace.open_book()
-    person = book.find(contact)
     edit = ContactEdit(
         name=name,
         org=org,
@@ -285,6 +286,46 @@ def set_(
             country=country,
         ),
     )
+    # Read, changed and saved under the book lock: a concurrent edit is never lost.
+    with workspace.edit_book(on_wait=say_waiting) as book:
+        person = book.find(contact)
+        changes = _set_fields(
+            person,
+            edit,
+            cadence,
+            add_tags,
+            remove_tags,
+            relationship,
+            nickname,
+            card_note,
+            address_returned,
+            email_ok,
+        )
+        if changes:
+            book.update(person)
+    if not changes and not email_ok:
+        click.echo(f"{person.display_name}: nothing to change")
+        return
+    if email_ok:
+        changes.extend(_clear_bounces(workspace, email_ok))
+    click.echo(f"{person.display_name}: {'; '.join(changes)}")
+
+
+def _set_fields(
+    person: Contact,
+    edit: ContactEdit,
+    cadence: str | None,
+    add_tags: tuple[str, ...],
+    remove_tags: tuple[str, ...],
+    relationship: str | None,
+    nickname: str | None,
+    card_note: str | None,
+    address_returned: bool,
+    email_ok: tuple[str, ...],
+) -> list[str]:
+    """Apply ``contacts set``'s options to ``person``; what changed, for the user."""
+    from ..bookedit import apply_edit
+
     changes = apply_edit(person, edit)
     if cadence is not None:
         try:
@@ -316,15 +357,7 @@ def set_(
     for working in email_ok:
         if not person.has_email(working):
             raise InputError(f"{person.display_name} has no email address {working!r}")
-    if not changes and not email_ok:
-        click.echo(f"{person.display_name}: nothing to change")
-        return
-    if changes:
-        book.update(person)
-        book.save()
-    if email_ok:
-        changes.extend(_clear_bounces(workspace, email_ok))
-    click.echo(f"{person.display_name}: {'; '.join(changes)}")
+    return changes
 
 
 def _clear_bounces(workspace: Workspace, addresses: tuple[str, ...]) -> list[str]:
@@ -355,9 +388,8 @@ def merge(app: AppContext, people: tuple[str, ...]) -> None:
     from ..bookedit import carry_history, merge_contacts
 
     workspace = app.workspace
-    book = workspace.open_book()
-    merged = merge_contacts(book, people)
-    book.save()
+    with workspace.edit_book(on_wait=say_waiting) as book:
+        merged = merge_contacts(book, people)
     person = merged.contact
     if workspace.journal_path.exists():
         with workspace.open_journal() as journal:
@@ -386,10 +418,8 @@ def remove(app: AppContext, contact: str) -> None:
     """Remove CONTACT from the book; the journal keeps their history."""
     from ..bookedit import remove_contact
 
-    workspace = app.workspace
-    book = workspace.open_book()
-    person = remove_contact(book, contact)
-    book.save()
+    with app.workspace.edit_book(on_wait=say_waiting) as book:
+        person = remove_contact(book, contact)
     click.echo(f"removed {person.display_name} <{person.uid}> (the journal keeps their history)")
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..workspace import Workspace
 
-__all__ = ["AppContext", "DateType", "echo_json", "get_workspace", "pass_app"]
+if TYPE_CHECKING:
+    from ..locks import Holder
+
+__all__ = ["AppContext", "DateType", "echo_json", "get_workspace", "pass_app", "say_waiting"]
 
 
 @dataclass(slots=True)
@@ -65,3 +68,9 @@ def echo_json(data: Any) -> None:
         click.echo(f"[\n{items}\n]" if data else "[]", color=True)
         return
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def say_waiting(holder: Holder) -> None:
+    """Tell the user (on stderr) that the command waits for another one to finish with the
+    address book (the ``on_wait`` of :meth:`~outreach.workspace.Workspace.edit_book`)."""
+    click.echo(f"waiting: {holder.describe()} is changing the address book", err=True)

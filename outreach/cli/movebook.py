@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .context import AppContext, pass_app
+from .context import AppContext, pass_app, say_waiting
 
 
 @click.command(name="move-book")
@@ -23,7 +23,9 @@ def move_book(app: AppContext, path: Path) -> None:
 
     workspace = app.workspace
     target = path if path.is_absolute() else Path.cwd() / path
-    result = convert(workspace.root, workspace.book_path, target, workspace.cache_dir)
+    # Under the book lock: an edit saved meanwhile to the old book would be left behind.
+    with workspace.book_lock(on_wait=say_waiting):
+        result = convert(workspace.root, workspace.book_path, target, workspace.cache_dir)
     layout = "a folder, one .vcf per contact" if target.suffix.lower() != ".vcf" else "one file"
     click.echo(f"moved {result.cards} contacts from {result.source} to {result.target} ({layout})")
     click.echo(f'{workspace.config_path}: [book] path = "{result.setting}"')

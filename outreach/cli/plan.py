@@ -165,14 +165,13 @@ def snooze(
     day = today or date.today()
     if until is not None and until <= day:
         raise InputError(f"--until {until.isoformat()} is not after today ({day.isoformat()})")
-    book = app.workspace.open_book()
-    person = book.find(contact)
-    if clear and person.snooze_until is None:
-        click.echo(f"{person.display_name} is not snoozed")
-        return
-    person.snooze_until = until
-    book.update(person)
-    book.save()
+    with app.workspace.edit_book() as book:
+        person = book.find(contact)
+        if clear and person.snooze_until is None:
+            click.echo(f"{person.display_name} is not snoozed")
+            return
+        person.snooze_until = until
+        book.update(person)
     if until is None:
         click.echo(f"{person.display_name}: snooze ended")
     else:

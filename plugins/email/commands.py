@@ -58,7 +58,10 @@ def from_mailmerge(
             atomic_write(folder / file_name, text.encode("utf-8"), mode=0o644)
         atomic_write(folder / "campaign.toml", conversion.campaign_toml.encode("utf-8"), 0o644)
         if report.changed:
-            book.save()
+            # Merged again into the book as it is under the lock, so no concurrent change
+            # to it is lost; the report above came from the same merge on an earlier read.
+            with workspace.edit_book() as current:
+                merge_records(current, records, [tag])
         if not section:
             _append_settings(workspace.config_path, conversion.settings_toml)
     for target in targets:

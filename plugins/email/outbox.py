@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
-import pickle
 import queue
 import struct
 import threading
@@ -37,6 +37,32 @@ __all__ = ["MaildirWriter", "Outbox", "local_lines", "outbox_name"]
 #: can be missing from the outbox; the journal has them all).
 BATCH = 32
 _LENGTH = struct.Struct("!I")
+_ENTRY = struct.Struct("!II?")
+
+
+def _encode_batch(batch: Iterable[tuple[str, bytes, bool]]) -> bytes:
+    """Messages for the writer process as plain bytes (lengths, seen flag, key, data): no
+    pickle, so nothing that crosses the pipe is ever code."""
+    parts = []
+    for key, data, seen in batch:
+        name = key.encode("utf-8")
+        parts += [_ENTRY.pack(len(name), len(data), seen), name, data]
+    return b"".join(parts)
+
+
+def _decode_batch(body: bytes) -> list[tuple[str, bytes, bool]]:
+    """The messages :func:`_encode_batch` wrote."""
+    entries = []
+    view = memoryview(body)
+    offset = 0
+    while offset < len(view):
+        key_size, data_size, seen = _ENTRY.unpack_from(view, offset)
+        offset += _ENTRY.size
+        key = bytes(view[offset : offset + key_size]).decode("utf-8")
+        offset += key_size
+        entries.append((key, bytes(view[offset : offset + data_size]), seen))
+        offset += data_size
+    return entries
 
 
 def outbox_name(key: str) -> str:
@@ -146,8 +172,8 @@ def _child(writer: MaildirWriter, inbound: int, outbound: int) -> None:
         body = _read_exactly(inbound, _LENGTH.unpack(head)[0])
         if body is None:
             break
-        writer.write_all(pickle.loads(body), errors)
-    report = pickle.dumps(errors)
+        writer.write_all(_decode_batch(body), errors)
+    report = json.dumps(errors).encode("utf-8")
     os.write(outbound, _LENGTH.pack(len(report)) + report)
 
 
@@ -207,7 +233,7 @@ class Outbox:
         if not batch:
             return
         if self._pid:
-            body = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+            body = _encode_batch(batch)
             data = memoryview(_LENGTH.pack(len(body)) + body)
             try:
                 while data:
@@ -232,7 +258,7 @@ class Outbox:
             _, status = os.waitpid(self._pid, 0)
             self._pid = 0
             if report is not None:
-                self._errors.extend(pickle.loads(report))
+                self._errors.extend(json.loads(report))
             if status != 0 or report is None:
                 self._errors.append(
                     f"{self.path}: the outbox writer failed; some messages are missing"

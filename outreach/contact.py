@@ -189,6 +189,8 @@ class Address:
     def street_lines(self) -> tuple[str, ...]:
         """The extended address, then the street lines, in the card's order, as an envelope
         prints them: Thunderbird writes the first street line in the extended component."""
+        if not self.extended:
+            return tuple(self.street)
         extra = tuple(s.strip() for s in self.extended.split("\n") if s.strip())
         return (*(e for e in extra if e not in self.street), *self.street)
 

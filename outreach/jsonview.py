@@ -12,9 +12,10 @@ __all__ = ["address_json", "contact_json"]
 
 def address_json(address: Address) -> dict[str, Any]:
     """An address as JSON: street as one string (lines joined by newlines) plus its parts."""
+    lines = address.street_lines
     return {
-        "street": "\n".join(address.street_lines),
-        "street_lines": list(address.street_lines),
+        "street": "\n".join(lines),
+        "street_lines": list(lines),
         "locality": address.locality,
         "region": address.region,
         "postal_code": address.postal_code,

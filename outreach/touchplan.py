@@ -33,7 +33,8 @@ Sections
 * ``fix-address``: a way to reach them failed: mail to their postal address came back and
   they have no other one, or an email address of theirs bounces (:mod:`outreach.bouncing`,
   through :attr:`PlanInputs.fix_reasons`);
-* ``unreachable``: no email address, no usable postal address and no LinkedIn profile;
+* ``unreachable``: no email address that does not bounce, no usable postal address and no
+  LinkedIn profile;
 * ``job-change``: a new employer or title seen in the last 30 days, and no touch since
   (:mod:`outreach.jobchange`);
 * ``birthday``: a birthday or another remembered date within ``birthday_days``.
@@ -49,6 +50,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .bouncing import bouncing_addresses
 from .cadence import Cadence
 from .contact import Contact
 from .jobchange import JOB_CHANGE, job_change_reason
@@ -322,8 +324,14 @@ def _when(overdue: int) -> str:
 
 def _unreachable_reason(contact: Contact) -> str:
     reason = "no email address, postal address or LinkedIn profile"
+    failed = []
     if contact.has_returned_address:
-        reason += " (the postal address came back)"
+        failed.append("the postal address came back")
+    if contact.emails:  # there are some, and every one bounces
+        one = len(contact.emails) == 1
+        failed.append("the email address bounces" if one else "every email address bounces")
+    if failed:
+        reason += f" ({'; '.join(failed)})"
     if contact.phones:
         reason += f"; phone {contact.phones[0].number}"
     return reason
@@ -389,7 +397,9 @@ def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
             reasons = [*contact_fix_reasons(contact), *inputs.fix_reasons.get(uid, ())]
             if reasons:
                 found.append((FIX_ADDRESS, order, "; ".join(reasons), None))
-            if not contact.emails and contact.postal_address is None and not contact.linkedin:
+            # An address that bounces is no way to reach them, as campaigns leave it out.
+            emails = len(contact.emails) - len(bouncing_addresses(contact, inputs.bounced))
+            if not emails and contact.postal_address is None and not contact.linkedin:
                 found.append((UNREACHABLE, order, _unreachable_reason(contact), None))
             job = job_change_reason(contact, today, last)
             if job is not None:

@@ -453,3 +453,21 @@ def test_a_contact_whose_only_email_bounces_is_unreachable() -> None:
     contact.emails.append(Email("cee@new.example"))
     assert UNREACHABLE not in sections(build_plan(inputs, TODAY).entries, "c")
 
+
+def test_the_engine_reads_the_bouncing_addresses_once_with_the_plan(
+    workspace, add_contacts, fake_channel, monkeypatch
+):
+    from outreach.mailstate import MailState
+
+    add_contacts(reachable("a"), reachable("b"))
+    with workspace.open_journal() as journal:
+        journal.add_touch("a", date(2024, 1, 1), "call")
+    reads = []
+    original = MailState.bounced
+    monkeypatch.setattr(MailState, "bounced", lambda self: reads.append(1) or original(self))
+    campaign = Campaign.from_dict(
+        {"name": "due-only", "audience": {"overdue_only": True}, "fake": {}}, get_host()
+    )
+    Engine(workspace, today=TODAY).plan(campaign)
+    assert len(reads) == 1
+

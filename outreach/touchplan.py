@@ -21,8 +21,9 @@ touched in the last seven days), the most pressing first: the most overdue for t
 (30 days late on a monthly cadence weighs more than 30 days on a yearly one), then those
 slipping away and those with news (a job change, a birthday coming), then the closer ones
 (the shorter cadence). The others stay due, with their true figures, and are counted. Room
-left in the budget goes to contacts falling due within the week (at most six days early), so a
-crowd that falls due together (a fresh import, a year on) spreads over the weeks.
+left in the budget goes to contacts falling due within the week (at most six days early, and
+only those listed as due soon), so a crowd that falls due together (a fresh import, a year
+on) spreads over the weeks.
 
 Sections
 --------
@@ -418,9 +419,10 @@ def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
             score = overdue / days + (0.5 if silent > settings.slipping_days else 0.0)
             score += 0.25 if news else 0.0
             candidates.append(((-score, days, due, *order), uid))
-        elif -overdue < WEEK:
+        elif -overdue < WEEK and -overdue <= settings.soon_days:
             # Due before the week is out: picked when the budget has room, which spreads a
-            # crowd that falls due together (a fresh import, a year on) over the weeks.
+            # crowd that falls due together (a fresh import, a year on) over the weeks. Only
+            # those the plan lists as due soon: a pick is always in some section.
             ahead.append(((due, cadence.approx_days(), *order), uid))
         for section, rank, reason, on in found:
             entry = PlanEntry(

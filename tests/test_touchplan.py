@@ -471,3 +471,15 @@ def test_the_engine_reads_the_bouncing_addresses_once_with_the_plan(
     Engine(workspace, today=TODAY).plan(campaign)
     assert len(reads) == 1
 
+
+def test_every_pick_is_listed_even_with_a_short_soon_window() -> None:
+    # Due in five days, with "due soon" looking only three ahead: not picked early, since
+    # the plan would then suggest someone it lists nowhere.
+    early = reachable("early")
+    early.cadence = Cadence.parse("P4W")
+    touches = {"early": TODAY - timedelta(days=23)}  # due on TODAY + 5
+    plan = build_plan(_inputs([early], touches, soon_days=3), TODAY)
+    assert set(plan.picks) <= {e.uid for e in plan.entries}
+    assert plan.picks == []
+    plan = build_plan(_inputs([early], touches), TODAY)  # soon_days 14: picked early, listed
+    assert plan.picks == ["early"] and sections(plan.entries, "early") == [SOON]

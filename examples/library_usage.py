@@ -14,11 +14,10 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from outreach import Campaign, Engine, Workspace, get_host
+from outreach import Campaign, Engine, Workspace, build_plan, get_host
 from outreach.engine import summarise
 from outreach.importer import read_contacts
 from outreach.merge import merge_records
-from outreach.touchplan import build_plan
 
 EXAMPLES = Path(__file__).resolve().parent
 

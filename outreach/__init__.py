@@ -5,12 +5,16 @@ channel plugins (email, printed cards and envelopes, LinkedIn drafts).
 
 Library use::
 
-    from outreach import Engine, Workspace
+    from outreach import Engine, Workspace, build_plan
 
     workspace = Workspace.locate("~/network")
     engine = Engine(workspace)
     campaign = engine.load("holiday-cards/campaign.toml")
     result = engine.run(campaign)            # a dry run: outbox, PDFs, drafts
+
+    plan = build_plan(workspace)             # what `outreach plan` shows
+    for entry in plan.due_entries():
+        print(entry.name, entry.overdue_days, entry.pick)
 
 Plugins import :data:`hookimpl` from here. Names are loaded on first use, so importing the
 package stays cheap for the command line.
@@ -48,10 +52,12 @@ if TYPE_CHECKING:
         TemplateRenderError,
     )
     from .importer import Exporter, ImportedRecord, Importer, ImportResult
-    from .journal import Journal
+    from .journal import Journal, Touch
+    from .planinputs import PlanInputs
     from .pluginhost import PluginHost, get_host
     from .requirements import Requirement
-    from .templating import Renderer
+    from .templating import LastTouch, Renderer
+    from .touchplan import Plan, PlanEntry, PlanSettings, build_plan
     from .workspace import Workspace
 
 __all__ = [
@@ -76,12 +82,17 @@ __all__ = [
     "Importer",
     "InputError",
     "Journal",
+    "LastTouch",
     "Name",
     "Outcome",
     "OutreachError",
     "Part",
     "Phone",
     "Piece",
+    "Plan",
+    "PlanEntry",
+    "PlanInputs",
+    "PlanSettings",
     "PluginHost",
     "RawProperty",
     "Reach",
@@ -92,8 +103,10 @@ __all__ = [
     "SendLog",
     "Status",
     "TemplateRenderError",
+    "Touch",
     "Workspace",
     "__version__",
+    "build_plan",
     "get_host",
     "hookimpl",
 ]
@@ -136,6 +149,13 @@ _WHERE = {
     "DeliveryKey": "delivery",
     "Status": "delivery",
     "Journal": "journal",
+    "Touch": "journal",
+    "PlanInputs": "planinputs",
+    "Plan": "touchplan",
+    "PlanEntry": "touchplan",
+    "PlanSettings": "touchplan",
+    "build_plan": "touchplan",
+    "LastTouch": "templating",
     "PluginHost": "pluginhost",
     "get_host": "pluginhost",
     "Renderer": "templating",

@@ -381,12 +381,12 @@ class Engine:
             inputs = PlanInputs.load(
                 self.workspace, self.today, record=False, contacts=book.contacts, journal=journal
             )
-            bounced = MailState(journal).bounced() if journal else {}
             earlier = self._followed(campaign, journal)
         finally:
             if owned and journal is not None:
                 journal.close()
         touches = inputs.touches
+        bounced = inputs.bounced  # read once, with the plan's inputs
         overdue: set[str] | None = None
         if any(p.audience.overdue_only for p in campaign.parts):
             overdue = plan_from_inputs(inputs, self.today).due_uids()

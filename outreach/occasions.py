@@ -20,13 +20,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .contact import Contact, Params
+from .contact import Contact
+from .vcard import parse_birthday
 
 __all__ = ["Occasion", "contact_occasions", "next_occurrence"]
 
-_DATE = re.compile(r"^(?:(\d{4})|--)-?(\d{2})-?(\d{2})(?:T.*)?$")
-#: Years that contact tools write when the year is unknown.
-_NO_YEAR = {1604, 1900}
 #: Properties that hold a wedding (or other) anniversary.
 _ANNIVERSARY = frozenset(
     {
@@ -61,22 +59,6 @@ class Occasion:
         return f"{self.label.casefold()}|{self.month:02d}-{self.day:02d}"
 
 
-def _parse(value: str, params: Params = ()) -> tuple[int, int, int | None] | None:
-    match = _DATE.match(value.strip())
-    if not match:
-        return None
-    year = int(match[1]) if match[1] else None
-    omitted = {v for name, values in params if name.upper() == "X-APPLE-OMIT-YEAR" for v in values}
-    if year in _NO_YEAR or str(year) in omitted:
-        year = None
-    month, day = int(match[2]), int(match[3])
-    try:
-        date(year or 2000, month, day)  # 2000: a leap year, so 29 February stands alone
-    except ValueError:
-        return None
-    return month, day, year
-
-
 def _label(text: str) -> str:
     text = " ".join(text.split())
     apple = _APPLE_LABEL.match(text)
@@ -107,10 +89,10 @@ def contact_occasions(contact: Contact) -> list[Occasion]:
                 label = "a date to remember"
         else:
             continue
-        parsed = _parse(raw.value, raw.params)
+        parsed = parse_birthday(raw.value, raw.params)
         if parsed is None:
             continue  # a date no calendar could place: left in the card, not guessed at
-        occasion = Occasion(label, *parsed)
+        occasion = Occasion(label, parsed.month, parsed.day, parsed.year)
         if all(o.key() != occasion.key() for o in found):
             found.append(occasion)
     return found

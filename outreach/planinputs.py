@@ -9,7 +9,7 @@ same through :func:`outreach.touchplan.build_plan`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from .planstate import load_first_seen, note_first_seen
 from .touchplan import PlanSettings
 
 if TYPE_CHECKING:
+    from .mailstate import BouncedAddress
     from .workspace import Workspace
 
 __all__ = ["PlanInputs", "plan_settings"]
@@ -43,6 +44,9 @@ class PlanInputs:
     #: UID -> what else says a way to reach them failed, such as an email address that
     #: bounces (the card's own returned postal address is read from the contact itself).
     fix_reasons: dict[str, list[str]] = field(default_factory=dict)
+    #: Every email address that bounces, in lower case (:meth:`MailState.bounced`): an
+    #: address here is no way to reach its contact.
+    bounced: Mapping[str, BouncedAddress] = field(default_factory=dict)
 
     @property
     def last_touches(self) -> dict[str, date]:
@@ -100,15 +104,19 @@ def _read(
         seen = note_first_seen(journal, (c.uid for c in contacts), today)
     else:
         seen = load_first_seen(journal)
-    return PlanInputs(contacts, touches, seen, settings, _bounce_reasons(journal, contacts))
-
-
-def _bounce_reasons(journal: Journal, contacts: list[Contact]) -> dict[str, list[str]]:
-    """``fix-address`` reasons for contacts whose email addresses bounce."""
-    from .bouncing import fix_address_reasons
     from .mailstate import MailState
 
     bounced = MailState(journal).bounced()
+    reasons = _bounce_reasons(bounced, contacts)
+    return PlanInputs(contacts, touches, seen, settings, reasons, bounced)
+
+
+def _bounce_reasons(
+    bounced: Mapping[str, BouncedAddress], contacts: list[Contact]
+) -> dict[str, list[str]]:
+    """``fix-address`` reasons for contacts whose email addresses bounce."""
+    from .bouncing import fix_address_reasons
+
     if not bounced:
         return {}
     found = {c.uid: fix_address_reasons(c, bounced) for c in contacts}

@@ -21,8 +21,9 @@ touched in the last seven days), the most pressing first: the most overdue for t
 (30 days late on a monthly cadence weighs more than 30 days on a yearly one), then those
 slipping away and those with news (a job change, a birthday coming), then the closer ones
 (the shorter cadence). The others stay due, with their true figures, and are counted. Room
-left in the budget goes to contacts falling due within the week (at most six days early), so a
-crowd that falls due together (a fresh import, a year on) spreads over the weeks.
+left in the budget goes to contacts falling due within the week (at most six days early, and
+only those listed as due soon), so a crowd that falls due together (a fresh import, a year
+on) spreads over the weeks.
 
 Sections
 --------
@@ -33,7 +34,8 @@ Sections
 * ``fix-address``: a way to reach them failed: mail to their postal address came back and
   they have no other one, or an email address of theirs bounces (:mod:`outreach.bouncing`,
   through :attr:`PlanInputs.fix_reasons`);
-* ``unreachable``: no email address, no usable postal address and no LinkedIn profile;
+* ``unreachable``: no email address that does not bounce, no usable postal address and no
+  LinkedIn profile;
 * ``job-change``: a new employer or title seen in the last 30 days, and no touch since
   (:mod:`outreach.jobchange`);
 * ``birthday``: a birthday or another remembered date within ``birthday_days``.
@@ -49,6 +51,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .bouncing import bouncing_addresses
 from .cadence import Cadence
 from .contact import Contact
 from .jobchange import JOB_CHANGE, job_change_reason
@@ -322,8 +325,14 @@ def _when(overdue: int) -> str:
 
 def _unreachable_reason(contact: Contact) -> str:
     reason = "no email address, postal address or LinkedIn profile"
+    failed = []
     if contact.has_returned_address:
-        reason += " (the postal address came back)"
+        failed.append("the postal address came back")
+    if contact.emails:  # there are some, and every one bounces
+        one = len(contact.emails) == 1
+        failed.append("the email address bounces" if one else "every email address bounces")
+    if failed:
+        reason += f" ({'; '.join(failed)})"
     if contact.phones:
         reason += f"; phone {contact.phones[0].number}"
     return reason
@@ -389,7 +398,9 @@ def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
             reasons = [*contact_fix_reasons(contact), *inputs.fix_reasons.get(uid, ())]
             if reasons:
                 found.append((FIX_ADDRESS, order, "; ".join(reasons), None))
-            if not contact.emails and contact.postal_address is None and not contact.linkedin:
+            # An address that bounces is no way to reach them, as campaigns leave it out.
+            emails = len(contact.emails) - len(bouncing_addresses(contact, inputs.bounced))
+            if not emails and contact.postal_address is None and not contact.linkedin:
                 found.append((UNREACHABLE, order, _unreachable_reason(contact), None))
             job = job_change_reason(contact, today, last)
             if job is not None:
@@ -408,9 +419,10 @@ def plan_from_inputs(inputs: PlanInputs, today: date) -> Plan:
             score = overdue / days + (0.5 if silent > settings.slipping_days else 0.0)
             score += 0.25 if news else 0.0
             candidates.append(((-score, days, due, *order), uid))
-        elif -overdue < WEEK:
+        elif -overdue < WEEK and -overdue <= settings.soon_days:
             # Due before the week is out: picked when the budget has room, which spreads a
-            # crowd that falls due together (a fresh import, a year on) over the weeks.
+            # crowd that falls due together (a fresh import, a year on) over the weeks. Only
+            # those the plan lists as due soon: a pick is always in some section.
             ahead.append(((due, cadence.approx_days(), *order), uid))
         for section, rank, reason, on in found:
             entry = PlanEntry(

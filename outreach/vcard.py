@@ -44,6 +44,7 @@ __all__ = [
     "dump_contact",
     "dump_contacts",
     "escape_text",
+    "parse_birthday",
     "parse_vcards",
     "written_version",
     "split_structured",
@@ -332,7 +333,10 @@ def _is_qp(params: Params) -> bool:
     return any(v.upper() == "QUOTED-PRINTABLE" for v in _param(params, "ENCODING"))
 
 
-def _parse_birthday(value: str, params: Params) -> Birthday | None:
+def parse_birthday(value: str, params: Params = ()) -> Birthday | None:
+    """A ``BDAY`` value (or any vCard date: ``ANNIVERSARY``, ``X-ABDATE``) as month, day and
+    year; the year ``None`` when unknown (``--05-17``, a placeholder year such as Apple's
+    1604, named or not by ``X-APPLE-OMIT-YEAR``). ``None`` for text no calendar can place."""
     match = _BDAY.match(value.strip())
     if not match:
         return None
@@ -621,7 +625,7 @@ def _h_categories(b: _CardBuilder, p: _Prop) -> bool:
 def _h_bday(b: _CardBuilder, p: _Prop) -> bool:
     if not p.first:
         return False
-    birthday = _parse_birthday(unescape_text(p.value), p.params)
+    birthday = parse_birthday(unescape_text(p.value), p.params)
     if birthday is None:
         return False
     b.contact.birthday = birthday

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -274,6 +275,7 @@ def test_library_usage_example_runs() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "imported 28 contacts" in done.stdout
+    assert re.search(r"plan: \d+ of \d+ due contacts picked this week", done.stdout)
     assert "Hi Dan," in done.stdout
 
 

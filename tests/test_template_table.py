@@ -80,6 +80,16 @@ def test_every_template_reads_well_for_every_kind_of_contact(workspace) -> None:
         assert not re.search(r" [,.;:]", body), block  # no stray space before punctuation
         assert not re.search(r"\b(on|of) (the|our) .* up close", body), block
         assert "is one of the things" not in body, block
+        if not block.startswith("cards/"):
+            # Paragraphs stay apart: only a greeting or a closing ("Best,") and a list run
+            # straight into the next line (a line ending in a block tag loses its newline).
+            for first, second in zip(lines, lines[1:], strict=False):
+                if first and second:
+                    listed = first.startswith("  - ") and second.startswith("  - ")
+                    assert first.endswith(",") or listed, f"{block}\n{first!r} runs into {second!r}"
+        assert "habit of helping" not in body and "talked (" not in body, block
+        # The time since the last touch with one person is not how long the group was apart.
+        assert not re.search(r"It has been (two|five) months, and I miss", body), block
     if os.environ.get("OUTREACH_UPDATE_SNAPSHOTS"):
         SNAPSHOT.write_text(rendered, encoding="utf-8")
     assert rendered == SNAPSHOT.read_text(encoding="utf-8")

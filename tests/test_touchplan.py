@@ -9,7 +9,7 @@ import pytest
 
 from outreach.cadence import Cadence
 from outreach.campaign import Campaign
-from outreach.contact import Address, Birthday, Contact, PastJob, Phone, RawProperty
+from outreach.contact import Address, Birthday, Contact, Email, PastJob, Phone, RawProperty
 from outreach.engine import Engine
 from outreach.errors import ConfigError
 from outreach.journal import Touch
@@ -434,3 +434,52 @@ def test_the_engine_overdue_audience_follows_the_plan(workspace, add_contacts, f
     assert {row["uid"] for row in read_fake_log(workspace, "due-only")} == expected
     # The engine's sends are touches: the same contacts are no longer due.
     assert not build_plan(workspace, day).due_uids()
+
+
+def test_a_contact_whose_only_email_bounces_is_unreachable() -> None:
+    from outreach.mailstate import BouncedAddress
+
+    # As the book writes it; bounces are kept in lower case.
+    contact = make_contact("c", "Cee", "Dee", email="Cee@Old.example")
+    bounce = BouncedAddress("cee@old.example", "c", date(2025, 5, 2), "5.1.1 gone")
+    inputs = _inputs([contact], {"c": date(2025, 5, 1)})
+    assert UNREACHABLE not in sections(build_plan(inputs, TODAY).entries, "c")
+    inputs.bounced = {"cee@old.example": bounce}
+    [entry] = [e for e in build_plan(inputs, TODAY).entries if e.section == UNREACHABLE]
+    assert entry.reason == (
+        "no email address, postal address or LinkedIn profile (the email address bounces)"
+    )
+    # A second address that works is a way to reach them.
+    contact.emails.append(Email("cee@new.example"))
+    assert UNREACHABLE not in sections(build_plan(inputs, TODAY).entries, "c")
+
+
+def test_the_engine_reads_the_bouncing_addresses_once_with_the_plan(
+    workspace, add_contacts, fake_channel, monkeypatch
+):
+    from outreach.mailstate import MailState
+
+    add_contacts(reachable("a"), reachable("b"))
+    with workspace.open_journal() as journal:
+        journal.add_touch("a", date(2024, 1, 1), "call")
+    reads = []
+    original = MailState.bounced
+    monkeypatch.setattr(MailState, "bounced", lambda self: reads.append(1) or original(self))
+    campaign = Campaign.from_dict(
+        {"name": "due-only", "audience": {"overdue_only": True}, "fake": {}}, get_host()
+    )
+    Engine(workspace, today=TODAY).plan(campaign)
+    assert len(reads) == 1
+
+
+def test_every_pick_is_listed_even_with_a_short_soon_window() -> None:
+    # Due in five days, with "due soon" looking only three ahead: not picked early, since
+    # the plan would then suggest someone it lists nowhere.
+    early = reachable("early")
+    early.cadence = Cadence.parse("P4W")
+    touches = {"early": TODAY - timedelta(days=23)}  # due on TODAY + 5
+    plan = build_plan(_inputs([early], touches, soon_days=3), TODAY)
+    assert set(plan.picks) <= {e.uid for e in plan.entries}
+    assert plan.picks == []
+    plan = build_plan(_inputs([early], touches), TODAY)  # soon_days 14: picked early, listed
+    assert plan.picks == ["early"] and sections(plan.entries, "early") == [SOON]

@@ -176,6 +176,23 @@ def test_bad_font_settings_are_one_clear_line(
     assert "Traceback" not in result.output
 
 
+def test_a_font_reportlab_cannot_embed_is_refused_naming_the_setting(
+    runic_book: Workspace, run_cli: Callable[..., object]
+) -> None:
+    """A handwriting font named after its writer, made by a tool that put the accented name
+    into the PostScript name as well, which reportlab will not write into a PDF."""
+    (runic_book.root / "fonts").mkdir()
+    make_font(runic_book.root / "fonts" / "JuergensHand.ttf", "Jürgens Hand")
+    configure(runic_book, print_settings='fonts = ["fonts/JuergensHand.ttf"]')
+    path = campaign(runic_book.root / "c", 'outputs = ["envelopes"]')
+    result = run_cli("campaign", "run", str(path))
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert "outreach.toml [print] fonts" in line and "JuergensHand.ttf" in line, line
+    assert "cannot embed" in line and "internal error" not in line, line
+    assert not (runic_book.out_dir("cards") / "envelopes.pdf").exists()
+
+
 def test_a_cff_font_is_refused_with_the_reason(
     runic_book: Workspace, run_cli: Callable[..., object], tmp_path: Path
 ) -> None:

@@ -31,6 +31,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from email.policy import compat32
@@ -44,6 +45,8 @@ from .mailheaders import HeaderBlock, addresses
 from .mailsources import MailSource
 from .mailstate import MailState
 from .options import parse_table
+from .progress import enabled as progress_shown
+from .progress import progress as progress_bar
 
 if TYPE_CHECKING:
     from .addressbook import AddressBook
@@ -311,29 +314,39 @@ def sync(
     today: date,
     progress: Progress | None = None,
 ) -> SyncResult:
-    """Read every source's new messages and record what they mean (see the module's notes)."""
+    """Read every source's new messages and record what they mean (see the module's notes).
+
+    Without a ``progress`` of the caller's own, the sync shows :mod:`outreach.progress`'s
+    (when the program turned it on).
+    """
     syncer = _Syncer(book, journal, me, today)
     state = syncer.state
-    if progress is not None:
+    total = 0
+    if progress is not None or progress_shown():
         counts = [s.count(state) for s in sources]
         # 0: not known beforehand (an IMAP folder); the progress shows a running count.
-        progress.start(0 if None in counts else sum(c for c in counts if c is not None))
-    try:
-        with journal.checkpoints_deferred():
-            for source in sources:
-                before = syncer.result.read, syncer.result.new
-                for batch in source.batches(state):
-                    with journal.transaction():
-                        syncer.process(batch.messages)
-                        batch.record(state)
-                    if progress is not None:
-                        progress.advance(len(batch.messages))
-                read = syncer.result.read - before[0]
-                new = syncer.result.new - before[1]
-                syncer.result.sources.append(f"{source.label}: {read} new to read, {new} counted")
-    finally:
+        total = 0 if None in counts else sum(c for c in counts if c is not None)
+    shown = progress_bar("reading mail", total)
+    with nullcontext(progress) if progress is not None else shown as bar:
         if progress is not None:
-            progress.close()
+            progress.start(total)
+        try:
+            with journal.checkpoints_deferred():
+                for source in sources:
+                    before = syncer.result.read, syncer.result.new
+                    for batch in source.batches(state):
+                        with journal.transaction():
+                            syncer.process(batch.messages)
+                            batch.record(state)
+                        bar.advance(len(batch.messages))
+                    read = syncer.result.read - before[0]
+                    new = syncer.result.new - before[1]
+                    syncer.result.sources.append(
+                        f"{source.label}: {read} new to read, {new} counted"
+                    )
+        finally:
+            if progress is not None:
+                progress.close()
     return syncer.result
 
 

@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable
 from datetime import date, timedelta
 from email import policy
@@ -126,6 +127,10 @@ def test_sample_book_covers_countries_scripts_and_gaps(demo: Callable[..., Resul
     assert any("\u0370" <= ch <= "\u03ff" for ch in names)  # Greek
     assert any("\u0400" <= ch <= "\u04ff" for ch in names)  # Cyrillic
     assert any("\u4e00" <= ch <= "\u9fff" for ch in names)  # CJK
+    # Scripts the print channel must shape and lay out right to left.
+    assert any("\u0600" <= ch <= "\u06ff" for ch in names)  # Arabic
+    assert any("\u0590" <= ch <= "\u05ff" for ch in names)  # Hebrew
+    assert any("\u0900" <= ch <= "\u097f" for ch in names)  # Devanagari
     assert any(not c["emails"] for c in contacts)
     assert any(not c["addresses"] for c in contacts)
     assert any(c["cadence"] for c in contacts)
@@ -146,6 +151,18 @@ def test_holiday_cards(demo: Callable[..., Result]) -> None:
     assert len(PdfReader(out / "cards.pdf").pages) == 2 * len(carded)  # outside and inside
     text = "\n".join(page.extract_text() for page in envelopes.pages)
     assert "Σοφία Παπαδοπούλου" in text and "佐藤 健二" in text
+    # Shaped names (joined Arabic, Hebrew right to left, Devanagari conjuncts) read back as
+    # typed, from the envelopes and from the insides of the cards.
+    from printing import pdfium_texts
+
+    def nfkc(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", text).split())
+
+    shaped_envelopes = nfkc(" ".join(pdfium_texts(out / "envelopes.pdf")))
+    shaped_cards = nfkc(" ".join(pdfium_texts(out / "cards.pdf")))
+    for name in ("ليلى منصور", "נועה לוי", "अनीता देशपांडे"):
+        assert nfkc(name) in shaped_envelopes, name
+    assert nfkc("كل عام وأنتم بخير") in shaped_cards  # a note in Arabic, in the hand chain
     assert not any("no-card" in c["tags"] and c["name"] in text for c in contacts)
     greetings = messages(out / "outbox")
     assert sorted(m["To"].addresses[0].addr_spec for m in greetings) == sorted(
@@ -274,7 +291,7 @@ def test_library_usage_example_runs() -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "imported 28 contacts" in done.stdout
+    assert "imported 31 contacts" in done.stdout
     assert re.search(r"plan: \d+ of \d+ due contacts picked this week", done.stdout)
     assert "Hi Dan," in done.stdout
 

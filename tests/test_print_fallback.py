@@ -137,6 +137,30 @@ def test_a_user_font_in_outreach_toml_draws_what_the_bundled_ones_cannot(
         assert any(RUNIC in text for text in pdfium_texts(out / name))
 
 
+def test_skip_unprintable_with_an_address_font_leaves_out_a_name_the_card_cannot_print(
+    runic_book: Workspace, run_cli: Callable[..., object]
+) -> None:
+    """The envelope can draw the runic name in the user's address font; the card's message,
+    set in the text fonts, cannot: the contact is left out, not the whole run stopped."""
+    (runic_book.root / "fonts").mkdir()
+    make_font(runic_book.root / "fonts" / "FutharkHand.ttf")
+    configure(
+        runic_book,
+        print_settings='fonts = [{ file = "fonts/FutharkHand.ttf", roles = ["address"] }]',
+    )
+    folder = runic_book.root / "c"
+    path = campaign(folder, 'template = "cards/named.txt.j2"\noutputs = ["cards", "envelopes"]')
+    (folder / "cards").mkdir()
+    (folder / "cards" / "named.txt.j2").write_text(
+        "[inside]\nDear {{ contact.display_name }},\n\nWarm wishes.\n", encoding="utf-8"
+    )
+    result = run_cli("campaign", "run", str(path), "--skip-unprintable")
+    assert result.exit_code == 0, result.output
+    assert "1 left out" in result.output
+    with pdfplumber.open(runic_book.out_dir("cards") / "envelopes.pdf") as pdf:
+        assert len(pdf.pages) == 5
+
+
 def test_a_user_font_only_for_the_note_leaves_addresses_unprintable(
     runic_book: Workspace, run_cli: Callable[..., object]
 ) -> None:
@@ -174,6 +198,23 @@ def test_bad_font_settings_are_one_clear_line(
     assert result.exit_code == 2, result.output
     assert expected in result.output and "outreach.toml" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_font_reportlab_cannot_embed_is_refused_naming_the_setting(
+    runic_book: Workspace, run_cli: Callable[..., object]
+) -> None:
+    """A handwriting font named after its writer, made by a tool that put the accented name
+    into the PostScript name as well, which reportlab will not write into a PDF."""
+    (runic_book.root / "fonts").mkdir()
+    make_font(runic_book.root / "fonts" / "JuergensHand.ttf", "Jürgens Hand")
+    configure(runic_book, print_settings='fonts = ["fonts/JuergensHand.ttf"]')
+    path = campaign(runic_book.root / "c", 'outputs = ["envelopes"]')
+    result = run_cli("campaign", "run", str(path))
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert "outreach.toml [print] fonts" in line and "JuergensHand.ttf" in line, line
+    assert "cannot embed" in line and "internal error" not in line, line
+    assert not (runic_book.out_dir("cards") / "envelopes.pdf").exists()
 
 
 def test_a_cff_font_is_refused_with_the_reason(

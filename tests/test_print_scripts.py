@@ -248,8 +248,27 @@ def test_envelopes_look_like_the_reference_renders(printed: Path, tmp_path: Path
             far = sum(histogram[64:]) / pixels
             # A printed line is about 0.5 % of an envelope's pixels.
             assert mean < 0.3 and far < 0.001, (uid, mean, far)
+            # A mark is a handful of pixels at this size, far below the bound above: ink
+            # missing or added where no shift of a pixel (anti-aliasing, rounding) explains
+            # it is counted on its own. Dropping the marks of a Devanagari or Thai address
+            # leaves a dozen or more such pixels; the same render leaves none.
+            missing, extra = _unexplained(got, want), _unexplained(want, got)
+            assert missing <= 4 and extra <= 4, (uid, missing, extra)
             ink = sum(ImageChops.invert(want.convert("L")).histogram()[64:]) / pixels
             assert ink > 0.003, uid  # the reference is not a blank page
+
+
+def _unexplained(got: object, want: object) -> int:
+    """Pixels of ``got`` more than 64 grey levels from every pixel around the same place
+    (3 x 3) in ``want``."""
+    from PIL import ImageChops, ImageFilter
+
+    want = want.convert("L")  # type: ignore[attr-defined]
+    got = got.convert("L")  # type: ignore[attr-defined]
+    darkest = want.filter(ImageFilter.MinFilter(3))
+    lightest = want.filter(ImageFilter.MaxFilter(3))
+    off = ImageChops.lighter(ImageChops.subtract(darkest, got), ImageChops.subtract(got, lightest))
+    return sum(off.histogram()[64:])
 
 
 def _delivery_lines(page: object) -> list[tuple[float, float]]:

@@ -155,3 +155,39 @@ def test_quiet_turns_progress_off(workspace: Workspace, add_contacts, tmp_path: 
     quiet = subprocess.run([*CLI, "--quiet", *run], capture_output=True, text=True, env=env)
     assert quiet.returncode == 0 and quiet.stderr == ""
     assert quiet.stdout == loud.stdout
+
+
+def test_mail_sync_shows_its_progress_in_a_log_and_is_quiet_with_quiet(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """mail sync reports through the same progress as every other job: lines in a log,
+    nothing with --quiet."""
+    from datetime import UTC, datetime, timedelta
+
+    from mailboxes import ME, maildir, message
+
+    start = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    inbox = maildir(
+        tmp_path / "INBOX",
+        *(
+            message(f"Person {n} <p{n}@example.org>", ME, f"Note {n}", start + timedelta(hours=n))
+            for n in range(5)
+        ),
+    )
+    env = {**os.environ, "OUTREACH_PROGRESS_INTERVAL": "0"}
+    run = [*CLI, "--home", str(workspace.root)]
+    loud = subprocess.run(
+        [*run, "mail", "sync", str(inbox)], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert loud.returncode == 0, loud.stderr
+    assert "reading mail: 5/5 (100%)" in loud.stderr
+    assert "reading mail" not in loud.stdout
+    again = maildir(tmp_path / "Other", message("Bo <bo@example.org>", ME, "Hi", start))
+    quiet = subprocess.run(
+        [*run, "--quiet", "mail", "sync", str(again)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr

@@ -135,6 +135,10 @@ class PrintChannel(Channel):
             ("address", address.one_line(), fonts.address),
             ("card note", contact.card_note, fonts.note),
         ]
+        if "cards" in options.outputs:
+            # The card's message greets them in the text fonts, which a font of the user's
+            # for addresses only does not reach.
+            fields.append(("name", contact.display_name, fonts.text))
         for what, text, chain in fields:
             missing = missing_chars(clean_text(text), chain)
             if missing:

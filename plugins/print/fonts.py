@@ -218,7 +218,16 @@ def add_font(path: Path) -> str:
     # reportlab font names are global to the process: the path keeps two fonts with the
     # same file name apart.
     digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
-    FACES[role] = Face(f"User-{path.stem}-{digest}", str(path))
+    face = Face(f"User-{path.stem}-{digest}", str(path))
+    from reportlab.pdfbase.ttfonts import TTFError
+
+    # Registered now, not when first drawn, so what reportlab refuses (a PostScript name it
+    # cannot write, a table it cannot read) is met here and named as the setting's.
+    try:
+        _register_face(face)
+    except TTFError as exc:
+        raise FontFileError(f"cannot embed font {path} in a PDF: {exc}") from None
+    FACES[role] = face
     return role
 
 
@@ -325,17 +334,19 @@ _registered: set[str] = set()
 
 def register(font_names: Iterable[str]) -> None:
     """Register the named bundled faces with reportlab (once per process), for embedding."""
+    by_name = {face.name: face for face in FACES.values()}
+    for name in font_names:
+        if name not in _registered:
+            _register_face(by_name[name])
+
+
+def _register_face(face: Face) -> None:
     from reportlab.pdfbase import pdfmetrics
 
     from .embedding import ShapingTTFont
 
-    by_name = {face.name: face for face in FACES.values()}
-    for name in font_names:
-        if name in _registered:
-            continue
-        face = by_name[name]
-        pdfmetrics.registerFont(ShapingTTFont(face.name, str(font_path(face))))
-        _registered.add(name)
+    pdfmetrics.registerFont(ShapingTTFont(face.name, str(font_path(face))))
+    _registered.add(face.name)
 
 
 def string_width(runs: Iterable[Run], size: float) -> float:

@@ -79,6 +79,8 @@ class Headers:
     date: str
     cc: Sequence[tuple[str, str]] = ()
     reply_to: Sequence[tuple[str, str]] = ()
+    #: The Message-ID this message follows up (a follow-up part): it goes in the same thread.
+    in_reply_to: str = ""
 
     def render(self) -> str:
         """The header block, each field ending in CRLF (no blank line)."""
@@ -90,6 +92,9 @@ class Headers:
         if self.subject:  # a campaign may choose to send none (mailmerge's habit)
             parts.append(text_field("Subject", self.subject))
         parts.append(f"Date: {self.date}\r\nMessage-ID: {self.message_id}\r\n")
+        if self.in_reply_to:
+            # Both, as a mail program's reply has them: readers thread by either.
+            parts.append(f"In-Reply-To: {self.in_reply_to}\r\nReferences: {self.in_reply_to}\r\n")
         return "".join(parts)
 
 

@@ -414,6 +414,13 @@ class Engine:
                 if reason is None and part.follow is not None:
                     followed = earlier.get((part.follow.part, contact.uid), ())
                     held = follow_up_exclusion(part.follow, followed, self.today)
+                if reason is not None or held is not None:
+                    # Delivered in an earlier run: done, whatever today's filters say (the
+                    # address bounced since, the contact is no longer due, a reply came).
+                    earlier_done = _settled_pieces(campaign, part, contact, statuses, settled)
+                    if earlier_done:
+                        plan.done.extend(earlier_done)
+                        continue
                 if held is not None:
                     plan.held.append((held[0], Exclusion(contact, part.id, held[1])))
                     continue
@@ -691,6 +698,23 @@ class Engine:
                 )
             )
         return rows
+
+
+def _settled_pieces(
+    campaign: Campaign,
+    part: Part,
+    contact: Contact,
+    statuses: Mapping[DeliveryKey, str],
+    settled: frozenset[str],
+) -> list[PlannedItem]:
+    """The part's pieces for ``contact`` that an earlier run settled."""
+    found = []
+    for name in part.channels:
+        key = DeliveryKey(campaign.name, part.id, contact.uid, name)
+        status = statuses.get(key)
+        if status in settled:
+            found.append(PlannedItem(key, contact, part, name, "", status))
+    return found
 
 
 def _message_followed(followed: Sequence[Delivery], channel: str) -> str | None:

@@ -222,7 +222,8 @@ def _generic_body(content: Content) -> bytes:
     inline = [a for a in content.attachments if a.content_id] if content.html else []
     if content.html is not None:
         message.add_alternative(content.html, subtype="html", cte=choose_encoding(content.html))
-        html_part = message.get_payload()[-1]
+        html_part = message.get_body(preferencelist=("html",))
+        assert html_part is not None  # just added
         for item in inline:
             html_part.add_related(
                 item.data,

@@ -60,6 +60,23 @@ def test_bad_follow_up_settings_are_one_clear_line(
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_follow_ups_that_follow_each_other_in_a_circle_are_refused(
+    workspace: Workspace, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = tmp_path / "ask.toml"
+    text = TWO_PARTS.format(extra='follow_up = "ask"\nafter = "P10D"').replace(
+        'id = "ask"\n', 'id = "ask"\nfollow_up = "reminder"\nafter = "P1W"\n', 1
+    )
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("campaign", "run", str(path))
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line == (
+        f"outreach: error: {path}: the follow-ups go round in a circle "
+        "(ask -> reminder -> ask): none of them could ever be sent"
+    )
+
+
 def test_a_follow_up_waits_for_the_first_part_and_shares_its_audience(
     workspace: Workspace, add_contacts, run_cli: Callable[..., Result], tmp_path: Path
 ) -> None:

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ConfigError
-from .followup import FollowUp, parse_follow_up
+from .followup import FollowUp, check_follow_up_chains, parse_follow_up
 from .options import load_toml, parse_table
 from .requirements import Requirement
 from .varchecks import VarChecks, stale_vars
@@ -288,6 +288,7 @@ class Campaign:
                 if part.follow is not None and "audience" not in raw:
                     # A reminder goes to the people the first message went to.
                     part.audience = next(p for p in parts if p.id == part.follow.part).audience
+            check_follow_up_chains(parts, source)
         return cls(name, parts, description, path, dict(variables), checks, source)
 
 

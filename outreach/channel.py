@@ -90,6 +90,10 @@ class Piece:
     #: The template variables (see :meth:`outreach.templating.Renderer.context`).
     context: dict[str, Any]
     campaign: Campaign
+    #: In a follow-up part: the message ID of the delivery it follows up (the followed part's
+    #: message to this contact on this channel), so that a channel that keeps conversations
+    #: together (email's In-Reply-To) can put it in the same thread; else ``None``.
+    follows: str | None = None
 
 
 @dataclass(slots=True)

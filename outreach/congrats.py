@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -32,6 +33,7 @@ from .contact import Contact
 from .delivery import DRAFTED, SENT
 from .engine import Engine, RunResult
 from .errors import InputError
+from .locks import Holder
 from .pluginhost import PluginHost, get_host
 from .recorder import record_touch_once
 from .workspace import Workspace
@@ -116,7 +118,8 @@ class CongratsResult:
     channel: str
     #: The note as rendered ("" when it was already sent earlier).
     preview: str
-    #: ``sent``, ``drafted``, ``dry-run``, ``already-done`` or ``failed``.
+    #: ``sent``, ``drafted``, ``dry-run``, ``already-done``, ``failed``, or ``stopped`` (a
+    #: sending limit held it back: run again later).
     status: str
     #: True when this call recorded a touch (itself or through the engine).
     touched: bool
@@ -132,12 +135,17 @@ def congratulate(
     send: bool = False,
     today: date | None = None,
     host: PluginHost | None = None,
+    wait: bool = True,
+    on_wait: Callable[[Holder], None] | None = None,
 ) -> CongratsResult:
     """Write (and with ``send`` deliver and record) a congratulations note to one contact.
 
     ``query`` is a UID, an email address or a name matching one contact. Raises
     :class:`InputError` when the occasion is not one short line or the chosen channel cannot
-    reach the contact.
+    reach the contact. With ``send`` it is a sending run like any other: it waits for the
+    workspace's send lock (``on_wait`` is told whom for; with ``wait=False`` it raises
+    :class:`~outreach.locks.LockBusy` instead), and a sending limit can hold the note back
+    (status ``stopped``).
     """
     if via not in ("auto", "email", "linkedin"):
         raise InputError(f"--via must be email, linkedin or auto, not {via!r}")
@@ -147,7 +155,7 @@ def congratulate(
     contact = workspace.open_book().find(query)
     campaign = congrats_campaign(contact.uid, occasion, via, host, day)
     engine = Engine(workspace, host=host, today=day)
-    run = engine.run(campaign, send=send)
+    run = engine.run(campaign, send=send, wait=wait, on_wait=on_wait)
     if run.plan.left_out:
         reasons = "; ".join(e.reason for e in run.plan.left_out)
         other = " (try --via linkedin)" if via == "email" else ""
@@ -164,6 +172,8 @@ def congratulate(
         status = "failed"
     elif not send:
         status = "dry-run"
+    elif run.not_finished:
+        status = "stopped"
     elif SENT in statuses:
         status, touched = "sent", True  # the engine recorded the touch
     elif DRAFTED in statuses:

@@ -36,6 +36,7 @@ from .delivery import (
     FAILED,
     PENDING,
     PRINTED,
+    REPLIED,
     SENDING,
     SENT,
     STATUSES,
@@ -80,6 +81,9 @@ class PlannedItem:
     address: str
     #: The journal's status before this run, or ``None`` when never attempted.
     status: str | None = None
+    #: In a follow-up part: the message ID of the message it follows up (see
+    #: :attr:`outreach.channel.Piece.follows`).
+    follows: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,13 +409,21 @@ class Engine:
                 touch = touches.get(contact.uid)
                 if reason is None and touch is not None and touch.campaign != campaign.name:
                     reason = part.audience.touched_recently(touch.day, self.today)
+                followed: Sequence[Delivery] = ()
+                held = None
                 if reason is None and part.follow is not None:
-                    held = follow_up_exclusion(
-                        part.follow, earlier.get((part.follow.part, contact.uid), ()), self.today
-                    )
-                    if held is not None:
-                        plan.held.append((held[0], Exclusion(contact, part.id, held[1])))
+                    followed = earlier.get((part.follow.part, contact.uid), ())
+                    held = follow_up_exclusion(part.follow, followed, self.today)
+                if reason is not None or held is not None:
+                    # Delivered in an earlier run: done, whatever today's filters say (the
+                    # address bounced since, the contact is no longer due, a reply came).
+                    earlier_done = _settled_pieces(campaign, part, contact, statuses, settled)
+                    if earlier_done:
+                        plan.done.extend(earlier_done)
                         continue
+                if held is not None:
+                    plan.held.append((held[0], Exclusion(contact, part.id, held[1])))
+                    continue
                 if reason is not None:
                     plan.left_out.append(Exclusion(contact, part.id, reason))
                     continue
@@ -426,7 +438,9 @@ class Engine:
                         continue
                     # A settled piece stays done even when its address has gone (bounced).
                     chosen += 1
-                    item = PlannedItem(key, contact, part, name, reach.address or "", status)
+                    follows = _message_followed(followed, name)
+                    address = reach.address or ""
+                    item = PlannedItem(key, contact, part, name, address, status, follows)
                     (plan.done if status in settled else plan.todo).append(item)
                     if part.deliver == "first":
                         break
@@ -500,6 +514,7 @@ class Engine:
             item.part.options[item.channel],
             context,
             campaign,
+            item.follows,
         )
         return self.channel(item.channel).render(piece, renderer)
 
@@ -683,6 +698,31 @@ class Engine:
                 )
             )
         return rows
+
+
+def _settled_pieces(
+    campaign: Campaign,
+    part: Part,
+    contact: Contact,
+    statuses: Mapping[DeliveryKey, str],
+    settled: frozenset[str],
+) -> list[PlannedItem]:
+    """The part's pieces for ``contact`` that an earlier run settled."""
+    found = []
+    for name in part.channels:
+        key = DeliveryKey(campaign.name, part.id, contact.uid, name)
+        status = statuses.get(key)
+        if status in settled:
+            found.append(PlannedItem(key, contact, part, name, "", status))
+    return found
+
+
+def _message_followed(followed: Sequence[Delivery], channel: str) -> str | None:
+    """The message ID of the followed part's message that reached the contact on ``channel``."""
+    for delivery in followed:
+        if delivery.key.channel == channel and delivery.status in (SENT, REPLIED):
+            return delivery.message_id
+    return None
 
 
 def _event_day(event: MailEvent | None, status: str) -> str | None:

@@ -29,7 +29,14 @@ from .journal import Delivery
 if TYPE_CHECKING:
     from .campaign import Part
 
-__all__ = ["NOT_NEEDED", "WAITING", "FollowUp", "follow_up_exclusion", "parse_follow_up"]
+__all__ = [
+    "NOT_NEEDED",
+    "WAITING",
+    "FollowUp",
+    "check_follow_up_chains",
+    "follow_up_exclusion",
+    "parse_follow_up",
+]
 
 _UNLESS = ("replied", "bounced")
 
@@ -81,6 +88,21 @@ def parse_follow_up(
             f"not {unless!r}"
         )
     return FollowUp(target, after, unless)
+
+
+def check_follow_up_chains(parts: Sequence[Part], source: str) -> None:
+    """Refuse follow-ups that follow each other round in a circle: none could ever go."""
+    follows = {p.id: p.follow.part for p in parts if p.follow is not None}
+    for start in follows:
+        chain = [start]
+        while chain[-1] in follows:
+            chain.append(follows[chain[-1]])
+            if chain[-1] in chain[:-1]:
+                circle = " -> ".join(chain[chain.index(chain[-1]) :])
+                raise ConfigError(
+                    f"{source}: the follow-ups go round in a circle ({circle}): "
+                    "none of them could ever be sent"
+                )
 
 
 def _sent_day(delivery: Delivery) -> date | None:

@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import IO, Any
+from typing import Any, TextIO
 
 __all__ = ["INTERVAL", "Bar", "current", "enable", "enabled", "progress"]
 
@@ -43,7 +43,7 @@ _REDRAW = 0.1
 
 class _Settings:
     enabled = False
-    stream: IO[str] | None = None
+    stream: TextIO | None = None
     interval: float | None = None
 
 
@@ -52,7 +52,7 @@ _active: list[Bar] = []
 
 
 def enable(
-    on: bool = True, *, stream: IO[str] | None = None, interval: float | None = None
+    on: bool = True, *, stream: TextIO | None = None, interval: float | None = None
 ) -> None:
     """Show progress (on ``stream``, default stderr) or, with ``on=False``, stop showing it."""
     _settings.enabled = on
@@ -68,7 +68,7 @@ def enabled() -> bool:
 class Bar:
     """The progress of one job; made by :func:`progress`. Its methods are cheap to call."""
 
-    def __init__(self, label: str, total: int, stream: IO[str] | None, interval: float) -> None:
+    def __init__(self, label: str, total: int, stream: TextIO | None, interval: float) -> None:
         self.label = label
         self.total = max(total, 0)
         #: Items finished so far.
@@ -191,7 +191,7 @@ def _interval() -> float:
         return INTERVAL
 
 
-def _isatty(stream: IO[str]) -> bool:
+def _isatty(stream: TextIO) -> bool:
     try:
         return stream.isatty()
     except (AttributeError, ValueError):

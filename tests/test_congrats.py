@@ -189,3 +189,62 @@ def test_an_unknown_contact(workspace, add_contacts, run_cli) -> None:
     _people(add_contacts)
     result = run_cli("congrats", "nobody@example.com", "--for", "the new role")
     assert result.exit_code == 2 and "no contact matches 'nobody@example.com'" in result.output
+
+
+def test_a_sending_limit_holding_the_note_back_exits_3(workspace, add_contacts, run_cli) -> None:
+    _people(add_contacts)
+    add_contacts(make_contact("ann", "Ann", "Lee", email="ann@example.org"))
+    recorder = Recorder()
+    with aiosmtpd_server(recorder) as port:
+        email_settings(workspace.root, port=port, per_day=1)
+        first = run_cli("congrats", "Jane Doe", "--for", "the new role", "--send")
+        assert first.exit_code == 0, first.output
+        held = run_cli("congrats", "Ann Lee", "--for", "the new role", "--send")
+    assert held.exit_code == 3, held.output
+    assert "1 not delivered in this run" in held.output
+    assert "touch recorded" not in held.output
+    assert [r.recipients for r in recorder.received] == [["jane@example.com"]]
+
+
+def test_a_congratulation_waits_for_another_sending_run(
+    workspace, add_contacts, run_cli, smtp_server
+) -> None:
+    import subprocess
+    import sys
+
+    _people(add_contacts)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from outreach.locks import hold\n"
+            "with hold(Path(sys.argv[1]), what='the send lock'):\n"
+            "    print('held', flush=True)\n"
+            "    sys.stdin.readline()\n",
+            str(workspace.lock_dir / "send.lock"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        args = ("congrats", "Jane Doe", "--for", "the new role", "--send")
+        busy = run_cli(*args, "--no-wait")
+        assert busy.exit_code == 2, busy.output
+        assert f"held by process {holder.pid}" in busy.output
+        assert smtp_server.received == []
+        # Waiting, it says for whom; it goes on once the other run has ended.
+        import threading
+
+        threading.Timer(1.0, lambda: holder.communicate("done\n")).start()
+        waited = run_cli(*args)
+    finally:
+        if holder.poll() is None and not holder.stdin.closed:
+            holder.kill()
+        holder.wait(timeout=30)
+    assert waited.exit_code == 0, waited.output
+    assert f"waiting: process {holder.pid} " in waited.output
+    assert len(smtp_server.received) == 1

@@ -170,6 +170,30 @@ def test_overdue_only_audience(engine: Engine, workspace: Workspace) -> None:
     assert {e.contact.uid: e.reason for e in plan.left_out}["u1"] == "not due in the touch plan"
 
 
+def test_a_piece_delivered_before_stays_done_when_today_the_audience_would_leave_it_out(
+    engine: Engine, workspace: Workspace
+) -> None:
+    from outreach.mailstate import MailState
+
+    path = write_campaign(
+        workspace, BASIC.replace("[audience]", '[audience]\n    require = ["email"]')
+    )
+    campaign = engine.load(path)
+    first = engine.run(campaign, send=True)
+    assert first.counts[("fake", SENT)] == 2  # u1 and u5
+    # Ann's only address bounces afterwards: the audience would no longer take her.
+    with workspace.open_journal() as journal:
+        MailState(journal).mark_bounced("ann@example.com", "u1", TODAY, "5.1.1 no such user")
+        journal.record(DeliveryKey("hello", "main", "u1", "fake"), "bounced", error="5.1.1")
+    plan = engine.plan(campaign)
+    assert sorted(i.contact.uid for i in plan.done) == ["u1", "u5"]
+    assert "u1" not in {e.contact.uid for e in plan.left_out}
+    assert [r.status for r in engine.status(campaign) if r.uid == "u1"] == ["bounced"]
+    again = summarise(engine.run(campaign, send=True))
+    assert "2 already settled in earlier runs (skipped)" in again
+    assert "2 left out (see campaign status)" in again  # Bo (tagged no-email), Cy (no email)
+
+
 CRASHING_RUN = """
 import sys
 sys.path.insert(0, {tests!r})

@@ -78,6 +78,15 @@ def test_channel_contract_is_documented(cls: type, member: str) -> None:
     )
 
 
+def test_the_core_tables_are_all_named_in_the_docs() -> None:
+    """A plugin author must not take a table the core reads (``[mail]``, ``[imap]`` ...)."""
+    from outreach.config_tables import CORE_TABLES
+
+    section = doc_section("register_settings_tables")
+    for table in CORE_TABLES:
+        assert f"`[{table}]`" in section, f"[{table}] is not named under register_settings_tables"
+
+
 def test_the_contract_test_sees_every_member() -> None:
     """The documentation test above would notice a new member of the contract."""
     assert {"sending", "finished", "reopen", "send_log", "batch", "out_dir"} <= set(

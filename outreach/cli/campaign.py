@@ -16,7 +16,8 @@ from .context import AppContext, DateType, echo_json, pass_app
 EXIT_WORK_LEFT = 3
 
 
-def _say_waiting(holder: Any) -> None:
+def say_waiting_to_send(holder: Any) -> None:
+    """Tell the user whom a sending run waits for (the ``on_wait`` of the send lock)."""
     click.echo(
         f"waiting: {holder.describe()} is sending from this workspace; this run starts when "
         "it ends (Ctrl-C to stop waiting, --no-wait not to wait)",
@@ -155,7 +156,7 @@ def run(
         retry_failed=retry_failed,
         retry_unknown=retry_unknown,
         wait=not no_wait,
-        on_wait=_say_waiting,
+        on_wait=say_waiting_to_send,
     )
     for line in summarise(result):
         click.echo(line)

@@ -226,13 +226,26 @@ def reminders(app: AppContext, ics: str, today: date | None, events: bool) -> No
 )
 @click.option("--send", is_flag=True, help="Send it (email) or record the draft, and the touch.")
 @click.option("--today", type=DateType(), default=None, help="Pretend today is this date.")
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="With --send: when another sending run holds the workspace's send lock, exit 2 at "
+    "once instead of waiting for it.",
+)
 @pass_app
 def congrats(
-    app: AppContext, contact: str, occasion: str, via: str, send: bool, today: date | None
+    app: AppContext,
+    contact: str,
+    occasion: str,
+    via: str,
+    send: bool,
+    today: date | None,
+    no_wait: bool,
 ) -> None:
     """Congratulate CONTACT at once, briefly: by email or as a LinkedIn draft."""
     from ..congrats import congratulate
     from ..engine import summarise
+    from .campaign import EXIT_WORK_LEFT, say_waiting_to_send
 
     result = congratulate(
         app.workspace,
@@ -241,6 +254,8 @@ def congrats(
         via=via,  # type: ignore[arg-type]
         send=send,
         today=today,
+        wait=not no_wait,
+        on_wait=say_waiting_to_send,
     )
     name = result.contact.display_name
     if result.status == "already-done":
@@ -256,6 +271,8 @@ def congrats(
         click.echo(line)
     if result.status == "failed":
         raise click.exceptions.Exit(1)
+    if result.status == "stopped":
+        raise click.exceptions.Exit(EXIT_WORK_LEFT)
     if result.status == "dry-run":
         click.echo("not sent: run again with --send to send it and record the touch")
     elif result.touched:

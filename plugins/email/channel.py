@@ -28,7 +28,14 @@ from outreach.errors import ConfigError, InputError
 from .message import Attachment, Content, Headers, current_date, message_id
 from .options import EmailOptions, parse_options
 from .outgoing import OutgoingMessage
-from .safety import Address, Refused, check_header_text, parse_mailbox, validate_address
+from .safety import (
+    Address,
+    Refused,
+    check_header_text,
+    message_id_or_none,
+    parse_mailbox,
+    validate_address,
+)
 from .settings import ServerSettings, load_settings
 
 if TYPE_CHECKING:
@@ -176,6 +183,7 @@ class EmailChannel(Channel):
             )
         try:
             message = self._build(options, contact, piece.address, subject, text, outbox_key)
+            message.headers.in_reply_to = message_id_or_none(piece.follows) or ""
         except Refused as exc:
             reason = f"refused: {exc}"
             refused = OutgoingMessage.refusal(outbox_key, reason)
@@ -445,6 +453,8 @@ def _preview(
     if headers.reply_to:
         lines.append(f"Reply-To: {', '.join(_show(m) for m in headers.reply_to)}")
     lines.append(f"Subject: {subject}")
+    if headers.in_reply_to:
+        lines.append(f"In-Reply-To: {headers.in_reply_to}")
     if html is not None:
         lines.append("(with an HTML version)")
     if attachments:

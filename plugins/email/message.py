@@ -79,6 +79,8 @@ class Headers:
     date: str
     cc: Sequence[tuple[str, str]] = ()
     reply_to: Sequence[tuple[str, str]] = ()
+    #: The Message-ID this message follows up (a follow-up part): it goes in the same thread.
+    in_reply_to: str = ""
 
     def render(self) -> str:
         """The header block, each field ending in CRLF (no blank line)."""
@@ -90,6 +92,9 @@ class Headers:
         if self.subject:  # a campaign may choose to send none (mailmerge's habit)
             parts.append(text_field("Subject", self.subject))
         parts.append(f"Date: {self.date}\r\nMessage-ID: {self.message_id}\r\n")
+        if self.in_reply_to:
+            # Both, as a mail program's reply has them: readers thread by either.
+            parts.append(f"In-Reply-To: {self.in_reply_to}\r\nReferences: {self.in_reply_to}\r\n")
         return "".join(parts)
 
 
@@ -217,7 +222,8 @@ def _generic_body(content: Content) -> bytes:
     inline = [a for a in content.attachments if a.content_id] if content.html else []
     if content.html is not None:
         message.add_alternative(content.html, subtype="html", cte=choose_encoding(content.html))
-        html_part = message.get_payload()[-1]
+        html_part = message.get_body(preferencelist=("html",))
+        assert html_part is not None  # just added
         for item in inline:
             html_part.add_related(
                 item.data,

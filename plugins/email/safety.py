@@ -28,6 +28,7 @@ __all__ = [
     "Address",
     "Refused",
     "check_header_text",
+    "message_id_or_none",
     "parse_mailbox",
     "validate_address",
 ]
@@ -50,6 +51,10 @@ _SIMPLE_ADDRESS = re.compile(
 #: email-validator's special-use names (a test checks they agree); kept here so the fast
 #: path does not import it.
 SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
+
+
+#: A Message-ID as outreach writes them: ``<id-left@id-right>`` in printable ASCII.
+_MESSAGE_ID = re.compile(r"<[!-;=?-~]{1,250}@[!-;=?-~]{1,250}>")
 
 
 class Refused(ValueError):
@@ -154,3 +159,12 @@ def parse_mailbox(text: str, what: str) -> tuple[str, Address]:
         return name, validate_address(address)
     except Refused as exc:
         raise Refused(f"{what}: {exc}") from None
+
+
+def message_id_or_none(value: str | None) -> str | None:
+    """``value`` when it is a well-formed Message-ID that can go into a header, else ``None``.
+
+    A follow-up threads to the message ID the journal holds for the first message; a
+    journal is workspace data, so what it says is checked before it reaches a header.
+    """
+    return value if value is not None and _MESSAGE_ID.fullmatch(value) else None

@@ -30,9 +30,17 @@ __all__ = ["ImapMailSource", "imap_source"]
 class ImapMailSource:
     """The folders of the ``[imap]`` account (those configured, and the Sent folder)."""
 
-    def __init__(self, settings: ImapSettings, environ: Mapping[str, str] = os.environ) -> None:
+    def __init__(
+        self,
+        settings: ImapSettings,
+        environ: Mapping[str, str] = os.environ,
+        *,
+        workdir: Path | None = None,
+    ) -> None:
         self.settings = settings
         self.environ = environ
+        #: Where token_command runs: the workspace, like every program outreach.toml names.
+        self.workdir = workdir
         self.label = f"imap {settings.username}@{settings.host}"
         self._account = f"imap:{settings.username}@{settings.host}:{settings.port}"
 
@@ -56,7 +64,7 @@ class ImapMailSource:
         from .imapsource import ImapSource
         from .mailsources import BATCH
 
-        with ImapSource(self.settings, self.environ) as source:
+        with ImapSource(self.settings, self.environ, workdir=self.workdir) as source:
             for folder, _ in source.folders():
                 key = self._state_key(folder)
                 chunk: list[Incoming] = []
@@ -94,7 +102,8 @@ def imap_source(workspace: Workspace, environ: Mapping[str, str] = os.environ) -
     if not section:
         raise ConfigError(f"{where}: there is no [imap] table; add one to read mail over IMAP")
     settings = ImapSettings.from_section(section, where)
-    if settings.ca_file and not Path(settings.ca_file).expanduser().is_absolute():
+    if settings.ca_file:
         # Like every path in outreach.toml, a relative ca_file is the workspace's.
-        settings = dataclasses.replace(settings, ca_file=str(workspace.root / settings.ca_file))
-    return ImapMailSource(settings, environ)
+        ca_file = workspace.root / Path(settings.ca_file).expanduser()
+        settings = dataclasses.replace(settings, ca_file=str(ca_file))
+    return ImapMailSource(settings, environ, workdir=workspace.root)

@@ -121,6 +121,38 @@ def test_a_changed_uidvalidity_reads_again_without_double_touches(
     assert _notes(workspace, "u-e") == [f"Week {n}" for n in range(6)]
 
 
+def test_token_command_runs_in_the_workspace_and_ca_file_may_start_with_a_tilde(
+    workspace: Workspace,
+    people,
+    run_cli: Callable[..., Result],
+    dovecot: Dovecot,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    inbox = dovecot.new_folder("tok")
+    sent = dovecot.new_folder("toksent")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "ca.pem").write_bytes(dovecot.cert.read_bytes())
+    monkeypatch.setenv("HOME", str(home))
+    # The helper reads a file beside outreach.toml, as a script kept in the workspace would.
+    (workspace.root / "token.txt").write_text(dovecot.oauth_token + "\n")
+    table = (
+        "\n[imap]\n"
+        f'host = "127.0.0.1"\nport = {dovecot.tls_port}\nsecurity = "tls"\n'
+        f'username = "{dovecot.user}"\nca_file = "~/ca.pem"\n'
+        f'token_command = "cat token.txt"\nfolders = ["{inbox}"]\nsent_folder = "{sent}"\n'
+    )
+    config = workspace.config_path
+    config.write_text(config.read_text(encoding="utf-8") + table, encoding="utf-8")
+    monkeypatch.delenv("OUTREACH_IMAP_PASSWORD", raising=False)
+    dovecot.append(inbox, [message("emma@example.de", ME, "By token", datetime(2026, 5, 4, 9))])
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("mail", "sync", "imap")
+    assert result.exit_code == 0, result.output
+    assert _notes(workspace, "u-e") == ["By token"]
+
+
 def test_a_connection_dropped_mid_sync_resumes_where_it_stopped(
     workspace: Workspace,
     people,

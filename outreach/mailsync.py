@@ -48,6 +48,7 @@ from .options import parse_table
 if TYPE_CHECKING:
     from .addressbook import AddressBook
     from .engine import Progress
+    from .progress import Bar
     from .workspace import Workspace
 
 __all__ = ["MailSettings", "SyncResult", "mail_settings", "message_id_of", "summary", "sync"]
@@ -311,30 +312,47 @@ def sync(
     today: date,
     progress: Progress | None = None,
 ) -> SyncResult:
-    """Read every source's new messages and record what they mean (see the module's notes)."""
+    """Read every source's new messages and record what they mean (see the module's notes).
+
+    Without a ``progress`` of the caller's own, the job's progress is :mod:`outreach.progress`'s
+    (shown only when the program turned it on).
+    """
+    from . import progress as shown
+
     syncer = _Syncer(book, journal, me, today)
-    state = syncer.state
     if progress is not None:
-        counts = [s.count(state) for s in sources]
-        # 0: not known beforehand (an IMAP folder); the progress shows a running count.
-        progress.start(0 if None in counts else sum(c for c in counts if c is not None))
-    try:
-        with journal.checkpoints_deferred():
-            for source in sources:
-                before = syncer.result.read, syncer.result.new
-                for batch in source.batches(state):
-                    with journal.transaction():
-                        syncer.process(batch.messages)
-                        batch.record(state)
-                    if progress is not None:
-                        progress.advance(len(batch.messages))
-                read = syncer.result.read - before[0]
-                new = syncer.result.new - before[1]
-                syncer.result.sources.append(f"{source.label}: {read} new to read, {new} counted")
-    finally:
-        if progress is not None:
+        progress.start(_total(sources, syncer.state))
+        try:
+            _read(sources, syncer, progress)
+        finally:
             progress.close()
+        return syncer.result
+    # Counting costs a directory listing or an IMAP STATUS per folder: only when it is shown.
+    total = _total(sources, syncer.state) if shown.enabled() else 0
+    with shown.progress("reading mail", total) as bar:
+        _read(sources, syncer, bar)
     return syncer.result
+
+
+def _total(sources: Sequence[MailSource], state: MailState) -> int:
+    """The messages there are to look at; 0 when a source cannot tell (an mbox file)."""
+    counts = [s.count(state) for s in sources]
+    return 0 if None in counts else sum(c for c in counts if c is not None)
+
+
+def _read(sources: Sequence[MailSource], syncer: _Syncer, bar: Progress | Bar) -> None:
+    journal, state = syncer.journal, syncer.state
+    with journal.checkpoints_deferred():
+        for source in sources:
+            before = syncer.result.read, syncer.result.new
+            for batch in source.batches(state):
+                with journal.transaction():
+                    syncer.process(batch.messages)
+                    batch.record(state)
+                bar.advance(len(batch.messages))
+            read = syncer.result.read - before[0]
+            new = syncer.result.new - before[1]
+            syncer.result.sources.append(f"{source.label}: {read} new to read, {new} counted")
 
 
 #: Bouncing addresses listed one by one in the summary; the rest are counted.

@@ -317,3 +317,24 @@ def test_a_changed_address_is_no_longer_to_fix(
     assert changed.exit_code == 0, changed.output
     fixes = [e["uid"] for e in as_json(run_cli("plan", "--json")) if e["section"] == "fix-address"]
     assert fixes == []
+
+
+def test_a_sync_shows_its_progress_like_every_long_job_and_quiet_hides_it(
+    workspace: Workspace, people, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    start = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    mail = [message("emma@example.de", ME, f"N {n}", start + timedelta(hours=n)) for n in range(3)]
+    inbox = maildir(tmp_path / "INBOX", *mail)
+    cli = [sys.executable, "-c", "from outreach.cli import main; main()"]
+    env = {**os.environ, "OUTREACH_PROGRESS_INTERVAL": "0"}  # a line at every step
+    run = ["--home", str(workspace.root), "mail", "sync", str(inbox)]
+    loud = subprocess.run([*cli, *run], capture_output=True, text=True, env=env, timeout=60)
+    assert loud.returncode == 0, loud.stderr
+    assert "reading mail: 3/3 (100%)" in loud.stderr
+    quiet = subprocess.run([*cli, "--quiet", *run], capture_output=True, text=True, env=env)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+

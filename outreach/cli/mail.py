@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,42 +11,6 @@ import click
 from ..errors import InputError
 from . import LazyPluginGroup
 from .context import AppContext, DateType, pass_app
-
-#: Syncs of at least this many messages show a progress bar (on a terminal).
-PROGRESS_THRESHOLD = 2000
-
-
-class _Bar:
-    """A click progress bar on stderr for long syncs."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-        #: With no total known (IMAP), a running count instead of a bar.
-        self._count: int | None = None
-
-    def start(self, total: int) -> None:
-        if not sys.stderr.isatty():
-            return
-        if total == 0:
-            self._count = 0
-        elif total >= PROGRESS_THRESHOLD:
-            self._bar = click.progressbar(length=total, label="reading mail", file=sys.stderr)
-            self._bar.__enter__()
-
-    def advance(self, n: int = 1) -> None:
-        if self._bar is not None:
-            self._bar.update(n)
-        elif self._count is not None:
-            self._count += n
-            click.echo(f"\rreading mail: {self._count} messages", nl=False, err=True)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
-        elif self._count:
-            click.echo(err=True)
-        self._count = None
 
 
 @click.group(cls=LazyPluginGroup)
@@ -92,7 +55,6 @@ def sync(app: AppContext, sources: tuple[str, ...], today: date | None) -> None:
             journal=journal,
             me=me,
             today=today or date.today(),
-            progress=_Bar(),
         )
     for line in summary(result):
         click.echo(line)

@@ -21,7 +21,7 @@ from .mailsources import Batch, Incoming
 from .mailstate import MailState
 
 if TYPE_CHECKING:
-    from .imapsource import ImapSettings
+    from .imapsource import ImapSettings, ImapSource
     from .workspace import Workspace
 
 __all__ = ["ImapMailSource", "imap_source"]
@@ -41,12 +41,33 @@ class ImapMailSource:
         self.environ = environ
         #: Where token_command runs: the workspace, like every program outreach.toml names.
         self.workdir = workdir
+        self._source: ImapSource | None = None
         self.label = f"imap {settings.username}@{settings.host}"
         self._account = f"imap:{settings.username}@{settings.host}:{settings.port}"
 
     def count(self, state: MailState) -> int | None:
-        """Not known before each folder is opened."""
-        return None
+        """The messages to read, from each folder's STATUS (at most: UIDs may have gaps).
+
+        The session it opens is the one :meth:`batches` then reads over.
+        """
+        source = self._open()
+        total = 0
+        for folder, _ in source.folders():
+            status = source.status(folder)
+            known = self._state(state, folder)
+            if known is None or known[0] != status.uidvalidity:
+                total += status.messages
+            else:
+                total += max(0, min(status.messages, status.uidnext - 1 - known[1]))
+        return total
+
+    def _open(self) -> ImapSource:
+        from .imapsource import ImapSource
+
+        if self._source is None:
+            source = ImapSource(self.settings, self.environ, workdir=self.workdir)
+            self._source = source.__enter__()
+        return self._source
 
     def _state_key(self, folder: str) -> str:
         return f"{self._account}/{folder}"
@@ -61,10 +82,10 @@ class ImapMailSource:
     def batches(self, state: MailState) -> Iterator[Batch]:
         """Each folder's messages past the recorded UID (all of them after a UIDVALIDITY
         change), :data:`~outreach.mailsources.BATCH` at a time, over one connection."""
-        from .imapsource import ImapSource
         from .mailsources import BATCH
 
-        with ImapSource(self.settings, self.environ, workdir=self.workdir) as source:
+        source = self._open()
+        try:
             for folder, _ in source.folders():
                 key = self._state_key(folder)
                 chunk: list[Incoming] = []
@@ -84,6 +105,9 @@ class ImapMailSource:
                         chunk = []
                 if chunk and last is not None:
                     yield Batch(chunk, _recorder(key, last))
+        finally:
+            self._source = None
+            source.__exit__(None, None, None)
 
 
 def _recorder(key: str, position: tuple[int, int]) -> Callable[[MailState], None]:

@@ -261,3 +261,40 @@ def test_five_thousand_messages_sync_in_memory_that_does_not_grow_with_them(
     assert len(_notes(workspace, "u-e")) == 100
     # Four times the messages, about the same memory: a batch at a time, never the folder.
     assert peaks[1] < 1.5 * peaks[0], peaks
+
+
+def test_the_progress_of_an_imap_sync_knows_how_many_messages_there_are(
+    workspace: Workspace, people, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    from datetime import date
+
+    from outreach import progress
+    from outreach.mailimap import imap_source
+    from outreach.mailsync import sync
+
+    inbox = dovecot.new_folder("prog")
+    sent = dovecot.new_folder("progsent")
+    imap_account(workspace, dovecot, monkeypatch, folders=[inbox], sent=sent)
+    start = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+    mail = [message("emma@example.de", ME, f"N {n}", start + timedelta(days=n)) for n in range(4)]
+    dovecot.append(inbox, mail[:3])
+    dovecot.append(sent, [message(ME, "emma@example.de", "Mine", start)])
+    workspace = Workspace.load(workspace.root)  # with the [imap] table just written
+    stream = io.StringIO()
+    progress.enable(stream=stream, interval=0)
+    try:
+        for expected in ("4/4 (100%)", "1/1 (100%)"):
+            with workspace.open_journal() as journal:
+                sync(
+                    [imap_source(workspace)],
+                    book=workspace.open_book(),
+                    journal=journal,
+                    me=[ME],
+                    today=date(2026, 6, 1),
+                )
+            assert f"reading mail: {expected}" in stream.getvalue(), stream.getvalue()
+            # The next sync has only what came since to read.
+            dovecot.append(inbox, mail[3:])
+    finally:
+        progress.enable(False)

@@ -170,7 +170,11 @@ class _Syncer:
         for incoming in messages:
             headers = HeaderBlock(incoming.header)
             mid = message_id_of(headers, incoming.header)
-            parsed.append(_Parsed(incoming, headers, mid, headers.day()))
+            day = headers.day()
+            if day is not None and day > self.today:
+                # A sender's clock (or a spammer) says the future: it came by today.
+                day = self.today
+            parsed.append(_Parsed(incoming, headers, mid, day))
         self.result.read += len(parsed)
         seen = self.state.seen([p.message_id for p in parsed])
         fresh: list[_Parsed] = []

@@ -32,6 +32,40 @@ def _raw(*lines: str) -> bytes:
     return ("\n".join(lines) + "\n\nHello.\n").encode()
 
 
+def test_no_message_id_and_a_broken_date_count_once_on_the_day_read(
+    workspace: Workspace, emma, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    inbox = maildir(
+        tmp_path / "INBOX",
+        _raw("From: emma@example.de", f"To: {ME}", "Subject: No id", "Date: yesterday-ish"),
+        _raw("From: emma@example.de", f"To: {ME}", "Subject: No date"),
+    )
+    first = run_cli("mail", "sync", str(inbox), "--today", "2026-06-01")
+    assert first.exit_code == 0, first.output
+    assert _touches(workspace) == [("2026-06-01", "No date"), ("2026-06-01", "No id")]
+    # The same messages again, in another folder: counted by their header, not twice.
+    again = run_cli("mail", "sync", str(maildir(tmp_path / "Copy", *_copies(inbox))))
+    assert again.exit_code == 0 and "0 counted" in again.output, again.output
+    assert len(_touches(workspace)) == 2
+
+
+def _copies(folder: Path) -> list[bytes]:
+    return [p.read_bytes() for p in sorted((folder / "new").iterdir())]
+
+
+def test_a_date_in_the_future_is_taken_as_the_day_it_was_read(
+    workspace: Workspace, emma, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    inbox = maildir(
+        tmp_path / "INBOX",
+        message("emma@example.de", ME, "From 2099", datetime(2099, 1, 1, tzinfo=UTC)),
+    )
+    result = run_cli("mail", "sync", str(inbox), "--today", "2026-06-01")
+    assert result.exit_code == 0, result.output
+    # Else her last touch would be in 2099 and the plan would never list her again.
+    assert _touches(workspace) == [("2026-06-01", "From 2099")]
+
+
 def test_control_characters_in_a_subject_never_reach_the_note(
     workspace: Workspace, emma, run_cli: Callable[..., Result], tmp_path: Path
 ) -> None:

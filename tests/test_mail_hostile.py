@@ -84,3 +84,50 @@ def test_control_characters_in_a_subject_never_reach_the_note(
     ((_, note),) = _touches(workspace)
     assert note == "Lunch ]0;pwned via: sms [2Jsoon"
     assert not any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in note)
+
+
+def test_a_header_that_never_ends_is_read_only_so_far(tmp_path: Path) -> None:
+    from outreach.mailsources import MAX_HEADER, MaildirSource
+
+    inbox = maildir(tmp_path / "INBOX")
+    # A stray file with no blank line and no line break at all.
+    (inbox / "cur" / "1700000000.1.host:2,S").write_bytes(b"X-Junk: " + b"a" * (8 * MAX_HEADER))
+    (inbox / "cur" / "1700000000.2.host:2,S").write_bytes(
+        b"".join(b"X-Long-%d: %s\n" % (n, b"b" * 1000) for n in range(4 * MAX_HEADER // 1000))
+    )
+
+    class State:
+        def known_files(self, folder: str, names: list[str]) -> set[str]:
+            return set()
+
+    (batch,) = MaildirSource(inbox).batches(State())  # type: ignore[arg-type]
+    assert len(batch.messages) == 2
+    assert all(0 < len(m.header) <= MAX_HEADER for m in batch.messages)
+
+
+def test_special_files_in_a_maildir_are_skipped_and_symlinked_mail_is_read(
+    workspace: Workspace, emma, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    inbox = maildir(tmp_path / "INBOX")
+    fifo = inbox / "cur" / "1700000000.1.host:2,S"
+    os.mkfifo(fifo)
+    # A search folder of symlinks (mairix, mu) points at mail kept elsewhere.
+    elsewhere = tmp_path / "archive.eml"
+    elsewhere.write_bytes(
+        message("emma@example.de", ME, "Linked", datetime(2026, 5, 1, tzinfo=UTC))
+    )
+    (inbox / "new" / "1700000000.3.host").symlink_to(elsewhere)
+    results: list[Result] = []
+    worker = threading.Thread(
+        target=lambda: results.append(run_cli("mail", "sync", str(inbox))), daemon=True
+    )
+    worker.start()
+    worker.join(timeout=30)
+    if worker.is_alive():
+        # Opening the FIFO waits for a writer: give it one so the thread can end.
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=10)
+        pytest.fail("mail sync opened a FIFO in the Maildir and waited for it")
+    (result,) = results
+    assert result.exit_code == 0, result.output
+    assert _touches(workspace) == [("2026-05-01", "Linked")]

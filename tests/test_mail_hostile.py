@@ -131,3 +131,28 @@ def test_special_files_in_a_maildir_are_skipped_and_symlinked_mail_is_read(
     (result,) = results
     assert result.exit_code == 0, result.output
     assert _touches(workspace) == [("2026-05-01", "Linked")]
+
+
+@pytest.mark.timeout(60)
+def test_an_address_field_built_to_backtrack_is_read_in_linear_time() -> None:
+    from outreach.mailheaders import HeaderBlock, addresses
+
+    # "<a@a@a@..." with no ">": a pattern that let the local part hold "@" tried every split.
+    block = HeaderBlock(b"From: <" + b"a@" * 100_000 + b"\nTo: Emma <emma@example.de>\n")
+    assert addresses(block, "From", "To") == ["emma@example.de"]
+
+
+def test_an_mbox_replaced_by_a_shorter_one_is_read_again_without_counting_twice(
+    workspace: Workspace, emma, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    one = message("emma@example.de", ME, "One", datetime(2026, 5, 1, tzinfo=UTC))
+    two = message("emma@example.de", ME, "Two", datetime(2026, 5, 2, tzinfo=UTC))
+    path = mbox(tmp_path / "inbox.mbox", one, two)
+    assert run_cli("mail", "sync", str(path)).exit_code == 0
+    path.unlink()
+    three = message("emma@example.de", ME, "Three", datetime(2026, 5, 3, tzinfo=UTC))
+    mbox(path, two, three)
+    again = run_cli("mail", "sync", str(path))
+    assert again.exit_code == 0, again.output
+    assert "2 new to read, 1 counted" in again.output
+    assert [n for _, n in _touches(workspace)] == ["One", "Two", "Three"]

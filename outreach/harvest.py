@@ -41,6 +41,7 @@ _ROBOTS = re.compile(
 )
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _BULK = {"bulk", "list", "junk"}
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(slots=True)
@@ -135,6 +136,9 @@ def _decode(value: str) -> str:
             text = value
     # 8-bit bytes in a header arrive as surrogate escapes: read them as UTF-8.
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    # Control characters (an encoded line break, a terminal escape) become spaces: the text
+    # ends up in names and notes that are printed and written one per line.
+    text = _CONTROLS.sub(" ", text)
     return " ".join(text.split()).strip("'\" ")
 
 

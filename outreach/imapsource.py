@@ -148,9 +148,17 @@ class ImapSource:
     next call connects again, so the caller can resume with the state it recorded.
     """
 
-    def __init__(self, settings: ImapSettings, environ: Mapping[str, str] = os.environ) -> None:
+    def __init__(
+        self,
+        settings: ImapSettings,
+        environ: Mapping[str, str] = os.environ,
+        *,
+        workdir: Path | None = None,
+    ) -> None:
         self.settings = settings
         self._environ = environ
+        #: Where token_command runs (the workspace); ``None``: the current directory.
+        self._workdir = workdir
         self._imap: imaplib.IMAP4 | None = None
         self._entered = False
         self._credentials: Credentials | None = None
@@ -200,7 +208,9 @@ class ImapSource:
         settings = self.settings
         if settings.token_command:
             argv = split_command(settings.token_command, "token_command", _WHERE)
-            token = run_secret_command(argv, "token_command", _WHERE, Path.cwd())
+            token = run_secret_command(
+                argv, "token_command", _WHERE, self._workdir or Path.cwd()
+            )
             credentials = Credentials(settings.username, token=token)
         else:
             value = self._environ.get(settings.password_env, "")

@@ -18,7 +18,8 @@ __all__ = ["HeaderBlock", "addresses"]
 _LINES = re.compile(r"\r?\n")
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _COMMENT = re.compile(r"\((?:[^()\\]|\\.)*\)")
-_ANGLE = re.compile(r"<\s*([^<>\s]+@[^<>\s]+?)\s*>")
+# The local part holds no "@": allowing one made "<a@a@a@..." (no ">") take quadratic time.
+_ANGLE = re.compile(r"<\s*([^<>\s@]+@[^<>\s]+)\s*>")
 _BARE = re.compile(r"(?<![^\s,:;])([^\s,:;<>\"()@]+@[^\s,:;<>\"()@]+\.[^\s,:;<>\"()@]+)")
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

@@ -21,7 +21,7 @@ from .mailsources import Batch, Incoming
 from .mailstate import MailState
 
 if TYPE_CHECKING:
-    from .imapsource import ImapSettings
+    from .imapsource import ImapSettings, ImapSource
     from .workspace import Workspace
 
 __all__ = ["ImapMailSource", "imap_source"]
@@ -30,15 +30,44 @@ __all__ = ["ImapMailSource", "imap_source"]
 class ImapMailSource:
     """The folders of the ``[imap]`` account (those configured, and the Sent folder)."""
 
-    def __init__(self, settings: ImapSettings, environ: Mapping[str, str] = os.environ) -> None:
+    def __init__(
+        self,
+        settings: ImapSettings,
+        environ: Mapping[str, str] = os.environ,
+        *,
+        workdir: Path | None = None,
+    ) -> None:
         self.settings = settings
         self.environ = environ
+        #: Where token_command runs: the workspace, like every program outreach.toml names.
+        self.workdir = workdir
+        self._source: ImapSource | None = None
         self.label = f"imap {settings.username}@{settings.host}"
         self._account = f"imap:{settings.username}@{settings.host}:{settings.port}"
 
     def count(self, state: MailState) -> int | None:
-        """Not known before each folder is opened."""
-        return None
+        """The messages to read, from each folder's STATUS (at most: UIDs may have gaps).
+
+        The session it opens is the one :meth:`batches` then reads over.
+        """
+        source = self._open()
+        total = 0
+        for folder, _ in source.folders():
+            status = source.status(folder)
+            known = self._state(state, folder)
+            if known is None or known[0] != status.uidvalidity:
+                total += status.messages
+            else:
+                total += max(0, min(status.messages, status.uidnext - 1 - known[1]))
+        return total
+
+    def _open(self) -> ImapSource:
+        from .imapsource import ImapSource
+
+        if self._source is None:
+            source = ImapSource(self.settings, self.environ, workdir=self.workdir)
+            self._source = source.__enter__()
+        return self._source
 
     def _state_key(self, folder: str) -> str:
         return f"{self._account}/{folder}"
@@ -53,10 +82,10 @@ class ImapMailSource:
     def batches(self, state: MailState) -> Iterator[Batch]:
         """Each folder's messages past the recorded UID (all of them after a UIDVALIDITY
         change), :data:`~outreach.mailsources.BATCH` at a time, over one connection."""
-        from .imapsource import ImapSource
         from .mailsources import BATCH
 
-        with ImapSource(self.settings, self.environ) as source:
+        source = self._open()
+        try:
             for folder, _ in source.folders():
                 key = self._state_key(folder)
                 chunk: list[Incoming] = []
@@ -76,6 +105,9 @@ class ImapMailSource:
                         chunk = []
                 if chunk and last is not None:
                     yield Batch(chunk, _recorder(key, last))
+        finally:
+            self._source = None
+            source.__exit__(None, None, None)
 
 
 def _recorder(key: str, position: tuple[int, int]) -> Callable[[MailState], None]:
@@ -94,7 +126,8 @@ def imap_source(workspace: Workspace, environ: Mapping[str, str] = os.environ) -
     if not section:
         raise ConfigError(f"{where}: there is no [imap] table; add one to read mail over IMAP")
     settings = ImapSettings.from_section(section, where)
-    if settings.ca_file and not Path(settings.ca_file).expanduser().is_absolute():
+    if settings.ca_file:
         # Like every path in outreach.toml, a relative ca_file is the workspace's.
-        settings = dataclasses.replace(settings, ca_file=str(workspace.root / settings.ca_file))
-    return ImapMailSource(settings, environ)
+        ca_file = workspace.root / Path(settings.ca_file).expanduser()
+        settings = dataclasses.replace(settings, ca_file=str(ca_file))
+    return ImapMailSource(settings, environ, workdir=workspace.root)

@@ -31,6 +31,7 @@ from .mailstate import MailState
 
 __all__ = [
     "BATCH",
+    "MAX_HEADER",
     "Batch",
     "Incoming",
     "MailSource",
@@ -114,13 +115,22 @@ class MailSource(Protocol):
         """The messages not read before, in batches."""
 
 
+#: Bytes of a header block read at most: real ones are a few kB (a long To: list, a few
+#: hundred), and a file that never ends its header (a stray non-mail file) is not read whole.
+MAX_HEADER = 256 * 1024
+
+
 def _header_block(handle: object) -> bytes:
-    """The bytes of the header block, up to the blank line; the body is not read."""
+    """The bytes of the header block, up to the blank line (or :data:`MAX_HEADER`); the
+    body is not read."""
     lines = []
-    for line in handle:  # type: ignore[attr-defined]
-        if line in (b"\n", b"\r\n"):
+    left = MAX_HEADER
+    while left > 0:
+        line = handle.readline(left)  # type: ignore[attr-defined]
+        if not line or line in (b"\n", b"\r\n"):
             break
         lines.append(line)
+        left -= len(line)
     return b"".join(lines)
 
 
@@ -161,7 +171,8 @@ class MaildirSource:
         for sub in ("new", "cur"):
             with os.scandir(folder / sub) as entries:
                 for entry in entries:
-                    if entry.name.startswith("."):
+                    # Only files (a symlink is followed): a FIFO or a device would never end.
+                    if entry.name.startswith(".") or not entry.is_file():
                         continue
                     yield entry.name.split(":", 1)[0], Path(entry.path)
 

@@ -146,15 +146,17 @@ class MailState:
         return found
 
     def latest_delivery_to(
-        self, address: str, channel: str = "email"
+        self, address: str, channel: str = "email", *, before: date | None = None
     ) -> tuple[int, Delivery] | None:
         """The most recent delivery sent to ``address`` on ``channel`` (for a bounce that
-        does not quote the original Message-ID)."""
+        does not quote the original Message-ID); with ``before``, the latest sent before
+        that day."""
+        until = before.isoformat() if before else "\uffff"
         row = self._db.execute(
             f"SELECT id, {Journal._COLUMNS} FROM deliveries "  # noqa: SLF001
-            "WHERE lower(address)=? AND channel=? AND sent_at IS NOT NULL "
+            "WHERE lower(address)=? AND channel=? AND sent_at IS NOT NULL AND sent_at < ? "
             "ORDER BY sent_at DESC, id DESC LIMIT 1",
-            (address.strip().lower(), channel),
+            (address.strip().lower(), channel, until),
         ).fetchone()
         return (int(row[0]), Journal._delivery(row[1:])) if row else None  # noqa: SLF001
 

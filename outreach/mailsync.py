@@ -31,31 +31,32 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from email.policy import compat32
 from typing import TYPE_CHECKING, Any
 
 from .bounces import looks_like_bounce, read_bounce
 from .delivery import BOUNCED, REPLIED, SENT, UNKNOWN
 from .harvest import _BULK, _ROBOTS, _decode
-from .journal import Journal, Record, Touch
+from .journal import Delivery, Journal, Record, Touch
 from .mailheaders import HeaderBlock, addresses
 from .mailsources import MailSource
 from .mailstate import MailState
 from .options import parse_table
-from .progress import enabled as progress_shown
-from .progress import progress as progress_bar
 
 if TYPE_CHECKING:
     from .addressbook import AddressBook
     from .engine import Progress
+    from .progress import Bar
     from .workspace import Workspace
 
 __all__ = ["MailSettings", "SyncResult", "mail_settings", "message_id_of", "summary", "sync"]
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+#: How long before a bounce the message it reports may have been sent, when the report does
+#: not quote it: mail servers give up within days (Postfix after 5, Exim after 4).
+BOUNCE_WINDOW = timedelta(days=30)
 #: Deliveries a reply or a bounce may change: ones that went out (or may have).
 _OPEN = frozenset({SENT, UNKNOWN})
 
@@ -169,7 +170,11 @@ class _Syncer:
         for incoming in messages:
             headers = HeaderBlock(incoming.header)
             mid = message_id_of(headers, incoming.header)
-            parsed.append(_Parsed(incoming, headers, mid, headers.day()))
+            day = headers.day()
+            if day is not None and day > self.today:
+                # A sender's clock (or a spammer) says the future: it came by today.
+                day = self.today
+            parsed.append(_Parsed(incoming, headers, mid, day))
         self.result.read += len(parsed)
         seen = self.state.seen([p.message_id for p in parsed])
         fresh: list[_Parsed] = []
@@ -267,9 +272,17 @@ class _Syncer:
             found = self.state.delivery_ids([report.original_message_id])
             original = found.get(report.original_message_id)
         for failure in report.failures:
-            match = original
-            if match is None or match[1].address.strip().lower() != failure.recipient:
-                match = self.state.latest_delivery_to(failure.recipient) or original
+            dead = failure.recipient
+            owners = list(self.owners.get(dead, ()))
+            # A report that returns one of outreach's messages is about that delivery only:
+            # naming another contact in it (a forwarding address, or a forgery) never reaches
+            # that contact's deliveries or addresses.
+            match = original if original is not None else self._reported(failure.recipient, day)
+            if match is not None and match[1].key.contact_uid not in owners:
+                # The report names an address the contact does not have (their mail was
+                # forwarded there): the address outreach wrote to is the one to fix.
+                dead = match[1].address.strip().lower()
+                owners = [match[1].key.contact_uid]
             row_id = match[0] if match else None
             if not failure.permanent:
                 self.state.add_event(
@@ -278,25 +291,39 @@ class _Syncer:
                 self.result.delayed += 1
                 continue
             self.result.failures += 1
-            dead = failure.recipient
-            owners = list(self.owners.get(dead, ()))
             if match is not None:
                 delivery = match[1]
                 if delivery.status in _OPEN:
                     self._records.append(Record(delivery.key, BOUNCED, error=failure.summary))
                     self.result.bounced += 1
-                if not owners:
-                    # The report names an address the book does not have (the contact's mail
-                    # was forwarded there): the address outreach wrote to is the one to fix.
-                    dead = delivery.address.strip().lower()
-                    owners = [delivery.key.contact_uid]
             self.state.add_event(
                 row_id, p.message_id, BOUNCED, day, failure.recipient, failure.summary
             )
-            if owners and dead:
+            if owners and dead and not self._written_since(dead, day):
                 self.state.mark_bounced(dead, owners[0], day, failure.summary)
                 self.result.bouncing.append(dead)
         return True
+
+    def _reported(self, recipient: str, day: date) -> tuple[int, Delivery] | None:
+        """The delivery a report dated ``day`` that quotes none of outreach's messages is
+        about: the latest to ``recipient`` sent in the days before it."""
+        # A day either way for the time zones of the two dates.
+        latest = self.state.latest_delivery_to(recipient, before=day + timedelta(days=2))
+        if latest is None or latest[1].sent_at is None:
+            return None
+        if date.fromisoformat(latest[1].sent_at[:10]) < day - timedelta(days=1) - BOUNCE_WINDOW:
+            return None
+        return latest
+
+    def _written_since(self, address: str, day: date) -> bool:
+        """True when outreach sent to ``address`` after a report dated ``day``: the report is
+        older news (that delivery's own report, if any, will tell)."""
+        latest = self.state.latest_delivery_to(address)
+        return bool(
+            latest
+            and latest[1].sent_at
+            and date.fromisoformat(latest[1].sent_at[:10]) > day + timedelta(days=1)
+        )
 
 
 def _with_status(delivery: Any, status: str) -> Any:
@@ -316,38 +343,45 @@ def sync(
 ) -> SyncResult:
     """Read every source's new messages and record what they mean (see the module's notes).
 
-    Without a ``progress`` of the caller's own, the sync shows :mod:`outreach.progress`'s
-    (when the program turned it on).
+    Without a ``progress`` of the caller's own, the job's progress is :mod:`outreach.progress`'s
+    (shown only when the program turned it on).
     """
+    from . import progress as shown
+
     syncer = _Syncer(book, journal, me, today)
-    state = syncer.state
-    total = 0
-    if progress is not None or progress_shown():
-        counts = [s.count(state) for s in sources]
-        # 0: not known beforehand (an IMAP folder); the progress shows a running count.
-        total = 0 if None in counts else sum(c for c in counts if c is not None)
-    shown = progress_bar("reading mail", total)
-    with nullcontext(progress) if progress is not None else shown as bar:
-        if progress is not None:
-            progress.start(total)
+    if progress is not None:
+        progress.start(_total(sources, syncer.state))
         try:
-            with journal.checkpoints_deferred():
-                for source in sources:
-                    before = syncer.result.read, syncer.result.new
-                    for batch in source.batches(state):
-                        with journal.transaction():
-                            syncer.process(batch.messages)
-                            batch.record(state)
-                        bar.advance(len(batch.messages))
-                    read = syncer.result.read - before[0]
-                    new = syncer.result.new - before[1]
-                    syncer.result.sources.append(
-                        f"{source.label}: {read} new to read, {new} counted"
-                    )
+            _read(sources, syncer, progress)
         finally:
-            if progress is not None:
-                progress.close()
+            progress.close()
+        return syncer.result
+    # Counting costs a directory listing or an IMAP STATUS per folder: only when it is shown.
+    total = _total(sources, syncer.state) if shown.enabled() else 0
+    with shown.progress("reading mail", total) as bar:
+        _read(sources, syncer, bar)
     return syncer.result
+
+
+def _total(sources: Sequence[MailSource], state: MailState) -> int:
+    """The messages there are to look at; 0 when a source cannot tell (an mbox file)."""
+    counts = [s.count(state) for s in sources]
+    return 0 if None in counts else sum(c for c in counts if c is not None)
+
+
+def _read(sources: Sequence[MailSource], syncer: _Syncer, bar: Progress | Bar) -> None:
+    journal, state = syncer.journal, syncer.state
+    with journal.checkpoints_deferred():
+        for source in sources:
+            before = syncer.result.read, syncer.result.new
+            for batch in source.batches(state):
+                with journal.transaction():
+                    syncer.process(batch.messages)
+                    batch.record(state)
+                bar.advance(len(batch.messages))
+            read = syncer.result.read - before[0]
+            new = syncer.result.new - before[1]
+            syncer.result.sources.append(f"{source.label}: {read} new to read, {new} counted")
 
 
 #: Bouncing addresses listed one by one in the summary; the rest are counted.

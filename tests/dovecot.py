@@ -31,6 +31,7 @@ import itertools
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -53,6 +54,7 @@ from tools import require_tool
 from outreach.imapsource import ImapSettings, encode_mailbox_name
 
 __all__ = [
+    "HANGUP",
     "CuttingRelay",
     "Dovecot",
     "dovecot",
@@ -78,6 +80,19 @@ def _account(number: int) -> tuple[str, str, str]:
 
 #: Every access token the test identity provider accepts, and whose it is.
 _TOKENS = {OAUTH_TOKEN: USER} | {_account(n)[2]: _account(n)[0] for n in range(ACCOUNTS)}
+#: A client that hung up without trying to log in, in Dovecot's log. The login process words
+#: it "no auth attempts", or "disconnected before auth was ready" when the client was quicker
+#: than that process's own connection to the auth service (a new login process serves each
+#: connection, so which one is a race).
+HANGUP = re.compile(
+    r"imap-login: .*Disconnected.*\((?:no auth attempts|disconnected before auth was ready)"
+)
+
+
+def _count(log: str, text: str | re.Pattern[str]) -> int:
+    return log.count(text) if isinstance(text, str) else len(text.findall(log))
+
+
 #: Seconds Dovecot may take to listen.
 START_TIMEOUT = 20.0
 
@@ -179,10 +194,17 @@ class Dovecot:
         except OSError:
             return ""
 
-    def wait_for_log(self, text: str, times: int = 1, timeout: float = 15.0) -> str:
-        """Dovecot's log once it holds ``text`` ``times`` times (it is written asynchronously)."""
+    def log_count(self, text: str | re.Pattern[str]) -> int:
+        """How many times the log holds ``text`` (or a match of the pattern)."""
+        return _count(self.log, text)
+
+    def wait_for_log(
+        self, text: str | re.Pattern[str], times: int = 1, timeout: float = 15.0
+    ) -> str:
+        """Dovecot's log once it holds ``text`` (or a match of the pattern) ``times`` times
+        (it is written asynchronously)."""
         deadline = time.monotonic() + timeout
-        while (log := self.log).count(text) < times:
+        while _count(log := self.log, text) < times:
             if time.monotonic() > deadline:
                 raise AssertionError(f"dovecot never logged {text!r}; its log:\n{log}")
             time.sleep(0.02)

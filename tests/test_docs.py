@@ -58,3 +58,10 @@ def test_readme_links_resolve() -> None:
     for target in re.findall(r"\]\(([^)#]+)\)", readme):
         if "://" not in target:
             assert (ROOT / target).exists(), f"README links to a missing {target}"
+
+
+def test_every_docs_page_is_linked_from_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\(([^)#]+)\)", readme))
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        assert f"docs/{page.name}" in linked, f"README.md does not link docs/{page.name}"

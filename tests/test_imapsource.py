@@ -6,9 +6,10 @@ import base64
 import imaplib
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import pytest
-from dovecot import CuttingRelay, Dovecot, make_message
+from dovecot import HANGUP, CuttingRelay, Dovecot, make_message
 
 from outreach import imapsource
 from outreach.errors import ConfigError, MailConnectionLost, MailSourceError
@@ -194,20 +195,37 @@ def test_accounts_are_apart_and_each_has_its_own_token(
         pass
 
 
+def _no_login_tried(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records every LOGIN or AUTHENTICATE the client sends."""
+    tried: list[str] = []
+    for name in ("login", "authenticate"):
+        real = getattr(imaplib.IMAP4, name)
+
+        def record(self: imaplib.IMAP4, *args: Any, _name: str = name, _real: Any = real) -> Any:
+            tried.append(_name)
+            return _real(self, *args)
+
+        monkeypatch.setattr(imaplib.IMAP4, name, record)
+    return tried
+
+
 def test_starttls_is_required_and_never_falls_back_to_clear_text(
-    dovecot_plaintext: Dovecot,
+    dovecot_plaintext: Dovecot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # An account of its own, so the server's log shows whether it was ever tried.
     account = dovecot_plaintext.new_account()
-    hangups = account.log.count("no auth attempts")
+    hangups = account.log_count(HANGUP)
     settings = account.settings(security="starttls", port=account.starttls_port)
-    with pytest.raises(MailSourceError) as caught, ImapSource(settings, account.environ()):
-        pass
+    with monkeypatch.context() as patch:
+        tried = _no_login_tried(patch)
+        with pytest.raises(MailSourceError) as caught, ImapSource(settings, account.environ()):
+            pass
     message = str(caught.value)
     assert "does not offer STARTTLS" in message and "127.0.0.1" in message
     assert account.password not in message
     # The client hung up without trying to log in ...
-    log = account.wait_for_log("no auth attempts", times=hangups + 1)
+    assert tried == []
+    log = account.wait_for_log(HANGUP, times=hangups + 1)
     assert f"user=<{account.user}>" not in log
     # ... although this server would have taken the password in clear text.
     clear = imaplib.IMAP4("127.0.0.1", account.starttls_port, timeout=10)
@@ -217,14 +235,18 @@ def test_starttls_is_required_and_never_falls_back_to_clear_text(
         clear.logout()
 
 
-def test_implicit_tls_against_a_clear_text_port_fails_cleanly(dovecot_plaintext: Dovecot) -> None:
+def test_implicit_tls_against_a_clear_text_port_fails_cleanly(
+    dovecot_plaintext: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     account = dovecot_plaintext.new_account()
-    hangups = account.log.count("no auth attempts")
+    hangups = account.log_count(HANGUP)
     settings = account.settings(security="tls", port=account.starttls_port)
+    tried = _no_login_tried(monkeypatch)
     with pytest.raises(MailSourceError) as caught, ImapSource(settings, account.environ()):
         pass
     assert "TLS failed" in str(caught.value)
-    log = account.wait_for_log("no auth attempts", times=hangups + 1)
+    assert tried == []
+    log = account.wait_for_log(HANGUP, times=hangups + 1)
     assert f"user=<{account.user}>" not in log
 
 

@@ -317,3 +317,79 @@ def test_a_changed_address_is_no_longer_to_fix(
     assert changed.exit_code == 0, changed.output
     fixes = [e["uid"] for e in as_json(run_cli("plan", "--json")) if e["section"] == "fix-address"]
     assert fixes == []
+
+
+def test_a_sync_shows_its_progress_like_every_long_job_and_quiet_hides_it(
+    workspace: Workspace, people, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    start = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    mail = [message("emma@example.de", ME, f"N {n}", start + timedelta(hours=n)) for n in range(3)]
+    inbox = maildir(tmp_path / "INBOX", *mail)
+    cli = [sys.executable, "-c", "from outreach.cli import main; main()"]
+    env = {**os.environ, "OUTREACH_PROGRESS_INTERVAL": "0"}  # a line at every step
+    run = ["--home", str(workspace.root), "mail", "sync", str(inbox)]
+    loud = subprocess.run([*cli, *run], capture_output=True, text=True, env=env, timeout=60)
+    assert loud.returncode == 0, loud.stderr
+    assert "reading mail: 3/3 (100%)" in loud.stderr
+    quiet = subprocess.run([*cli, "--quiet", *run], capture_output=True, text=True, env=env)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def _statuses(run_cli: Callable[..., Result], campaign: Path) -> dict[str, str]:
+    rows = as_json(run_cli("campaign", "status", str(campaign), "--json"))
+    return {r["uid"]: r["status"] for r in rows if r["part"] == "ask"}
+
+
+def _bouncing(workspace: Workspace) -> set[str]:
+    from outreach.mailstate import MailState
+
+    with workspace.open_journal() as journal:
+        return set(MailState(journal).bounced())
+
+
+def test_a_bounce_of_one_contacts_message_cannot_mark_another_contact_bounced(
+    workspace: Workspace,
+    people,
+    smtp: Recorder,
+    run_cli: Callable[..., Result],
+    tmp_path: Path,
+) -> None:
+    campaign = tmp_path / "ask" / "campaign.toml"
+    campaign.parent.mkdir()
+    campaign.write_text(CAMPAIGN, encoding="utf-8")
+    assert run_cli("campaign", "run", str(campaign), "--send").exit_code == 0
+    # Aiko has her copy of the message (its Message-ID) and forges a report that names Chloé.
+    forged = postfix_dsn(smtp.to("aiko@example.jp")[0].data, "chloe@example.fr", datetime.now(UTC))
+    result = run_cli("mail", "sync", str(maildir(tmp_path / "INBOX", forged)))
+    assert result.exit_code == 0, result.output
+    statuses = _statuses(run_cli, campaign)
+    assert statuses["u-c"] == "sent" and "chloe@example.fr" not in _bouncing(workspace)
+    # What the report can say is about the message it returns: Aiko's, to Aiko's address.
+    assert statuses["u-a"] == "bounced" and _bouncing(workspace) == {"aiko@example.jp"}
+
+
+def test_a_bounce_older_than_the_delivery_is_not_its_bounce(
+    workspace: Workspace,
+    people,
+    smtp: Recorder,
+    run_cli: Callable[..., Result],
+    tmp_path: Path,
+) -> None:
+    from email.utils import format_datetime
+
+    campaign = tmp_path / "ask" / "campaign.toml"
+    campaign.parent.mkdir()
+    campaign.write_text(CAMPAIGN, encoding="utf-8")
+    assert run_cli("campaign", "run", str(campaign), "--send").exit_code == 0
+    # A first sync of an old mailbox: Chloé's address bounced last year, before this send
+    # (and before a later address change put her back on it).
+    old = datetime.now(UTC) - timedelta(days=400)
+    bounce = QMAIL_BOUNCE.format(date=format_datetime(old), n=3).encode()
+    result = run_cli("mail", "sync", str(maildir(tmp_path / "INBOX", bounce)))
+    assert result.exit_code == 0, result.output
+    assert _statuses(run_cli, campaign)["u-c"] == "sent"
+    assert _bouncing(workspace) == set()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from dovecot import Dovecot
+from dovecot import HANGUP, Dovecot
 from mail_scenario import people as scenario_people
 from mail_scenario import run_scenario, smtp_server
 from mailboxes import ME, message
@@ -121,6 +121,38 @@ def test_a_changed_uidvalidity_reads_again_without_double_touches(
     assert _notes(workspace, "u-e") == [f"Week {n}" for n in range(6)]
 
 
+def test_token_command_runs_in_the_workspace_and_ca_file_may_start_with_a_tilde(
+    workspace: Workspace,
+    people,
+    run_cli: Callable[..., Result],
+    dovecot: Dovecot,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    inbox = dovecot.new_folder("tok")
+    sent = dovecot.new_folder("toksent")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "ca.pem").write_bytes(dovecot.cert.read_bytes())
+    monkeypatch.setenv("HOME", str(home))
+    # The helper reads a file beside outreach.toml, as a script kept in the workspace would.
+    (workspace.root / "token.txt").write_text(dovecot.oauth_token + "\n")
+    table = (
+        "\n[imap]\n"
+        f'host = "127.0.0.1"\nport = {dovecot.tls_port}\nsecurity = "tls"\n'
+        f'username = "{dovecot.user}"\nca_file = "~/ca.pem"\n'
+        f'token_command = "cat token.txt"\nfolders = ["{inbox}"]\nsent_folder = "{sent}"\n'
+    )
+    config = workspace.config_path
+    config.write_text(config.read_text(encoding="utf-8") + table, encoding="utf-8")
+    monkeypatch.delenv("OUTREACH_IMAP_PASSWORD", raising=False)
+    dovecot.append(inbox, [message("emma@example.de", ME, "By token", datetime(2026, 5, 4, 9))])
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("mail", "sync", "imap")
+    assert result.exit_code == 0, result.output
+    assert _notes(workspace, "u-e") == ["By token"]
+
+
 def test_a_connection_dropped_mid_sync_resumes_where_it_stopped(
     workspace: Workspace,
     people,
@@ -182,12 +214,12 @@ def test_login_without_tls_is_refused(
         security="starttls",
     )
     logins = dovecot_plaintext.log.count("Login: user=<alex>")
-    hangups = dovecot_plaintext.log.count("no auth attempts")
+    hangups = dovecot_plaintext.log_count(HANGUP)
     result = run_cli("mail", "sync", "imap")
     assert result.exit_code == 2, result.output
     assert "does not offer STARTTLS" in result.output
     assert dovecot_plaintext.password not in result.output
-    log = dovecot_plaintext.wait_for_log("no auth attempts", times=hangups + 1)
+    log = dovecot_plaintext.wait_for_log(HANGUP, times=hangups + 1)
     assert log.count("Login: user=<alex>") == logins  # hung up without logging in
     assert not workspace.journal_path.exists() or not journal_rows(workspace)
 
@@ -229,3 +261,40 @@ def test_five_thousand_messages_sync_in_memory_that_does_not_grow_with_them(
     assert len(_notes(workspace, "u-e")) == 100
     # Four times the messages, about the same memory: a batch at a time, never the folder.
     assert peaks[1] < 1.5 * peaks[0], peaks
+
+
+def test_the_progress_of_an_imap_sync_knows_how_many_messages_there_are(
+    workspace: Workspace, people, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    from datetime import date
+
+    from outreach import progress
+    from outreach.mailimap import imap_source
+    from outreach.mailsync import sync
+
+    inbox = dovecot.new_folder("prog")
+    sent = dovecot.new_folder("progsent")
+    imap_account(workspace, dovecot, monkeypatch, folders=[inbox], sent=sent)
+    start = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+    mail = [message("emma@example.de", ME, f"N {n}", start + timedelta(days=n)) for n in range(4)]
+    dovecot.append(inbox, mail[:3])
+    dovecot.append(sent, [message(ME, "emma@example.de", "Mine", start)])
+    workspace = Workspace.load(workspace.root)  # with the [imap] table just written
+    stream = io.StringIO()
+    progress.enable(stream=stream, interval=0)
+    try:
+        for expected in ("4/4 (100%)", "1/1 (100%)"):
+            with workspace.open_journal() as journal:
+                sync(
+                    [imap_source(workspace)],
+                    book=workspace.open_book(),
+                    journal=journal,
+                    me=[ME],
+                    today=date(2026, 6, 1),
+                )
+            assert f"reading mail: {expected}" in stream.getvalue(), stream.getvalue()
+            # The next sync has only what came since to read.
+            dovecot.append(inbox, mail[3:])
+    finally:
+        progress.enable(False)

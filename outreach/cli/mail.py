@@ -12,6 +12,7 @@ from ..errors import InputError
 from . import LazyPluginGroup
 from .context import AppContext, DateType, pass_app
 
+
 @click.group(cls=LazyPluginGroup)
 def mail() -> None:
     """Mail coming back: replies, bounces and the mail you exchange."""

@@ -388,17 +388,20 @@ def merge(app: AppContext, people: tuple[str, ...]) -> None:
     from ..bookedit import carry_history, merge_contacts
 
     workspace = app.workspace
+    touches = deliveries = 0
     with workspace.edit_book(on_wait=say_waiting) as book:
         merged = merge_contacts(book, people)
+        # The history first, the book after: a journal that cannot be written leaves the
+        # cards as they were (run the merge again), never a merged card without its history.
+        if workspace.journal_path.exists():
+            with workspace.open_journal() as journal:
+                touches, deliveries = carry_history(journal, merged)
     person = merged.contact
-    if workspace.journal_path.exists():
-        with workspace.open_journal() as journal:
-            touches, deliveries = carry_history(journal, merged)
-        if touches or deliveries:
-            click.echo(
-                f"{person.display_name}: {touches} touches and {deliveries} campaign deliveries "
-                "of the merged cards now count for this contact"
-            )
+    if touches or deliveries:
+        click.echo(
+            f"{person.display_name}: {touches} touches and {deliveries} campaign deliveries "
+            "of the merged cards now count for this contact"
+        )
     for field_name, kept, other in merged.differences:
         if field_name in ("org", "title"):
             where = f"{other!r} is kept as a past job"

@@ -32,6 +32,7 @@ from .contact import Contact
 from .errors import BookConflictError, ContactNotFound, InputError
 from .fsutil import FileSignature, atomic_write
 from .lookup import ambiguous_message, not_found_message
+from .progress import progress
 from .vcard import dump_contacts, parse_vcards
 
 __all__ = ["AddressBook", "vdir_filename"]
@@ -314,13 +315,14 @@ class AddressBook:
             self._dirty.update(self._changed_in_place())
         if not self.changed:
             return
+        written = set(self._dirty)
         if self.is_vdir:
             self._save_vdir()
         else:
             self._save_file()
         self._dirty.clear()
         self._removed.clear()
-        self._refresh_cache()
+        self._refresh_cache(written)
 
     def _changed_in_place(self) -> set[str]:
         """UIDs of contacts that differ from what their file held when it was read."""
@@ -384,12 +386,20 @@ class AddressBook:
             self._states[name] = _FileState(FileSignature.of(file), _digest(data))
         self._files = files
 
-    def _refresh_cache(self) -> None:
+    def _refresh_cache(self, written: set[str]) -> None:
+        # The cache must hold what the files now say, which is not always the objects just
+        # saved: a card reads back with its whitespace collapsed, a stale "returned" mark
+        # dropped, controls removed. The contacts written are cached as their cards read
+        # back, so a warm read never shows another book than a cold one.
+        try:
+            stored = _as_read([self._contacts[uid] for uid in written])
+        except InputError:
+            return  # a card that does not read back: no cache, the next read parses
         entries: _CacheEntries = {}
         if self.is_vdir:
             by_file: dict[str, list[Contact]] = {}
             for uid, name in self._files.items():
-                by_file.setdefault(name, []).append(self._contacts[uid])
+                by_file.setdefault(name, []).append(stored.get(uid) or self._contacts[uid])
             for name, contacts in by_file.items():
                 state = self._states.get(name)
                 if state and state.signature:
@@ -397,5 +407,16 @@ class AddressBook:
         else:
             state = self._states.get("")
             if state and state.signature:
-                entries[""] = (state.signature, state.digest, list(self._contacts.values()))
+                contacts = [stored.get(uid) or c for uid, c in self._contacts.items()]
+                entries[""] = (state.signature, state.digest, contacts)
         self._write_cache(entries)
+
+
+def _as_read(contacts: list[Contact]) -> dict[str, Contact]:
+    """UID -> the contact as its card, written now, reads back."""
+    if not contacts:
+        return {}
+    # A bar of its own: the cards read back must not count on the bar of the job saving.
+    with progress("saving the book", len(contacts)):
+        cards = parse_vcards(dump_contacts(contacts), "<saved cards>")
+    return {card.contact.uid: card.contact for card in cards}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from . import countries
 from .addressbook import AddressBook
 from .contact import Address, Contact, Email, Name, PastJob
+from .delivery import Status
 from .errors import InputError
 from .importer import split_name
 from .merge import merge_into
@@ -85,15 +86,19 @@ def merge_contacts(book: AddressBook, queries: Sequence[str]) -> Merged:
     return Merged(kept, others, changes, differences)
 
 
-#: How far a delivery got: the merged contact keeps the furthest of its cards'.
-_RANK = {
-    "pending": 0,
-    "failed": 1,
-    "drafted": 2,
-    "sending": 3,
-    "unknown": 3,
-    "sent": 4,
-    "printed": 4,
+#: How far a delivery got: the merged contact keeps the furthest of its cards' (its own
+#: where they went as far). Every status has a rank (a test checks): what mail sync learnt
+#: of a sent message (replied, bounced) is as far as sent.
+_RANK: dict[str, int] = {
+    Status.PENDING: 0,
+    Status.FAILED: 1,
+    Status.DRAFTED: 2,
+    Status.SENDING: 3,
+    Status.UNKNOWN: 3,
+    Status.SENT: 4,
+    Status.PRINTED: 4,
+    Status.BOUNCED: 4,
+    Status.REPLIED: 4,
 }
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "detect_format",
     "family_and_suffix",
     "read_contacts",
+    "remove_controls",
     "split_name",
 ]
 
@@ -228,6 +229,42 @@ def family_and_suffix(family: str) -> tuple[str, str]:
     return family.strip(), ""
 
 
+#: Control characters are no text in a name, an address or a number: they would reach mail
+#: headers and terminals. Tabs and line breaks are left to the vCard writer and reader, which
+#: make them spaces in single-line fields (the vCard reader removes the rest the same way).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def remove_controls(contact: Contact) -> int:
+    """Remove control characters from ``contact``'s names and single-line fields (every
+    importer's records get this in :func:`read_contacts`); how many were removed."""
+    removed = 0
+
+    def clean(text: str) -> str:
+        nonlocal removed
+        if not _CONTROL.search(text):
+            return text
+        kept = _CONTROL.sub("", text)
+        removed += len(text) - len(kept)
+        return kept
+
+    name = contact.name
+    for part in ("given", "family", "additional", "prefix", "suffix", "formatted", "nickname"):
+        setattr(name, part, clean(getattr(name, part)))
+    for attr in ("org", "department", "title", "linkedin"):
+        setattr(contact, attr, clean(getattr(contact, attr)))
+    contact.tags[:] = [clean(tag) for tag in contact.tags]
+    for email in contact.emails:
+        email.address = clean(email.address)
+    for phone in contact.phones:
+        phone.number = clean(phone.number)
+    for address in contact.addresses:
+        address.street = tuple(clean(line) for line in address.street)
+        for attr in ("locality", "region", "postal_code", "country", "po_box", "extended"):
+            setattr(address, attr, clean(getattr(address, attr)))
+    return removed
+
+
 def _head(path: Path) -> bytes:
     if path.is_dir():
         return b""
@@ -271,8 +308,20 @@ def read_contacts(
         known = ", ".join(sorted(importers))
         raise InputError(f"unknown import format {name!r} (known: auto, {known})")
     result = importers[name]().read(path, skip_bad=skip_bad, options=options)
+    cleaned: list[int] = []
+    removed = 0
     for record in result.records:
         record.source = record.source or str(path)
+        found = remove_controls(record.contact)
+        if found:
+            cleaned.append(record.line)
+            removed += found
+    if removed:
+        lines = ", ".join(str(n) for n in cleaned[:5]) + (", ..." if len(cleaned) > 5 else "")
+        result.notes.append(
+            f"{removed} control characters (NUL and the like) removed from {len(cleaned)} "
+            f"records (line {lines})"
+        )
     for row in result.skipped:
         row.source = row.source or str(path)
     return result

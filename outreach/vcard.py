@@ -469,6 +469,8 @@ def _is_base64(params: Params) -> bool:
 def _placeholders(contact: Contact) -> set[str]:
     found = {contact.org} if contact.org else set()
     found.update(e.address for e in contact.emails[:1])
+    # The writer's own fallback for a contact with no name at all (FN is required).
+    found.add(contact.uid)
     return found
 
 

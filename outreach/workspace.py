@@ -300,9 +300,18 @@ class Workspace:
             yield book
             book.save()
 
-    def book_lock(
-        self, *, on_wait: Callable[[Holder], None] | None = None
-    ) -> AbstractContextManager[None]:
+    @contextmanager
+    def book_lock(self, *, on_wait: Callable[[Holder], None] | None = None) -> Iterator[None]:
         """Hold the book lock without reading the book (for work on the book's files
-        themselves, such as moving it; :meth:`edit_book` is the usual way in)."""
-        return hold(self.lock_dir / "book.lock", what="the address book lock", on_wait=on_wait)
+        themselves, such as moving it; :meth:`edit_book` is the usual way in).
+
+        Once the lock is held, ``[book] path`` is read again from ``outreach.toml``: the
+        holder before may have moved the book (``contacts move-book``) or restored another
+        config, and a change saved to where the book used to be would be lost from it.
+        """
+        with hold(self.lock_dir / "book.lock", what="the address book lock", on_wait=on_wait):
+            if self.config_path.is_file():
+                config = load_toml(self.config_path, f"{self.config_path}: missing")
+                self.config["book"] = config.get("book", {})
+                self.book_settings = self._core("book", BookSettings)
+            yield

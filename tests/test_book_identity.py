@@ -255,3 +255,50 @@ def test_a_shared_address_does_not_join_two_linkedin_profiles(tmp_path: Path) ->
     assert [c.uid for c in report.added] == ["r-1"] and len(book) == 2
     (pair,) = find_duplicates(book)
     assert pair.reason == "same email lima@family.example (but different LinkedIn profiles)"
+
+
+def test_merging_a_card_whose_mail_was_answered_or_bounced_carries_it(
+    run_cli, workspace, add_contacts
+) -> None:
+    from outreach.bookedit import _RANK
+    from outreach.delivery import STATUSES, DeliveryKey
+
+    # Mail sync marks deliveries replied and bounced; a merge must carry those too.
+    assert set(_RANK) == set(STATUSES)
+    add_contacts(
+        make_contact("h-1", "Ada", "Lovelace"),
+        make_contact("w-1", "Ada", "Lovelace", email="ada@work.example"),
+        make_contact("o-1", "Ada", "Lovelace", email="ada@old.example"),
+    )
+    with workspace.open_journal() as journal:
+        journal.record(DeliveryKey("hello", "main", "w-1", "email"), "replied", message_id="<1@x>")
+        journal.record(DeliveryKey("bye", "main", "o-1", "email"), "bounced", message_id="<2@x>")
+    merged = run_cli("contacts", "merge", "h-1", "w-1", "o-1")
+    assert merged.exit_code == 0, merged.output
+    with workspace.open_journal() as journal:
+        rows = journal.deliveries()
+    carried = {(d.key.campaign, d.status) for d in rows if d.key.contact_uid == "h-1"}
+    assert carried == {("hello", "replied"), ("bye", "bounced")}
+
+
+def test_a_merge_whose_history_cannot_be_carried_leaves_the_book_as_it_was(
+    run_cli, workspace, add_contacts, monkeypatch
+) -> None:
+    import outreach.bookedit
+    from outreach.errors import InputError
+
+    add_contacts(
+        make_contact("h-1", "Ada", "Lovelace"),
+        make_contact("w-1", "Ada", "Lovelace", email="ada@work.example"),
+    )
+    run_cli("touch", "w-1", "--via", "call", "--date", "2026-01-05")
+    before = workspace.book_path.read_bytes()
+
+    def journal_fails(journal, merged):  # noqa: ANN001, ANN202
+        raise InputError(f"{workspace.journal_path}: the disk is full")
+
+    monkeypatch.setattr(outreach.bookedit, "carry_history", journal_fails)
+    merged = run_cli("contacts", "merge", "h-1", "w-1")
+    assert merged.exit_code == 2 and "the disk is full" in merged.output
+    # Both cards are still there: the merge can be run again once the journal is writable.
+    assert workspace.book_path.read_bytes() == before

@@ -108,9 +108,19 @@ def test_edit_book_rereads_under_the_lock_and_saves_on_exit(
     assert AddressBook.open(workspace.book_path).get("a") is not None
 
 
+@pytest.mark.timeout(60)  # a command that waits without saying so would block the read
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (("contacts", "set", "a", "--tag", "mentor"), "tagged mentor"),
+        (("snooze", "a", "--until", "2099-01-01"), "snoozed until 2099-01-01"),
+    ],
+)
 def test_a_waiting_book_edit_says_whom_it_waits_for(
     workspace: Workspace,
     add_contacts,  # noqa: ANN001
+    command: tuple[str, ...],
+    said: str,
 ) -> None:
     add_contacts(make_contact("a", "Ann", "Lee", email="ann@example.org"))
     holding = (
@@ -129,7 +139,7 @@ def test_a_waiting_book_edit_says_whom_it_waits_for(
     assert holder.stdout is not None and holder.stdin is not None
     assert holder.stdout.readline() == "held\n"
     setting = subprocess.Popen(
-        [PROGRAM, "--home", str(workspace.root), "contacts", "set", "a", "--tag", "mentor"],
+        [PROGRAM, "--home", str(workspace.root), *command],
         env=ENV,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -143,5 +153,6 @@ def test_a_waiting_book_edit_says_whom_it_waits_for(
     holder.stdin.flush()
     assert holder.wait(timeout=30) == 0
     out, _ = setting.communicate(timeout=60)
-    assert setting.returncode == 0 and "tagged mentor" in out
-    assert "mentor" in _tags(AddressBook.open(workspace.book_path), "a")
+    assert setting.returncode == 0 and said in out
+    if "--tag" in command:
+        assert "mentor" in _tags(AddressBook.open(workspace.book_path), "a")

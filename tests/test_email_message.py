@@ -236,7 +236,9 @@ def test_injection_from_contact_data_is_refused_naming_the_contact(
     )
     evil.name.formatted = "=?utf-8?q?x=0ABcc:_victim@example.org?="
     crlf = make_contact("crlf", "Eve", "Smith", email="eve@example.com", org="Acme\r\nBcc: v@x.org")
-    bad = make_contact("bad", "Bad", "Address", email="bad@@example.com")
+    # An address the book holds (the vCard reader keeps no "a@@b" as an email) but no server
+    # takes.
+    bad = make_contact("bad", "Bad", "Address", email="bad..dots@example.com")
     ok = make_contact("ok", "Ann", "Lee", email="ann@example.org")
     add_contacts(evil, crlf, bad, ok)
     path = campaign_file(tmp_path, subject="News from {{ contact.org or 'me' }}")

@@ -116,6 +116,19 @@ def test_export_refuses_to_overwrite_the_book(run_cli, workspace):
     assert workspace.book_path.read_bytes() == before
 
 
+def test_export_refuses_a_file_inside_a_folder_book(run_cli, workspace):
+    config = workspace.config_path
+    config.write_text(config.read_text().replace('"contacts.vcf"', '"cards"'))
+    import_all(run_cli, [FIXTURES / "csv" / "generic.csv"])
+    folder = workspace.root / "cards"
+    before = sorted(p.name for p in folder.iterdir())
+    result = run_cli("contacts", "export", str(folder / "all.vcf"))
+    # Written there it would be read as the book's cards again: every UID twice.
+    assert result.exit_code == 2 and "inside the address book folder" in result.output
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert run_cli("contacts", "list").exit_code == 0
+
+
 def test_export_to_a_place_that_cannot_be_written_is_a_clear_error(run_cli, tmp_path):
     import_all(run_cli, [FIXTURES / "csv" / "generic.csv"])
     blocker = tmp_path / "not-a-folder"

@@ -392,3 +392,28 @@ def test_credentials_keep_their_commas_in_every_importer(tmp_path: Path) -> None
     )
     assert (jane.name.given, jane.name.family, jane.name.suffix) == ("Jane", "Doe", "PhD")
     assert jane.display_name == "Jane Doe, PhD"
+
+
+def test_control_characters_in_a_csv_never_reach_the_book_or_the_terminal(
+    run_cli, workspace, tmp_path: Path
+) -> None:
+    # The vCard reader removes them from names and single-line fields; every other importer's
+    # records go through the same cleaning, and the summary says so (given and formatted
+    # name both held the ESC: four removed).
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "Full Name,E-mail,Company,City\n"
+        "Ann\x1b[31m Lee,ann@example.org,Acme\x07 Corp,Sp\x00ringfield\n",
+        encoding="utf-8",
+    )
+    result = run_cli("contacts", "import", "--format", "csv", str(csv_file))
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "4 control characters (NUL and the like) removed from 1 records (line 2)" in (
+        result.output
+    )
+    stored = workspace.book_path.read_bytes()
+    assert not any(ch in stored for ch in (b"\x1b", b"\x07", b"\x00"))
+    (ann,) = json.loads(run_cli("contacts", "list", "--json").output)
+    assert (ann["name"], ann["org"]) == ("Ann[31m Lee", "Acme Corp")
+    assert ann["addresses"][0]["locality"] == "Springfield"

@@ -111,6 +111,26 @@ def test_the_comments_of_outreach_toml_are_kept(run_cli, workspace, real_book: b
 
 
 @pytest.mark.cards(300)
+def test_an_edit_that_waited_for_a_move_lands_in_the_moved_book(
+    run_cli, workspace, real_book: bytes
+) -> None:  # noqa: ANN001
+    from conftest import make_contact
+
+    from outreach.workspace import Workspace
+
+    # A command that read outreach.toml before the move and got the book lock after it (it
+    # waited for move-book) must save into the book where it now is, not where it was.
+    waited = Workspace.load(workspace.root)
+    result = run_cli("contacts", "move-book", str(workspace.root / "people"))
+    assert result.exit_code == 0, result.output
+    with waited.edit_book() as book:
+        book.add(make_contact("late-1", "Late", "Comer", email="late@example.org"))
+    assert not (workspace.root / "contacts.vcf").exists()
+    assert "late-1" in Workspace.load(workspace.root).open_book()
+    assert waited.book_path == workspace.root / "people"
+
+
+@pytest.mark.cards(300)
 def test_a_book_path_switched_to_an_empty_folder_is_an_error_naming_move_book(
     run_cli, workspace, real_book: bytes
 ) -> None:  # noqa: ANN001

@@ -254,7 +254,8 @@ def test_names_are_escaped_and_lines_folded(workspace, add_contacts) -> None:
             'Get in touch with Bob, the "Builder"; Smith',
             "Get in touch with Back\\slash O'Brien",
             "Get in touch with Line Break END:VTODO BEGIN:VEVENT",
-            "Get in touch with Null Byte [31m",
+            # The book keeps no control characters in a name: they are gone on reading.
+            "Get in touch with NullByte[31m",
             "Get in touch with " + "山田太郎" * 12,
             "Get in touch with " + " ".join(["Zoë Ægir-Łukasiewicz"] * 4),
         }

@@ -165,3 +165,9 @@ def test_many_contacts_in_one_file_keep_their_order() -> None:
     contacts = [Contact(uid=f"u{i}", name=Name(formatted=f"Person {i}")) for i in range(50)]
     parsed = parse_vcards(dump_contacts(contacts))
     assert [c.contact.uid for c in parsed] == [f"u{i}" for i in range(50)]
+
+
+def test_a_contact_without_a_name_does_not_read_back_named_by_its_uid() -> None:
+    # FN is required, so the writer fills it with the UID; that is no name to search for.
+    (card,) = parse_vcards(dump_contact(Contact(uid="nameless")))
+    assert card.contact.name.formatted == "" and card.contact.display_name == "nameless"

@@ -388,17 +388,20 @@ def merge(app: AppContext, people: tuple[str, ...]) -> None:
     from ..bookedit import carry_history, merge_contacts
 
     workspace = app.workspace
+    touches = deliveries = 0
     with workspace.edit_book(on_wait=say_waiting) as book:
         merged = merge_contacts(book, people)
+        # The history first, the book after: a journal that cannot be written leaves the
+        # cards as they were (run the merge again), never a merged card without its history.
+        if workspace.journal_path.exists():
+            with workspace.open_journal() as journal:
+                touches, deliveries = carry_history(journal, merged)
     person = merged.contact
-    if workspace.journal_path.exists():
-        with workspace.open_journal() as journal:
-            touches, deliveries = carry_history(journal, merged)
-        if touches or deliveries:
-            click.echo(
-                f"{person.display_name}: {touches} touches and {deliveries} campaign deliveries "
-                "of the merged cards now count for this contact"
-            )
+    if touches or deliveries:
+        click.echo(
+            f"{person.display_name}: {touches} touches and {deliveries} campaign deliveries "
+            "of the merged cards now count for this contact"
+        )
     for field_name, kept, other in merged.differences:
         if field_name in ("org", "title"):
             where = f"{other!r} is kept as a past job"
@@ -473,11 +476,18 @@ def export(app: AppContext, file: Path, fmt: str | None, tags: tuple[str, ...]) 
     from ..exportformat import export_format
     from ..pluginhost import get_host
 
-    name = export_format(file, fmt, get_host().exporters())
     exporters = get_host().exporters()
+    name = export_format(file, fmt, exporters)
     workspace = app.workspace
-    if file.resolve() == workspace.book_path.resolve():
+    book_path = workspace.book_path.resolve()
+    if file.resolve() == book_path:
         raise InputError(f"{file}: that is the address book itself; export to another file")
+    if workspace.book_path.is_dir() and file.resolve().is_relative_to(book_path):
+        # A file in the folder book would be read as cards of the book: every UID twice.
+        raise InputError(
+            f"{file}: that is inside the address book folder {workspace.book_path}; "
+            "export to a file outside it"
+        )
     book = workspace.open_book()
     selected = [c for c in book if not tags or any(c.has_tag(t) for t in tags)]
     exporter = exporters[name]()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import InputError
-from .context import AppContext, DateType, echo_json, pass_app
+from .context import AppContext, DateType, echo_json, pass_app, say_waiting
 
 if TYPE_CHECKING:
     from ..touchplan import PlanEntry
@@ -165,7 +165,7 @@ def snooze(
     day = today or date.today()
     if until is not None and until <= day:
         raise InputError(f"--until {until.isoformat()} is not after today ({day.isoformat()})")
-    with app.workspace.edit_book() as book:
+    with app.workspace.edit_book(on_wait=say_waiting) as book:
         person = book.find(contact)
         if clear and person.snooze_until is None:
             click.echo(f"{person.display_name} is not snoozed")

@@ -62,6 +62,11 @@ def measure(
     The command is started by a small launcher (see ``_LAUNCHER``), so its peak does not
     include this process's memory.
     """
+    # Measure programs as an installed copy runs them: `pip install` leaves compiled bytecode
+    # beside the modules, while PYTHONDONTWRITEBYTECODE (set in some shells and CI images)
+    # would make every process compile every module from source again, 0.1 s each start.
+    env = dict(os.environ if env is None else env)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     read_end, write_end = os.pipe()
     try:
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:

@@ -1,9 +1,15 @@
-"""Recording what happened to deliveries: the one path by which outcomes reach the journal.
+"""Recording what happened to deliveries: the one path by which delivery outcomes reach the
+journal.
 
 The engine records every outcome a channel reports through :func:`record_finished`, and so do
 the core's other ways of settling a delivery (marking LinkedIn drafts as sent, a quick
 congratulations), so a delivery that becomes ``sent`` or ``printed`` always gets its touch for
 the touch plan, the same way, whoever settled it.
+
+What mail coming back says about a delivery afterwards (``replied``, ``bounced``) is not an
+outcome of delivering it and records no send touch: :mod:`outreach.mailsync` writes those
+statuses itself, in the same transaction as its sync state and the touches the mail shows.
+No channel writes the journal.
 """
 
 from __future__ import annotations

@@ -21,14 +21,13 @@ import gc
 import hashlib
 import os
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .bookcache import CacheEntries as _CacheEntries
 from .bookcache import dump_entries, load_entries
-from .contact import Contact
+from .contact import Contact, match_key
 from .errors import BookConflictError, ContactNotFound, InputError
 from .fsutil import FileSignature, atomic_write
 from .lookup import ambiguous_message, not_found_message
@@ -83,10 +82,6 @@ def _no_gc() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold().strip()
 
 
 class AddressBook:
@@ -231,10 +226,10 @@ class AddressBook:
         if "@" in text:
             matches = [c for c in self if c.has_email(text)]
         else:
-            wanted = _fold(text)
-            matches = [c for c in self if _fold(c.display_name) == wanted]
+            wanted = match_key(text)
+            matches = [c for c in self if match_key(c.display_name) == wanted]
             if not matches and wanted:
-                matches = [c for c in self if wanted in _fold(c.display_name)]
+                matches = [c for c in self if wanted in match_key(c.display_name)]
         if len(matches) == 1:
             return matches[0]
         if not matches:

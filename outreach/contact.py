@@ -26,6 +26,7 @@ __all__ = [
     "PropertyMeta",
     "RawProperty",
     "content_uid",
+    "match_key",
     "model_layout",
     "new_uid",
     "normalise_linkedin",
@@ -58,7 +59,8 @@ def content_uid(text: str) -> str:
     return str(uuid.uuid5(_CONTENT_NAMESPACE, text))
 
 
-def _casefold(text: str) -> str:
+def match_key(text: str) -> str:
+    """Text as the book compares names and tags: NFC, case-folded, trimmed."""
     return unicodedata.normalize("NFC", text).casefold().strip()
 
 
@@ -220,7 +222,7 @@ class Address:
                 self.extended,
             ]
         )
-        return hashlib.sha256(_casefold(text).encode()).hexdigest()[:16]
+        return hashlib.sha256(match_key(text).encode()).hexdigest()[:16]
 
     def one_line(self) -> str:
         """The address on one line, for lists and logs."""
@@ -368,8 +370,8 @@ class Contact:
 
     def has_tag(self, tag: str) -> bool:
         """Case-insensitive tag test."""
-        wanted = _casefold(tag)
-        return any(_casefold(t) == wanted for t in self.tags)
+        wanted = match_key(tag)
+        return any(match_key(t) == wanted for t in self.tags)
 
     def add_tag(self, tag: str) -> bool:
         """Add a tag unless present (case-insensitively); return True when it was added."""
@@ -380,8 +382,8 @@ class Contact:
 
     def remove_tag(self, tag: str) -> bool:
         """Remove a tag (case-insensitively); return True when it was there."""
-        wanted = _casefold(tag)
-        kept = [t for t in self.tags if _casefold(t) != wanted]
+        wanted = match_key(tag)
+        kept = [t for t in self.tags if match_key(t) != wanted]
         removed = len(kept) != len(self.tags)
         self.tags[:] = kept
         return removed
@@ -393,13 +395,13 @@ class Contact:
         job before. ``seen`` is the day the change was learnt of (today by default).
         """
         org, title = org.strip(), title.strip()
-        if _casefold(org) == _casefold(self.org) and _casefold(title) == _casefold(self.title):
+        if match_key(org) == match_key(self.org) and match_key(title) == match_key(self.title):
             return None
         previous = None
         if self.org or self.title:
             previous = PastJob(self.org, self.title, seen or date.today())
             self.past_jobs.insert(0, previous)
-        if _casefold(org) != _casefold(self.org):
+        if match_key(org) != match_key(self.org):
             # The department belonged to the old employer.
             self.department = ""
         self.org, self.title = org, title

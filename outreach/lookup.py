@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 
-from .contact import Contact
+from .contact import Contact, match_key
 
 __all__ = ["ambiguous_message", "not_found_message"]
 
 #: How many contacts an error lists before "and N more".
 _LISTED = 5
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold().strip()
 
 
 def _label(contact: Contact) -> str:
@@ -40,8 +35,8 @@ def not_found_message(query: str, contacts: Iterable[Contact]) -> str:
 
     by_name: dict[str, str] = {}
     for contact in contacts:
-        by_name.setdefault(_fold(contact.display_name), contact.display_name)
-    close = difflib.get_close_matches(_fold(query), list(by_name), n=3, cutoff=0.7)
+        by_name.setdefault(match_key(contact.display_name), contact.display_name)
+    close = difflib.get_close_matches(match_key(query), list(by_name), n=3, cutoff=0.7)
     if close:
         names = ", ".join(repr(by_name[c]) for c in close)
         return f"no contact matches {query!r}; did you mean {names}?"

@@ -749,8 +749,12 @@ def parse_vcards(
     builder: _CardBuilder | None = None
     #: Inside a card already found bad: its lines are passed over up to its END.
     passing = False
+    #: The last line read was text outside any card, already noted as skipped: the lines of
+    #: one such stretch (a pasted note, a broken export's junk) are one skipped record.
+    stray = False
     progress = current_progress()
     for logical, number in _logical_lines(text):
+        after_stray, stray = stray, False
         tokens = _tokenise(logical)
         upper = tokens[1].upper() if tokens is not None else ""
         is_begin = upper == "BEGIN" and tokens[3].strip().upper() == "VCARD"  # type: ignore[index]
@@ -795,8 +799,10 @@ def parse_vcards(
             if skipped is None:
                 raise
             inside = builder is not None
-            skipped.append((builder.line if builder is not None else number, str(exc)))
-            progress.advance()
+            stray = not inside and not (is_begin or is_end)
+            if not (stray and after_stray):
+                skipped.append((builder.line if builder is not None else number, str(exc)))
+                progress.advance()
             if inside and is_begin:
                 builder = _CardBuilder(source, number)  # the card before never ended
             else:

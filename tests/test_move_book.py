@@ -176,3 +176,23 @@ def test_skip_bad_leaves_malformed_cards_out_and_lists_each(run_cli, workspace) 
     assert "2 added" in result.output and "2 skipped" in result.output
     names = {c["name"] for c in _listing(run_cli)}
     assert names == {"Alma Good", "Card Good"}
+
+
+def test_skip_bad_counts_a_stretch_of_text_between_cards_as_one_record(
+    run_cli, workspace, tmp_path: Path  # noqa: ANN001
+) -> None:
+    # Phones and hand edits leave notes between cards: one stretch of such lines is one
+    # skipped record, so the summary's counts still add up to the records read.
+    book = tmp_path / "with-notes.vcf"
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:{name}\r\nN:{family};{given};;;\r\nEND:VCARD\r\n"
+    book.write_text(
+        card.format(uid="s-1", name="Alma Good", family="Good", given="Alma")
+        + "Forwarded from my old phone\r\nplease keep these\r\nthanks\r\n"
+        + card.format(uid="s-2", name="Card Good", family="Good", given="Card")
+        + "one more note\r\n",
+        encoding="utf-8",
+    )
+    result = run_cli("contacts", "import", "--skip-bad", str(book))
+    assert result.exit_code == 0, result.output
+    assert "4 records read: 2 added" in result.output and "2 skipped" in result.output
+    assert result.output.count("skipped " + str(book)) == 2

@@ -320,7 +320,11 @@ class Journal:
                                 sent_at)
         VALUES (?, ?, ?, ?, ?, COALESCE(?, ''), ?, ?, ?, ?, ?, ?)
         ON CONFLICT (campaign, part, contact_uid, channel) DO UPDATE SET
-            status = excluded.status,
+            -- A draft written again (a run that planned it before the user marked it sent,
+            -- with no send lock between the two) never takes back what was sent or answered.
+            status = CASE WHEN excluded.status = 'drafted'
+                               AND deliveries.status IN ('sent', 'replied', 'bounced')
+                          THEN deliveries.status ELSE excluded.status END,
             address = COALESCE(?, deliveries.address),
             message_id = COALESCE(excluded.message_id, deliveries.message_id),
             attempts = deliveries.attempts + excluded.attempts,

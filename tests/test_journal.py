@@ -10,7 +10,11 @@ import pytest
 
 from outreach.errors import InputError
 from outreach.journal import (
+    BOUNCED,
+    DRAFTED,
     FAILED,
+    PENDING,
+    REPLIED,
     SCHEMA_VERSION,
     SENDING,
     SENT,
@@ -44,6 +48,24 @@ def test_record_is_an_upsert_that_counts_attempts(tmp_path: Path) -> None:
     assert delivery.message_id == "<m1@example.com>"
     assert delivery.created_at == "2026-11-01T12:00:00+00:00"
     assert delivery.sent_at == "2026-11-01T12:03:00+00:00"
+
+
+def test_a_draft_written_again_never_takes_back_a_sent_or_answered_delivery(
+    tmp_path: Path,
+) -> None:
+    # A LinkedIn run that planned its drafts before the user ran `campaign mark-sent` records
+    # "drafted" after the mark: the mark (and what mail sync learnt since) must stand.
+    with Journal(tmp_path / "j.sqlite") as journal:
+        for status in (SENT, REPLIED, BOUNCED):
+            key = DeliveryKey("farewell", "main", f"u-{status}", "linkedin")
+            journal.record(key, DRAFTED)
+            journal.record(key, status)
+            journal.record(key, DRAFTED)
+            assert journal.get(key).status == status  # type: ignore[union-attr]
+        fresh = DeliveryKey("farewell", "main", "u-pending", "linkedin")
+        journal.record(fresh, PENDING)
+        journal.record(fresh, DRAFTED)
+        assert journal.get(fresh).status == DRAFTED  # type: ignore[union-attr]
 
 
 def test_failure_keeps_the_servers_words(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from .lookup import ambiguous_message, not_found_message
 from .progress import progress
 from .vcard import dump_contacts, parse_vcards
 
-__all__ = ["AddressBook", "vdir_filename"]
+__all__ = ["AddressBook", "cache_key", "vdir_filename"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]")
 
@@ -43,6 +43,11 @@ def vdir_filename(uid: str) -> str:
     """The file name for a contact in a vdir: its UID, made safe, plus ``.vcf``."""
     safe = _UNSAFE.sub("_", uid).strip(".") or hashlib.sha256(uid.encode()).hexdigest()[:16]
     return f"{safe}.vcf"
+
+
+def cache_key(path: Path) -> str:
+    """The name part that ties a book's cache files (in the workspace's ``.cache``) to it."""
+    return hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]
 
 
 @dataclass(slots=True)
@@ -119,8 +124,7 @@ class AddressBook:
     def _cache_file(self) -> Path | None:
         if self.cache_dir is None:
             return None
-        key = hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:16]
-        return self.cache_dir / f"book-{key}.json"
+        return self.cache_dir / f"book-{cache_key(self.path)}.json"
 
     def _read_cache(self) -> _CacheEntries:
         cache_file = self._cache_file()
@@ -174,8 +178,7 @@ class AddressBook:
         cached = self._read_cache()
         fresh: _CacheEntries = {}
         if self.is_vdir:
-            names = sorted(p.name for p in self.path.glob("*.vcf")) if self.path.exists() else []
-            for name in names:
+            for name in self._vdir_names():
                 for contact in self._load_file(name, self.path / name, cached, fresh):
                     self._take(contact, name)
         elif self.path.exists():
@@ -185,6 +188,23 @@ class AddressBook:
             self._states[""] = _FileState(None, "")
         if fresh.keys() != cached.keys() or any(fresh[k][0] != cached[k][0] for k in fresh):
             self._write_cache(fresh)
+
+    def _vdir_names(self) -> list[str]:
+        return sorted(p.name for p in self.path.glob("*.vcf")) if self.path.exists() else []
+
+    def file_signatures(self) -> dict[str, FileSignature | None]:
+        """Each book file's signature as it was read or last saved (``""`` names a single-file
+        book): what a cache of the contacts read from them is keyed by."""
+        return {name: state.signature for name, state in self._states.items()}
+
+    @classmethod
+    def signatures_on_disk(cls, path: Path) -> dict[str, FileSignature | None]:
+        """The signatures the book's files have now, found without reading them: equal to
+        :meth:`file_signatures` of a book read earlier exactly when no file has changed."""
+        book = cls(path)
+        if book.is_vdir:
+            return {name: FileSignature.of(book.path / name) for name in book._vdir_names()}
+        return {"": FileSignature.of(book.path)}
 
     def _take(self, contact: Contact, name: str) -> None:
         if contact.uid in self._contacts:

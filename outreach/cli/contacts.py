@@ -11,9 +11,18 @@ import click
 from ..cadence import Cadence
 from ..errors import InputError
 from ..fsutil import atomic_write
+from .. import viewcache
 from ..jsonview import contact_json
 from . import LazyPluginGroup
-from .context import AppContext, DateType, echo_json, gc_paused, pass_app, say_waiting
+from .context import (
+    AppContext,
+    DateType,
+    echo_json,
+    echo_json_lines,
+    gc_paused,
+    pass_app,
+    say_waiting,
+)
 from .merge_report import describe_duplicate, echo_merge
 
 if TYPE_CHECKING:
@@ -129,11 +138,17 @@ def list_(
 ) -> None:
     """List contacts."""
     workspace = app.workspace
-    book = workspace.open_book()
     touches: dict[str, date] = {}
     if workspace.journal_path.exists():
         with workspace.open_journal() as journal:
             touches = journal.last_touches()
+    whole = as_json and not tags and not overdue
+    if whole:
+        kept = viewcache.load(workspace.book_path, workspace.cache_dir)
+        if kept is not None:
+            echo_json_lines([viewcache.with_touch(line, touches.get(uid)) for uid, line in kept])
+            return
+    book = workspace.open_book()
     selected = [c for c in book if not tags or any(c.has_tag(t) for t in tags)]
     if overdue:
         from ..touchplan import build_plan
@@ -144,7 +159,11 @@ def list_(
         # The listing builds two small objects per field and holds no cycles: pausing the
         # cycle collector while it is built and printed saves a tenth of a warm listing.
         with gc_paused():
-            echo_json([contact_json(c, touches.get(c.uid)) for c in selected])
+            rows = [(c.uid, viewcache.encode(c)) for c in selected]
+            echo_json_lines([viewcache.with_touch(line, touches.get(uid)) for uid, line in rows])
+        if whole:
+            # The next whole listing prints these lines while the book stays as it is.
+            viewcache.store(book, workspace.cache_dir, rows)
         return
     for contact in selected:
         email = contact.primary_email or "-"

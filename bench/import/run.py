@@ -3,8 +3,8 @@
 The alternative a user has is parsing the file with vobject, the library everyone reaches
 for; outreach must import (parse, merge into an empty book, write the book and its cache:
 the whole process, start-up included) within 1.5 times what vobject needs just to parse.
-Then the warm-cache ``outreach contacts list --json`` on that book, which should stay under
-half a second, and, with ``--khard``, ``khard list`` on the same book as a vdir (the tool a
+Then the warm ``outreach contacts list --json`` on that book, which should stay under half a
+second (served from the kept listing; also timed with the parse cache alone), and, with ``--khard``, ``khard list`` on the same book as a vdir (the tool a
 khard user lists contacts with) beside outreach listing that vdir. Every figure, time and
 peak memory, is measured in this one run, side by side.
 
@@ -282,11 +282,16 @@ def main() -> None:
         listing = [*outreach, "--home", str(home), "contacts", "list", "--json"]
         check = subprocess.run(listing, check=True, capture_output=True, text=True).stdout
         assert len(json.loads(check)) == args.cards, "the import lost contacts"
-        startup = [*outreach, "--home", str(home), "contacts", "--help"]
-        startup_times = []
+        startup = [*outreach, "--version"]
+        startup_times, parse_cache_times = [], []
         for _ in range(max(args.runs, 5)):
             list_times.append(time_process(listing))
             startup_times.append(time_process(startup))
+            # The same listing with only the parse cache: the first one after the kept
+            # listing is gone (it reads the book's cache, builds the view, keeps it again).
+            for kept in (home / ".cache").glob("list-*.json"):
+                kept.unlink()
+            parse_cache_times.append(time_process(listing))
         size = vcf.stat().st_size
         khard = khard_side_by_side(outreach, vcf, root, args.khard, args.runs) if args.khard else {}
         shutil.rmtree(root / "ws-0", ignore_errors=True)
@@ -297,6 +302,7 @@ def main() -> None:
     list_s = statistics.median(t for t, _ in list_times)
     list_mib = max(m for _, m in list_times)
     startup_s = statistics.median(t for t, _ in startup_times)
+    parse_cache_s = statistics.median(t for t, _ in parse_cache_times)
     ratio = import_s / vobject_s
     result = {
         "cards": args.cards,
@@ -306,6 +312,7 @@ def main() -> None:
         "outreach_import_s": round(import_s, 3),
         "ratio": round(ratio, 3),
         "list_json_warm_s": round(list_s, 3),
+        "list_json_parse_cache_s": round(parse_cache_s, 3),
         "startup_s": round(startup_s, 3),
         "vobject_parse_mib": round(vobject_mib, 1),
         "outreach_import_mib": round(import_mib, 1),
@@ -323,7 +330,8 @@ def main() -> None:
         f"  outreach contacts list --json (warm)    {list_s:7.2f} s  {list_mib:6.0f} MiB"
         "   (target < 0.5 s)"
     )
-    print(f"    of which start-up (contacts --help)   {startup_s:7.2f} s")
+    print(f"    of which start-up (outreach --version){startup_s:7.2f} s")
+    print(f"  the same, parse cache only (no kept list){parse_cache_s:6.2f} s")
     if khard:
         print(
             f"  khard list, the same book as a vdir     {khard['khard_list_s']:7.2f} s"

@@ -352,33 +352,95 @@ class Journal:
         """
         self.record_many([Record(key, status, address, message_id, error, attempt)])
 
+    #: :data:`_UPSERT`'s DO UPDATE as a plain UPDATE, for rows that exist: what a delivery
+    #: run's outcomes are (each was claimed first), and cheaper than an upsert that must fail
+    #: to insert first. Parameters: status twice, address, message id, attempts, status,
+    #: error, updated and sent times, then the key.
+    _UPDATE = """
+        UPDATE deliveries SET
+            status = CASE WHEN ? = 'drafted' AND status IN ('sent', 'replied', 'bounced')
+                          THEN status ELSE ? END,
+            address = COALESCE(?, address),
+            message_id = COALESCE(?, message_id),
+            attempts = attempts + ?,
+            last_error = CASE WHEN ? IN ('sent', 'printed', 'drafted')
+                              THEN NULL ELSE COALESCE(?, last_error) END,
+            updated_at = ?,
+            sent_at = COALESCE(?, sent_at)
+        WHERE campaign = ? AND part = ? AND contact_uid = ? AND channel = ?
+        """
+
     def record_many(self, records: Sequence[Record]) -> None:
         """:meth:`record` for several deliveries in one statement (one commit, unless inside
         :meth:`transaction`); they are applied in order."""
         now = self._now()
-        rows = []
         for r in records:
             if r.status not in STATUSES:
                 raise ValueError(f"unknown delivery status {r.status!r}")
-            key = r.key
-            rows.append(
-                (
-                    key.campaign,
-                    key.part,
-                    key.contact_uid,
-                    key.channel,
-                    r.status,
-                    r.address,
-                    r.message_id,
-                    1 if r.attempt else 0,
-                    r.error,
-                    now,
-                    now,
-                    now if r.status in TOUCHING else None,
-                    r.address,
-                )
-            )
-        self._db.executemany(self._UPSERT, rows)
+        if not records:
+            return
+        began = not self._db.in_transaction
+        if began:
+            self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("SAVEPOINT record")
+            # Most records update a row that exists; when any row is missing, the updates
+            # are undone and every record goes through the upsert instead, so each record
+            # is applied exactly once, in order.
+            updated = self._db.executemany(
+                self._UPDATE,
+                [
+                    (
+                        r.status,
+                        r.status,
+                        r.address,
+                        r.message_id,
+                        1 if r.attempt else 0,
+                        r.status,
+                        r.error,
+                        now,
+                        now if r.status in TOUCHING else None,
+                        r.key.campaign,
+                        r.key.part,
+                        r.key.contact_uid,
+                        r.key.channel,
+                    )
+                    for r in records
+                ],
+            ).rowcount
+            if updated != len(records):
+                self._db.execute("ROLLBACK TO record")
+                self._db.executemany(self._UPSERT, [self._upsert_row(r, now) for r in records])
+            self._db.execute("RELEASE record")
+            if began:
+                self.check_identity()
+                self._db.execute("COMMIT")
+        except BaseException:
+            if began:
+                self._db.execute("ROLLBACK")
+            else:
+                self._db.execute("ROLLBACK TO record")
+                self._db.execute("RELEASE record")
+            raise
+
+    @staticmethod
+    def _upsert_row(r: Record, now: str) -> tuple[object, ...]:
+        key = r.key
+        return (
+            key.campaign,
+            key.part,
+            key.contact_uid,
+            key.channel,
+            r.status,
+            r.address,
+            r.message_id,
+            1 if r.attempt else 0,
+            r.error,
+            now,
+            now,
+            now if r.status in TOUCHING else None,
+            r.address,
+        )
 
     def settle_in_flight(self, campaign: str) -> list[Delivery]:
         """Turn deliveries left ``sending`` by a crash into ``unknown``; return them."""
@@ -567,27 +629,37 @@ class Journal:
             self._db.execute("BEGIN IMMEDIATE")
         self._db.execute("SAVEPOINT claim")
         try:
-            # One statement each for the whole batch (a sending run claims every message):
-            # new rows are inserted as sending, then rows already there are taken only from
-            # a claimable status. Inserted rows are sending already, so the update cannot
-            # take them again, and the two counts add up to what was claimed.
-            keys = [(r.key.campaign, r.key.part, r.key.contact_uid, r.key.channel) for r in unique]
-            pairs = list(zip(keys, unique, strict=True))
-            inserted = self._db.executemany(
+            # One statement for the whole batch (a sending run claims every message): a new
+            # row is inserted as sending; a row already there is taken only from a claimable
+            # status (the WHERE of DO UPDATE). A row left as it was is not counted, so the
+            # count is what was claimed.
+            claimed = self._db.executemany(
                 "INSERT INTO deliveries (campaign, part, contact_uid, channel, status, address, "
                 "attempts, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, COALESCE(?, ''), ?, ?, ?) "
-                "ON CONFLICT (campaign, part, contact_uid, channel) DO NOTHING",
-                [(*k, SENDING, r.address, int(r.attempt), now, now) for k, r in pairs],
+                "ON CONFLICT (campaign, part, contact_uid, channel) DO UPDATE SET "
+                "status = excluded.status, address = COALESCE(?, deliveries.address), "
+                "attempts = deliveries.attempts + excluded.attempts, "
+                "updated_at = excluded.updated_at "
+                f"WHERE deliveries.status IN ({marks})",
+                [
+                    (
+                        r.key.campaign,
+                        r.key.part,
+                        r.key.contact_uid,
+                        r.key.channel,
+                        SENDING,
+                        r.address,
+                        int(r.attempt),
+                        now,
+                        now,
+                        r.address,
+                        *allowed,
+                    )
+                    for r in unique
+                ],
             ).rowcount
-            updated = self._db.executemany(
-                "UPDATE deliveries SET status=?, address=COALESCE(?, address), "
-                "attempts=attempts+?, updated_at=? "
-                "WHERE campaign=? AND part=? AND contact_uid=? AND channel=? "
-                f"AND status IN ({marks})",
-                [(SENDING, r.address, int(r.attempt), now, *k, *allowed) for k, r in pairs],
-            ).rowcount
-            if inserted + updated != len(unique):
+            if claimed != len(unique):
                 # Undo this claim (the write lock stays ours) and name what was taken.
                 self._db.execute("ROLLBACK TO claim")
                 self._refuse_claim(unique, allowed)

@@ -91,7 +91,8 @@ class _JournalPump:
         self.limiter = limiter
         self.log = run.send_log(CHANNEL)
         self._ops: list[tuple[str, _Job, Any]] = []
-        self._scheduled = False
+        #: The timer that commits what waits longer than a moment (outcomes, mostly).
+        self._timer: asyncio.TimerHandle | None = None
         self._failure: DeliveryStopped | None = None
         self._loop = asyncio.get_running_loop()
 
@@ -120,9 +121,10 @@ class _JournalPump:
         self._schedule()
 
     def _schedule(self) -> None:
-        if not self._scheduled:
-            self._scheduled = True
-            self._loop.call_later(0.05, self._flush_later)
+        # Armed by the first operation queued after a commit: a 354 usually commits before it
+        # fires, and cancels it, so the commits a run makes are the ones its marks need.
+        if self._timer is None:
+            self._timer = self._loop.call_later(0.05, self._flush_later)
 
     def _flush_later(self) -> None:
         # A failure is kept: the next commit_mark or flush raises it where it can stop the run.
@@ -135,7 +137,9 @@ class _JournalPump:
         Once a commit has failed, every later call raises the same DeliveryStopped: the
         marks that commit held are lost, and nothing waiting for them may be sent.
         """
-        self._scheduled = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self._failure is not None:
             raise self._failure
         ops, self._ops = self._ops, []

@@ -72,12 +72,17 @@ class Recorder:
     attempts: list[str] = field(default_factory=list)
     auth: list[tuple[str, Any]] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
+    #: Offer PIPELINING (RFC 2920) in the EHLO reply; aiosmtpd reads pipelined commands in
+    #: order either way, but does not offer it by itself.
+    pipelining: bool = False
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
     ) -> list[str]:
         self.commands.append(f"EHLO {hostname}")
         session.host_name = hostname
+        if self.pipelining:
+            responses = [*responses[:-1], "250-PIPELINING", responses[-1]]
         return responses
 
     async def handle_RCPT(
@@ -260,3 +265,54 @@ def _toml(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+class SegmentRelay:
+    """A loopback TCP relay in front of a server that keeps what the client wrote, one entry
+    per read: the way to see whether commands went together (pipelined) or one by one."""
+
+    def __init__(self, target_port: int) -> None:
+        import threading
+
+        self.target_port = target_port
+        self.chunks: list[bytes] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
+        self._threads: list[threading.Thread] = []
+        self._accepting = threading.Thread(target=self._accept, daemon=True)
+        self._accepting.start()
+
+    def _accept(self) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            for source, sink, keep in ((client, server, True), (server, client, False)):
+                thread = threading.Thread(
+                    target=self._pump, args=(source, sink, keep), daemon=True
+                )
+                thread.start()
+                self._threads.append(thread)
+
+    def _pump(self, source: socket.socket, sink: socket.socket, keep: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                if keep:
+                    self.chunks.append(data)
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        """Stop accepting; relayed connections end with their ends."""
+        self._listener.close()

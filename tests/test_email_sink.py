@@ -57,6 +57,12 @@ def test_sink_receives_each_message_once_with_bcc_in_the_envelope(
 @pytest.mark.parametrize(
     ("options", "status", "reply", "attempts"),
     [
+        (("-r", "mail"), "failed", "450 4.3.0 Error: command failed (at MAIL FROM)", 3),
+        (("-f", "mail"), "failed", "500 5.3.0 Error: command failed (at MAIL FROM)", 1),
+        (("-r", "data"), "failed", "450 4.3.0 Error: command failed (at DATA)", 3),
+        (("-f", "data"), "failed", "500 5.3.0 Error: command failed (at DATA)", 1),
+        (("-q", "mail"), "failed", "connection lost", 3),
+        (("-q", "data"), "failed", "connection lost", 3),
         (("-r", "rcpt"), "failed", "450 4.3.0 Error: command failed", 3),
         (("-f", "rcpt"), "failed", "500 5.3.0 Error: command failed", 1),
         (("-f", "."), "failed", "500 5.3.0 Error: command failed (at end of data)", 1),

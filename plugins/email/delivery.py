@@ -403,27 +403,21 @@ class Sender:
                 options += [b"SMTPUTF8", b"BODY=8BITMIME"]
             if connection.supports("size"):
                 options.append(b"SIZE=%d" % len(message.data))
-            sender = message.sender.encode("utf-8")
+            sender = b"FROM:<" + message.sender.encode("utf-8") + b">"
+            if options:
+                sender = b" ".join([sender, *options])
+            recipients = [recipient.encode("utf-8") for recipient in message.recipients]
             # Queued now, committed by the time the server says 354 (see commit_mark): by
             # then other connections have usually committed it along with theirs.
             self.pump.mark(job)
-            reply = await connection.command(b"MAIL", b"FROM:<" + sender + b">", *options)
-            if not reply.ok:
-                await self._refused(connection, job, reply, "MAIL FROM")
+            replies = await connection.start(sender, recipients)
+            if not await self._started(connection, job, replies):
                 return
-            refused: list[tuple[str, Reply]] = []
-            for index, recipient in enumerate(message.recipients):
-                reply = await connection.command(b"RCPT", b"TO:<" + recipient.encode() + b">")
-                if reply.ok:
-                    continue
-                if index == 0:
-                    await self._refused(connection, job, reply, f"RCPT TO:<{recipient}>")
-                    return
-                refused.append((recipient, reply))
-            reply = await connection.command(b"DATA")
-            if reply.code != 354:
-                await self._refused(connection, job, reply, "DATA")
-                return
+            refused = [
+                (recipient, reply)
+                for recipient, reply in zip(message.recipients[1:], replies[2:-1], strict=False)
+                if not reply.ok
+            ]
             try:
                 self.pump.commit_mark(job)
             except DeliveryStopped as exc:
@@ -459,6 +453,30 @@ class Sender:
             )
         self.outbox.put(message.outbox_key, message.data, sent=True)
         self._finish(job, Outcome(SENT, message.message_id))
+
+    async def _started(self, connection: Connection, job: _Job, replies: list[Reply]) -> bool:
+        """Whether the transaction began (MAIL, the contact's RCPT and DATA all accepted);
+        otherwise the refusal is handled and False returned."""
+        message = job.message
+        steps = ["MAIL FROM", *(f"RCPT TO:<{r}>" for r in message.recipients), "DATA"]
+        last = len(steps) - 1
+        for index, reply in enumerate(replies):
+            refused = reply.code != 354 if index == last else not reply.ok
+            # A copy's refusal (a Cc or Bcc) only drops that copy, unless the server is
+            # closing the connection with it.
+            if refused and (index in (0, 1, last) or reply.closing):
+                if len(replies) == len(steps) and replies[last].code == 354:
+                    # Pipelined: the server is waiting for the message now, and only
+                    # dropping the connection ends that without sending anything.
+                    connection.close()
+                await self._refused(connection, job, reply, steps[index])
+                return False
+        if len(replies) < len(steps):
+            # The connection ended after a copy's refusal, before the other replies came.
+            connection.close()
+            self._lost(job, "the server did not answer every command")
+            return False
+        return True
 
     async def _refused(self, connection: Connection, job: _Job, reply: Reply, step: str) -> None:
         text = self.redactor.clean(f"{reply} (at {step})")

@@ -9,18 +9,21 @@ Opening a connection is where security is decided, so it is strict whatever the 
   the live transport, not taken from the settings); ``none`` never authenticates;
 * every failure message goes through the :class:`~.secrets.Redactor`.
 
-A transaction is split into its steps (MAIL, RCPT, DATA, the message) so the delivery loop
-can mark a message as sending right before DATA, and can tell a failure *before* the message
-was handed over (safe to try again) from one *after* it (the outcome is unknown).
+A transaction is split in two (MAIL, RCPT and DATA; then the message) so the delivery loop
+can mark a message as sending right before the message goes, and can tell a failure *before*
+the message was handed over (safe to try again) from one *after* it (the outcome is unknown).
+Once the connection is ready, its replies are read by :class:`~.replies.ReplyReader`, which
+lets MAIL, RCPT and DATA go together to a server that offers PIPELINING (RFC 2920).
 """
 
 from __future__ import annotations
 
 import re
 import ssl
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .replies import Reply, ReplyReader
 from .secrets import Credentials, Redactor
 from .settings import ServerSettings
 
@@ -37,6 +40,8 @@ __all__ = [
 ]
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+#: What may not appear in a command's arguments: a line break would start another command.
+_LINE_BREAK = re.compile(rb"[\r\n]")
 
 
 class SetupError(Exception):
@@ -49,32 +54,6 @@ class ServerUnavailable(Exception):
 
 class TransferLost(Exception):
     """The connection failed while the message itself was on its way: the outcome is unknown."""
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """A server reply: code and text."""
-
-    code: int
-    text: str
-
-    @property
-    def ok(self) -> bool:
-        """2xx or 3xx."""
-        return 200 <= self.code < 400
-
-    @property
-    def temporary(self) -> bool:
-        """4xx: try again later."""
-        return 400 <= self.code < 500
-
-    @property
-    def closing(self) -> bool:
-        """421: the server is closing the connection."""
-        return self.code == 421
-
-    def __str__(self) -> str:
-        return f"{self.code} {' '.join(self.text.split())}".strip()
 
 
 def make_tls_context(settings: ServerSettings) -> ssl.SSLContext:
@@ -95,6 +74,11 @@ class Connection:
     def __init__(self, smtp: aiosmtplib.SMTP, settings: ServerSettings) -> None:
         self._smtp = smtp
         self._settings = settings
+        transport = smtp.transport
+        assert transport is not None, "opened connections have a transport"
+        # From here on the replies are read here, not by aiosmtplib (see .replies).
+        self._reader = ReplyReader(transport)  # type: ignore[arg-type]
+        self.pipelining = smtp.supports_extension("pipelining")
 
     @classmethod
     async def open(
@@ -182,7 +166,7 @@ class Connection:
     @property
     def is_connected(self) -> bool:
         """True while the connection is usable."""
-        return self._smtp.is_connected
+        return self._reader.lost is None and not self._reader.transport.is_closing()
 
     def supports(self, extension: str) -> bool:
         """Whether the server announced an ESMTP extension (``smtputf8``, ``size`` ...)."""
@@ -190,17 +174,54 @@ class Connection:
 
     async def command(self, *args: bytes) -> Reply:
         """Send one command and return its reply; ServerUnavailable when the link fails."""
-        import aiosmtplib
+        (reply,) = await self._exchange([_command_line(args)], 1)
+        return reply
 
+    async def start(self, sender: bytes, recipients: Sequence[bytes]) -> list[Reply]:
+        """Begin a transaction: ``MAIL FROM:<sender> ...``, a ``RCPT TO`` per recipient, then
+        ``DATA``; the replies in that order.
+
+        To a server that offers PIPELINING the commands go together and every reply comes
+        back. Otherwise they go one by one, and the list stops early at the reply that ends
+        the transaction (MAIL refused, the first recipient refused, or DATA's reply).
+        ServerUnavailable when the connection fails before the replies that matter came.
+        """
+        lines = [_command_line((b"MAIL", sender))]
+        lines += [_command_line((b"RCPT", b"TO:<" + r + b">")) for r in recipients]
+        lines.append(b"DATA\r\n")
+        if self.pipelining:
+            return await self._exchange(lines, len(lines))
+        replies: list[Reply] = []
+        for index, line in enumerate(lines):
+            (reply,) = await self._exchange([line], 1)
+            replies.append(reply)
+            if not reply.ok and index <= 1 or reply.closing:
+                break
+        return replies
+
+    async def _exchange(self, lines: list[bytes], count: int) -> list[Reply]:
+        """Write ``lines`` and read ``count`` replies. When the connection fails first,
+        ServerUnavailable, unless a reply that came already refuses the transaction (it is
+        returned with the rest missing)."""
+        reader = self._reader
         try:
-            response = await self._smtp.execute_command(*args)
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+            reader.write(b"".join(lines))
+            replies = await reader.read(count, self._settings.timeout)
+        except (ConnectionError, OSError) as exc:
             self.close()
             raise ServerUnavailable(_describe(exc)) from None
-        reply = Reply(response.code, response.message)
-        if reply.closing:
+        except TimeoutError:
             self.close()
-        return reply
+            raise ServerUnavailable(
+                f"timed out waiting for the server's reply ({self._settings.timeout:g} s)"
+            ) from None
+        if len(replies) < count:
+            self.close()
+            if not any(not reply.ok for reply in replies):
+                raise ServerUnavailable(reader.lost or "connection lost")
+        elif any(reply.closing for reply in replies):
+            self.close()
+        return replies
 
     async def reset(self) -> None:
         """RSET after a failed transaction; a connection that cannot reset is closed."""
@@ -217,44 +238,52 @@ class Connection:
         Raises :class:`TransferLost` when the connection fails or the reply does not come in
         time: the server may or may not have taken the message.
         """
-        import aiosmtplib
-
-        protocol = self._smtp.protocol
-        if protocol is None:
-            raise ServerUnavailable("connection lost before the message was sent")
         if data.startswith(b".") or b"\n." in data:
             data = _LEADING_DOT.sub(b"..", data)
         if not data.endswith(b"\r\n"):
             data += b"\r\n"
+        reader = self._reader
         try:
-            protocol.write(data + b".\r\n")
-        except aiosmtplib.SMTPServerDisconnected as exc:
+            reader.write(data + b".\r\n")
+        except (ConnectionError, OSError) as exc:
             self.close()
             raise ServerUnavailable(_describe(exc)) from None
         try:
-            response = await protocol.read_response(timeout=timeout)
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+            replies = await reader.read(1, timeout)
+        except TimeoutError:
             self.close()
-            raise TransferLost(_describe(exc)) from None
-        reply = Reply(response.code, response.message)
+            raise TransferLost(f"timed out waiting for the server's reply ({timeout:g} s)") from None
+        if not replies:
+            self.close()
+            raise TransferLost(reader.lost or "connection lost")
+        reply = replies[0]
         if reply.closing:
             self.close()
         return reply
 
     async def quit(self) -> None:
         """Say goodbye politely; errors do not matter any more."""
-        import aiosmtplib
-
-        if not self._smtp.is_connected:
-            return
-        try:
-            await self._smtp.quit(timeout=min(self._settings.timeout, 10.0))
-        except (aiosmtplib.SMTPException, OSError):
-            self.close()
+        if self.is_connected:
+            try:
+                self._reader.write(b"QUIT\r\n")
+                await self._reader.read(1, min(self._settings.timeout, 10.0))
+            except (ConnectionError, OSError, TimeoutError):
+                pass
+        self.close()
 
     def close(self) -> None:
         """Drop the connection."""
+        self._reader.close()
         self._smtp.close()
+
+
+def _command_line(args: Sequence[bytes]) -> bytes:
+    """One command line; arguments never hold a line break (that would be a second command,
+    smuggled in by an address: checked here whatever validated the address before)."""
+    for arg in args:
+        if _LINE_BREAK.search(arg):
+            raise ValueError("an SMTP command argument holds a line break")
+    return b" ".join(args) + b"\r\n"
 
 
 def _describe(exc: BaseException) -> str:

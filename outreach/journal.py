@@ -319,11 +319,17 @@ class Journal:
             )
         return [self._delivery(r) for r in rows]
 
-    _UPSERT = """
+    _INSERT = """
         INSERT INTO deliveries (campaign, part, contact_uid, channel, status, address,
                                 message_id, attempts, last_error, created_at, updated_at,
                                 sent_at)
         VALUES (?, ?, ?, ?, ?, COALESCE(?, ''), ?, ?, ?, ?, ?, ?)
+        """
+    #: A new row only (the first twelve values of :meth:`_upsert_row`).
+    _INSERT_NEW = _INSERT + "ON CONFLICT DO NOTHING"
+    _UPSERT = (
+        _INSERT
+        + """
         ON CONFLICT (campaign, part, contact_uid, channel) DO UPDATE SET
             -- A draft written again (a run that planned it before the user marked it sent,
             -- with no send lock between the two) never takes back what was sent or answered.
@@ -339,6 +345,7 @@ class Journal:
             updated_at = excluded.updated_at,
             sent_at = COALESCE(excluded.sent_at, deliveries.sent_at)
         """
+    )
 
     def record(
         self,
@@ -388,45 +395,52 @@ class Journal:
         if began:
             self._db.execute("BEGIN IMMEDIATE")
         try:
-            self._db.execute("SAVEPOINT record")
-            # Most records update a row that exists; when any row is missing, the updates
-            # are undone and every record goes through the upsert instead, so each record
-            # is applied exactly once, in order.
-            updated = self._db.executemany(
-                self._UPDATE,
-                [
-                    (
-                        r.status,
-                        r.status,
-                        r.address,
-                        r.message_id,
-                        1 if r.attempt else 0,
-                        r.status,
-                        r.error,
-                        now,
-                        now if r.status in TOUCHING else None,
-                        r.key.campaign,
-                        r.key.part,
-                        r.key.contact_uid,
-                        r.key.channel,
-                    )
-                    for r in records
-                ],
-            ).rowcount
-            if updated != len(records):
-                self._db.execute("ROLLBACK TO record")
-                self._db.executemany(self._UPSERT, [self._upsert_row(r, now) for r in records])
-            self._db.execute("RELEASE record")
+            self._apply(records, now)
             if began:
                 self.check_identity()
                 self._db.execute("COMMIT")
         except BaseException:
             if began:
                 self._db.execute("ROLLBACK")
-            else:
-                self._db.execute("ROLLBACK TO record")
-                self._db.execute("RELEASE record")
             raise
+
+    def _apply(self, records: Sequence[Record], now: str) -> None:
+        """Write ``records`` in order inside the open transaction.
+
+        Most update a row that exists (a delivery run's outcomes: each was claimed first), so
+        they go as plain updates; the rows still missing are then inserted. When a delivery
+        appears twice, the upsert applies them one after the other instead, so a record for a
+        row its predecessor inserted updates it.
+        """
+        if len({r.key for r in records}) < len(records):
+            self._db.executemany(self._UPSERT, [self._upsert_row(r, now) for r in records])
+            return
+        updated = self._db.executemany(
+            self._UPDATE,
+            [
+                (
+                    r.status,
+                    r.status,
+                    r.address,
+                    r.message_id,
+                    1 if r.attempt else 0,
+                    r.status,
+                    r.error,
+                    now,
+                    now if r.status in TOUCHING else None,
+                    r.key.campaign,
+                    r.key.part,
+                    r.key.contact_uid,
+                    r.key.channel,
+                )
+                for r in records
+            ],
+        ).rowcount
+        if updated != len(records):
+            # Only the missing rows are inserted: the others conflict and stay as updated.
+            self._db.executemany(
+                self._INSERT_NEW, [self._upsert_row(r, now)[:-1] for r in records]
+            )
 
     @staticmethod
     def _upsert_row(r: Record, now: str) -> tuple[object, ...]:

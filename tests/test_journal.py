@@ -21,6 +21,7 @@ from outreach.journal import (
     UNKNOWN,
     DeliveryKey,
     Journal,
+    Record,
 )
 
 KEY = DeliveryKey("catch-up", "main", "u1", "email")
@@ -159,3 +160,35 @@ def test_backup_copy_is_consistent(tmp_path: Path) -> None:
         journal.backup_to(tmp_path / "copy.sqlite")
     with Journal(tmp_path / "copy.sqlite") as copy:
         assert copy.last_touches() == {"u1": date(2026, 1, 1)}
+
+
+def test_batched_records_land_as_one_by_one_upserts_would(tmp_path: Path) -> None:
+    # record_many updates rows that exist and inserts the missing ones (the upsert when a
+    # key repeats in a batch): whatever the mix, the rows end as applying each record alone
+    # with the upsert leaves them.
+    import random
+
+    rng = random.Random(7)
+    keys = [DeliveryKey("c", "main", f"u{i}", "email") for i in range(12)]
+    statuses = ["pending", "sending", "sent", "failed", "unknown", "drafted", "replied"]
+    batched = Journal(tmp_path / "batched.sqlite", clock=lambda: datetime(2026, 12, 1, tzinfo=UTC))
+    single = Journal(tmp_path / "single.sqlite", clock=lambda: datetime(2026, 12, 1, tzinfo=UTC))
+    for _ in range(60):
+        batch = [
+            Record(
+                rng.choice(keys),
+                rng.choice(statuses),
+                address=rng.choice([None, "a@example.org", "b@example.org"]),
+                message_id=rng.choice([None, "<1@x>", "<2@x>"]),
+                error=rng.choice([None, "550 no"]),
+                attempt=rng.random() < 0.5,
+            )
+            for _ in range(rng.randint(1, 6))
+        ]
+        batched.record_many(batch)
+        for record in batch:
+            single.db.execute(
+                Journal._UPSERT, Journal._upsert_row(record, "2026-12-01T00:00:00+00:00")
+            )
+    assert batched.deliveries() == single.deliveries()
+    assert len(batched.deliveries()) == len(keys)

@@ -102,11 +102,15 @@ class _JournalPump:
         self._ops.append(("mark", job, None))
         self._schedule()
 
-    def commit_mark(self, job: _Job) -> None:
+    async def commit_mark(self, job: _Job) -> None:
         """Make sure ``job``'s mark is committed: commit everything queued if it is not.
 
         Raises DeliveryStopped when it cannot be (this or an earlier commit failed).
         """
+        if not job.committed:
+            # One turn of the event loop first: the other connections whose replies came in
+            # at the same moment queue their marks, and one commit takes them all.
+            await asyncio.sleep(0)
         if not job.committed:
             self.flush()
 
@@ -419,7 +423,7 @@ class Sender:
                 if not reply.ok
             ]
             try:
-                self.pump.commit_mark(job)
+                await self.pump.commit_mark(job)
             except DeliveryStopped as exc:
                 connection.close()  # mid-DATA: the message must not go out unrecorded
                 self._abort(str(exc))

@@ -290,7 +290,11 @@ class SegmentRelay:
                 client, _ = self._listener.accept()
             except OSError:
                 return
-            server = socket.create_connection(("127.0.0.1", self.target_port))
+            try:
+                server = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:  # the server behind has stopped: nothing to relay to
+                client.close()
+                continue
             for source, sink, keep in ((client, server, True), (server, client, False)):
                 thread = threading.Thread(
                     target=self._pump, args=(source, sink, keep), daemon=True

@@ -167,7 +167,9 @@ def test_multi_line_replies_are_read_whole(
         result = send(workspace, campaign_file(tmp_path))
     ((_, outcome),) = result.failures
     assert outcome.status == "failed"
-    assert outcome.error == "550 5.1.1 that mailbox 5.1.1 does not exist (at RCPT TO:<ann@example.org>)"
+    assert outcome.error == (
+        "550 5.1.1 that mailbox 5.1.1 does not exist (at RCPT TO:<ann@example.org>)"
+    )
 
 
 def test_a_server_that_stops_speaking_smtp_is_a_lost_connection(

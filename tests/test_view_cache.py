@@ -130,7 +130,8 @@ def test_a_touch_recorded_later_is_in_the_kept_listing(
 ) -> None:
     people = orjson.loads(_listing(run_cli))
     untouched = next(p for p in people if p["last_touch"] is None)
-    assert run_cli("touch", untouched["uid"], "--via", "call", "--date", "2026-11-30").exit_code == 0
+    touched = run_cli("touch", untouched["uid"], "--via", "call", "--date", "2026-11-30")
+    assert touched.exit_code == 0, touched.output
     again = {p["uid"]: p for p in orjson.loads(_kept_listing(run_cli, monkeypatch))}
     assert again[untouched["uid"]]["last_touch"] == "2026-11-30"
     assert _listing(run_cli) == _read_book_listing(run_cli, rich_book)

@@ -15,6 +15,9 @@ The contenders:
   environment (``bench/email/.venv-mailmerge``, made on first use);
 * **floor**: the messages' bytes built with plain string formatting, pushed through 4 reused
   aiosmtplib connections (``floor.py``): what sending costs with nothing else to do;
+* **pipelined** (shown, not a target): the same bytes over plain asyncio sockets with MAIL,
+  RCPT and DATA written together (``floor.py --pipelined``), as outreach sends them to a
+  server that offers PIPELINING: the least any Python program pays on loopback;
 * **outreach**: ``outreach campaign run --send`` on a workspace with N contacts (a fresh
   journal each round, the book's parse cache warm as it is in daily use).
 
@@ -367,6 +370,10 @@ def run_case(
     outreach = [str(program), "--quiet", "--home", str(work / "ws")]
     contenders: dict[str, tuple[list[str], Path]] = {
         "floor": ([python, str(HERE / "floor.py"), str(work / "mm"), str(port)], work),
+        "pipelined": (
+            [python, str(HERE / "floor.py"), str(work / "mm"), str(port), "--pipelined"],
+            work,
+        ),
         "outreach": ([*outreach, "campaign", "run", "--send", str(campaign)], work),
     }
     if not skip_mailmerge:

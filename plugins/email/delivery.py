@@ -2,14 +2,19 @@
 
 What happens to a message:
 
-* ``MAIL`` and ``RCPT`` first. A 5xx for the contact's address is a permanent failure
-  (recorded with the server's code and text); a 5xx for a Cc or Bcc only drops that
-  recipient (a warning says so); a 4xx is tried again later with capped exponential backoff
-  and jitter (the policy, and what happens across runs: :mod:`outreach.retry`).
+* ``MAIL``, ``RCPT`` and ``DATA`` first, written together to a server that offers
+  PIPELINING (RFC 2920; two round trips a message instead of four), one by one to one that
+  does not. When a pipelined group is refused part way, the server may already wait for the
+  message after its 354: the connection is dropped then, so nothing reaches anyone.
+  A 5xx for the contact's address is a permanent failure (recorded with the server's code
+  and text); a 5xx for a Cc or Bcc only drops that recipient (a warning says so); a 4xx is
+  tried again later with capped exponential backoff and jitter (the policy, and what
+  happens across runs: :mod:`outreach.retry`).
 * The message is marked ``sending`` in the journal when its transaction starts, and the
   message itself follows the server's 354 reply to ``DATA`` only once that mark is
-  committed. After a crash, a message left ``sending`` may or may not have arrived; the
-  engine reports it as ``unknown`` and never sends it again on its own.
+  committed (a mark waits one turn of the event loop, so the connections answered at the
+  same moment share the commit). After a crash, a message left ``sending`` may or may not
+  have arrived; the engine reports it as ``unknown`` and never sends it again on its own.
 * A 250 after the message is ``sent``; a 4xx or 5xx there is a retry or a failure (the
   server said it did not take the message). A timeout or a dropped connection *after* the
   message was handed over is ``unknown``.

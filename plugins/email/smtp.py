@@ -252,7 +252,9 @@ class Connection:
             replies = await reader.read(1, timeout)
         except TimeoutError:
             self.close()
-            raise TransferLost(f"timed out waiting for the server's reply ({timeout:g} s)") from None
+            raise TransferLost(
+                f"timed out waiting for the server's reply ({timeout:g} s)"
+            ) from None
         if not replies:
             self.close()
             raise TransferLost(reader.lost or "connection lost")

@@ -391,18 +391,8 @@ class Journal:
                 raise ValueError(f"unknown delivery status {r.status!r}")
         if not records:
             return
-        began = not self._db.in_transaction
-        if began:
-            self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._joined():
             self._apply(records, now)
-            if began:
-                self.check_identity()
-                self._db.execute("COMMIT")
-        except BaseException:
-            if began:
-                self._db.execute("ROLLBACK")
-            raise
 
     def _apply(self, records: Sequence[Record], now: str) -> None:
         """Write ``records`` in order inside the open transaction.
@@ -612,6 +602,15 @@ class Journal:
             raise
         self._db.execute("COMMIT")
 
+    @contextmanager
+    def _joined(self) -> Iterator[None]:
+        """Join the transaction that is open, or make one (see :meth:`transaction`)."""
+        if self._db.in_transaction:
+            yield
+            return
+        with self.transaction():
+            yield
+
     def check_identity(self) -> None:
         """Raise :class:`~outreach.errors.JournalReplaced` when the file at :attr:`path` is no
         longer the one this connection writes (deleted, or replaced by a restore or a copy).
@@ -643,9 +642,12 @@ class Journal:
         allowed = tuple(sorted(set(claimable) - {SENDING}))
         marks = ",".join("?" * len(allowed)) or "NULL"
         now = self._now()
-        began = not self._db.in_transaction
-        if began:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._joined():
+            self._claim(unique, allowed, marks, now)
+
+    def _claim(
+        self, unique: Sequence[Record], allowed: Sequence[str], marks: str, now: str
+    ) -> None:
         self._db.execute("SAVEPOINT claim")
         try:
             # One statement for the whole batch (a sending run claims every message): a new
@@ -679,20 +681,15 @@ class Journal:
                 ],
             ).rowcount
             if claimed != len(unique):
-                # Undo this claim (the write lock stays ours) and name what was taken.
+                # Undo this claim first (the write lock stays ours), then name what was taken.
                 self._db.execute("ROLLBACK TO claim")
                 self._refuse_claim(unique, allowed)
-            self._db.execute("RELEASE claim")
-            if began:
-                self.check_identity()
-                self._db.execute("COMMIT")
         except BaseException:
-            if began:
-                self._db.execute("ROLLBACK")
-            else:
-                self._db.execute("ROLLBACK TO claim")
-                self._db.execute("RELEASE claim")
+            # Undo this claim only: the rest of a transaction it joined stays.
+            self._db.execute("ROLLBACK TO claim")
+            self._db.execute("RELEASE claim")
             raise
+        self._db.execute("RELEASE claim")
 
     def _refuse_claim(self, records: Sequence[Record], allowed: Sequence[str]) -> None:
         """Raise :class:`~outreach.errors.DeliveryClaimed` for the first record another run

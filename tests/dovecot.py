@@ -55,7 +55,6 @@ from outreach.imapsource import ImapSettings, encode_mailbox_name
 
 __all__ = [
     "HANGUP",
-    "CuttingRelay",
     "Dovecot",
     "dovecot",
     "dovecot_oauth_only",
@@ -441,73 +440,6 @@ class RawClient:
         with contextlib.suppress(OSError, ConnectionError, RuntimeError):
             self.command("LOGOUT")
         self._sock.close()
-
-
-class CuttingRelay:
-    """A loopback TCP relay to a server that cuts the first connection after N bytes.
-
-    The cut falls wherever the byte count lands, in the middle of a TLS record or of an IMAP
-    reply, the way a dropped Wi-Fi or a NAT timeout would. Later connections are relayed
-    whole, so a client that reconnects gets through.
-    """
-
-    def __init__(self, target_port: int, cut_after: int) -> None:
-        self.target_port = target_port
-        self.cut_after = cut_after
-        self.cuts = 0
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self._listener.getsockname()[1])
-        self._armed = True
-        self._threads: list[threading.Thread] = []
-        self._sockets: list[socket.socket] = []
-        self._accepting = threading.Thread(target=self._accept, daemon=True)
-        self._accepting.start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            server = socket.create_connection(("127.0.0.1", self.target_port))
-            self._sockets += [client, server]
-            limit = self.cut_after if self._armed else None
-            self._armed = False
-            for source, sink, budget in ((client, server, None), (server, client, limit)):
-                thread = threading.Thread(
-                    target=self._pump, args=(source, sink, budget, (client, server)), daemon=True
-                )
-                thread.start()
-                self._threads.append(thread)
-
-    def _pump(
-        self,
-        source: socket.socket,
-        sink: socket.socket,
-        budget: int | None,
-        pair: tuple[socket.socket, socket.socket],
-    ) -> None:
-        try:
-            while data := source.recv(65536):
-                if budget is not None:
-                    if len(data) >= budget:
-                        sink.sendall(data[:budget])
-                        self.cuts += 1
-                        break
-                    budget -= len(data)
-                sink.sendall(data)
-        except OSError:
-            pass
-        for sock in pair:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-
-    def close(self) -> None:
-        """Stop relaying and close every connection."""
-        self._listener.close()
-        for sock in self._sockets:
-            sock.close()
 
 
 def _quote(text: str) -> str:

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from conftest import make_contact
+from relay import Relay
 from smtp_servers import (
     Recorder,
-    SegmentRelay,
     aiosmtpd_server,
     campaign_file,
     email_settings,
@@ -21,6 +21,7 @@ from smtp_servers import (
     smtp_sink,
 )
 
+from outreach.engine import RunResult
 from outreach.workspace import Workspace
 
 
@@ -36,19 +37,27 @@ def _groups(chunks: list[bytes]) -> list[bytes]:
     return [c for c in chunks if c.startswith(b"MAIL FROM:")]
 
 
+def _send_through_relay(
+    workspace: Workspace, campaign: Path, port: int, **settings: object
+) -> tuple[RunResult, list[bytes]]:
+    """Send ``campaign`` to the server on ``port`` through a relay: the result, and what the
+    client wrote, read by read."""
+    relay = Relay(port)
+    try:
+        email_settings(workspace.root, port=relay.port, pool_size=1, **settings)
+        return send(workspace, campaign), relay.chunks
+    finally:
+        relay.close()
+
+
 def test_a_server_offering_pipelining_gets_mail_rcpt_and_data_in_one_write(
     workspace: Workspace, add_contacts, tmp_path: Path  # noqa: ANN001
 ) -> None:
     _two(add_contacts)
     with smtp_sink() as port:
-        relay = SegmentRelay(port)
-        try:
-            email_settings(workspace.root, port=relay.port, pool_size=1)
-            result = send(workspace, campaign_file(tmp_path))
-        finally:
-            relay.close()
+        result, chunks = _send_through_relay(workspace, campaign_file(tmp_path), port)
     assert result.ok and result.counts[("email", "sent")] == 2
-    groups = _groups(relay.chunks)
+    groups = _groups(chunks)
     assert len(groups) == 2
     for group in groups:
         lines = group.split(b"\r\n")
@@ -62,14 +71,9 @@ def test_a_server_without_pipelining_gets_one_command_at_a_time(
     _two(add_contacts)
     recorder = Recorder()
     with aiosmtpd_server(recorder) as port:
-        relay = SegmentRelay(port)
-        try:
-            email_settings(workspace.root, port=relay.port, pool_size=1)
-            result = send(workspace, campaign_file(tmp_path))
-        finally:
-            relay.close()
+        result, chunks = _send_through_relay(workspace, campaign_file(tmp_path), port)
     assert result.ok and len(recorder.received) == 2
-    groups = _groups(relay.chunks)
+    groups = _groups(chunks)
     assert len(groups) == 2
     assert all(group.count(b"\r\n") == 1 for group in groups), groups
 
@@ -84,19 +88,15 @@ def test_a_refused_contact_in_a_pipelined_group_gets_nothing_sent_to_the_copies(
         pipelining=True, rcpt_replies={"ann@example.org": ["550 5.1.1 no such user"]}
     )
     with aiosmtpd_server(recorder) as port:
-        relay = SegmentRelay(port)
-        try:
-            email_settings(workspace.root, port=relay.port, pool_size=1, timeout=10)
-            result = send(workspace, campaign_file(tmp_path, bcc=["me@example.com"]))
-        finally:
-            relay.close()
+        campaign = campaign_file(tmp_path, bcc=["me@example.com"])
+        result, chunks = _send_through_relay(workspace, campaign, port, timeout=10)
     failures = {i.contact.uid: (o.status, o.error) for i, o in result.failures}
     assert failures == {"u1": ("failed", "550 5.1.1 no such user (at RCPT TO:<ann@example.org>)")}
     assert [r.recipients for r in recorder.received] == [["bo@example.net", "me@example.com"]]
     # Nothing was written into the open DATA: not even an RSET, which the server would take
     # as the first line of a message.
-    refused_group = next(i for i, c in enumerate(relay.chunks) if b"<ann@example.org>" in c)
-    assert not relay.chunks[refused_group + 1].startswith(b"RSET")
+    refused_group = next(i for i, c in enumerate(chunks) if b"<ann@example.org>" in c)
+    assert not chunks[refused_group + 1].startswith(b"RSET")
 
 
 def test_a_refused_copy_in_a_pipelined_group_only_drops_that_copy(

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dovecot import HANGUP, CuttingRelay, Dovecot, make_message
+from dovecot import HANGUP, Dovecot, make_message
+from relay import Relay
 
 from outreach import imapsource
 from outreach.errors import ConfigError, MailConnectionLost, MailSourceError
@@ -550,7 +551,7 @@ def test_a_connection_cut_in_the_middle_of_a_reply_loses_nothing(dovecot: Doveco
     dovecot.append(folder, (make_message(i) for i in range(count)))
     header_bytes = len(make_message(0).split(b"\n\n")[0]) * 1.03
     # Past the first batch, inside the second one's reply (and inside a TLS record).
-    relay = CuttingRelay(dovecot.tls_port, cut_after=int(header_bytes * BATCH_SIZE * 1.5))
+    relay = Relay(dovecot.tls_port, cut_after=int(header_bytes * BATCH_SIZE * 1.5))
     read: list[int] = []
     state = None
     try:

@@ -12,8 +12,11 @@ the book is read as usual and the file written again.
 
 Like the parse cache, the file is data and never code. It is used only when its book path and
 every file's signature (size, times to the nanosecond, inode) match the book on disk, which a
-planted file cannot know in advance; one holding a control character (which JSON text never
-does), a line count that does not match, or a header of the wrong shape is a miss.
+planted file cannot know in advance (though anyone who can read the book's folder can), and
+only when every line is what :func:`encode` writes: a JSON object with exactly the listing's
+keys, the UID the header names for it, and no control character. Anything else is a miss, so
+whatever a planted file holds, the listing stays well-formed JSON of the listing's shape.
+Checking costs a parse of the lines (a fifth of a warm listing's time) and is worth it.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import orjson
 
 from . import __version__
 from .addressbook import AddressBook, cache_key
-from .contact import Contact, model_layout
+from .contact import Contact, Name, model_layout
 from .fsutil import FileSignature, atomic_write
 from .jsonview import contact_json
 
@@ -42,8 +45,10 @@ VERSION = 1
 #: byte sequence (its quotes would be escaped), so the first match is the key itself.
 _NO_TOUCH = b'"last_touch":null'
 
-#: Bytes JSON text never holds outside a string's escapes (newline ends each line).
-_CONTROL = bytes([*range(0x0A), *range(0x0B, 0x20), 0x7F])
+#: Control bytes, which JSON strings hold only escaped (DEL is the exception: JSON writers
+#: leave it as it is); between values a tab or carriage return would be allowed but is never
+#: written, and newline ends each line.
+_CONTROL = bytes([*range(0x0A), *range(0x0B, 0x20)])
 
 
 def encode(contact: Contact) -> bytes:
@@ -111,6 +116,32 @@ def load(book_path: Path, cache_dir: Path) -> list[tuple[str, bytes]] | None:
     if len(body.translate(None, _CONTROL)) != len(body):
         return None
     lines = body.split(b"\n") if body else []
-    if len(lines) != len(uids) or not all(type(uid) is str for uid in uids):
+    if len(lines) != len(uids) or not _lines_hold(lines, uids):
         return None
     return list(zip(uids, lines, strict=True))
+
+
+def _lines_hold(lines: list[bytes], uids: list[object]) -> bool:
+    """Whether each line is one listing object (the keys :func:`encode` writes) for the UID
+    at the same place."""
+    try:
+        items = orjson.loads(b"[" + b",".join(lines) + b"]")
+    except orjson.JSONDecodeError:
+        return False
+    if type(items) is not list or len(items) != len(uids):
+        return False  # a line holding two objects, say
+    keys = _keys()
+    return all(
+        type(item) is dict
+        and len(item) == len(keys)
+        and item.keys() == keys
+        and item["uid"] == uid
+        and type(uid) is str
+        for item, uid in zip(items, uids, strict=True)
+    )
+
+
+def _keys() -> set[str]:
+    """The keys of a listing object (:func:`encode` writes them in one order, and a parsed
+    line keeps it; the set is what is checked)."""
+    return set(contact_json(Contact(uid="", name=Name())))

@@ -119,9 +119,13 @@ def test_a_refused_copy_in_a_pipelined_group_only_drops_that_copy(
 
 
 @contextmanager
-def _scripted_server(replies: dict[bytes, bytes]) -> Iterator[int]:
+def _scripted_server(
+    replies: dict[bytes, bytes], delivered: list[bytes] | None = None
+) -> Iterator[int]:
     """A server that greets, answers EHLO with PIPELINING, then answers each command by its
-    first word from ``replies``, one line read at a time: a server that misbehaves."""
+    first word from ``replies`` (``b"."`` for the end of a message), one line read at a
+    time: a server that misbehaves. After a reply starting with 354 it reads a message up to
+    the lone dot, and adds it to ``delivered`` when it answers that with a 250."""
     listener = socket.create_server(("127.0.0.1", 0))
     port = int(listener.getsockname()[1])
 
@@ -135,7 +139,18 @@ def _scripted_server(replies: dict[bytes, bytes]) -> Iterator[int]:
             # is over, the next one is served.
             with contextlib.suppress(OSError), conn, conn.makefile("rb") as lines:
                 conn.sendall(b"220 scripted ESMTP\r\n")
+                message: list[bytes] | None = None
                 for line in lines:
+                    if message is not None:
+                        if line != b".\r\n":
+                            message.append(line)
+                            continue
+                        answer = replies.get(b".", b"250 queued\r\n")
+                        if answer.startswith(b"250") and delivered is not None:
+                            delivered.append(b"".join(message))
+                        message = None
+                        conn.sendall(answer)
+                        continue
                     word = line.split(b" ", 1)[0].strip().upper()
                     if word == b"EHLO":
                         conn.sendall(b"250-scripted\r\n250 PIPELINING\r\n")
@@ -143,7 +158,10 @@ def _scripted_server(replies: dict[bytes, bytes]) -> Iterator[int]:
                         conn.sendall(b"221 bye\r\n")
                         break
                     else:
-                        conn.sendall(replies.get(word, b"250 ok\r\n"))
+                        answer = replies.get(word, b"250 ok\r\n")
+                        conn.sendall(answer)
+                        if answer.startswith(b"354"):
+                            message = []
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -185,3 +203,42 @@ def test_a_server_that_stops_speaking_smtp_is_a_lost_connection(
     with Workspace.load(workspace.root).open_journal() as journal:
         (row,) = journal.deliveries()
     assert row.status == "failed"
+
+
+def test_a_reply_no_command_asked_for_ends_the_connection_before_anything_is_recorded(
+    workspace: Workspace, add_contacts, tmp_path: Path  # noqa: ANN001
+) -> None:
+    # A stray "250" after the 354 would otherwise be read as the message's verdict (sent,
+    # though the server then refuses it), and the refusal as the next contact's MAIL reply.
+    _two(add_contacts)
+    delivered: list[bytes] = []
+    replies = {b"DATA": b"354 go\r\n250 extra\r\n", b".": b"554 rejected as spam\r\n"}
+    with _scripted_server(replies, delivered) as port:
+        email_settings(workspace.root, port=port, pool_size=1, retries=2)
+        result = send(workspace, campaign_file(tmp_path))
+    outcomes = {i.contact.uid: (o.status, o.error or "") for i, o in result.failures}
+    assert set(outcomes) == {"u1", "u2"} and not result.counts[("email", "sent")]
+    for status, error in outcomes.values():
+        assert status == "failed" and "a reply no command asked for" in error, error
+    assert not delivered
+
+
+def test_a_duplicated_reply_is_caught_before_the_message_goes(
+    workspace: Workspace, add_contacts, tmp_path: Path  # noqa: ANN001
+) -> None:
+    # One reply too many shifts every later one: DATA's slot gets a 250, and an RSET would
+    # then be written into the server's open DATA.
+    _two(add_contacts)
+    delivered: list[bytes] = []
+    with _scripted_server({b"MAIL": b"250 ok\r\n250 ok\r\n"}, delivered) as port:
+        relay = Relay(port)
+        try:
+            email_settings(workspace.root, port=relay.port, pool_size=1, retries=2)
+            result = send(workspace, campaign_file(tmp_path))
+        finally:
+            relay.close()
+    outcomes = {i.contact.uid: (o.status, o.error or "") for i, o in result.failures}
+    assert {status for status, _ in outcomes.values()} == {"failed"}, outcomes
+    assert all("a reply no command asked for" in error for _, error in outcomes.values())
+    assert not delivered
+    assert not any(chunk.startswith(b"RSET") for chunk in relay.chunks)

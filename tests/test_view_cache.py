@@ -146,6 +146,10 @@ def test_a_touch_recorded_later_is_in_the_kept_listing(
         "other-signatures",
         "other-version",
         "empty",
+        "not-json",
+        "another-shape",
+        "two-in-a-line",
+        "another-uid",
     ],
 )
 def test_a_damaged_or_planted_kept_listing_is_not_used(
@@ -171,8 +175,20 @@ def test_a_damaged_or_planted_kept_listing_is_not_used(
     elif damage == "other-version":
         header["version"] = viewcache.VERSION + 1
         data = orjson.dumps(header) + b"\n" + body
-    else:
+    elif damage == "empty":
         data = b""
+    else:
+        # A header copied from the real file (anyone who can read the book's folder can
+        # make it) over lines that are not what the listing writes.
+        first, rest = body.split(b"\n", 1)
+        item = orjson.loads(first)
+        forged = {
+            "not-json": b'{"uid":"x","emails":["attacker@example.com"]}]} not json [',
+            "another-shape": orjson.dumps({"uid": item["uid"], "emails": ["a@example.com"]}),
+            "two-in-a-line": first + b"," + first,
+            "another-uid": orjson.dumps({**item, "uid": "someone-else"}),
+        }[damage]
+        data = head + b"\n" + forged + b"\n" + rest
     view.write_bytes(data)
     assert _listing(run_cli) == truth
     # That listing read the book and kept it again, whole: the next one is served from it.
@@ -190,3 +206,16 @@ def test_a_filtered_listing_reads_the_book_and_keeps_nothing(
         result = orjson.loads(_listing(run_cli, "--tag", tag))
         assert result and all(tag.casefold() in [t.casefold() for t in p["tags"]] for p in result)
     assert not list(rich_book.cache_dir.glob("list-*.json"))
+
+
+def test_a_delete_character_in_a_card_still_lets_the_listing_be_kept(
+    run_cli: Callable[..., Result], workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # JSON writers leave DEL (0x7F) as it is; it must not make every listing a miss.
+    workspace.book_path.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:u1\r\nFN:Ann Lee\r\nN:Lee;Ann;;;\r\n"
+        b"NOTE:odd\x7fbyte\r\nEND:VCARD\r\n"
+    )
+    read = _listing(run_cli)
+    assert b"\x7f" in read
+    assert _kept_listing(run_cli, monkeypatch) == read

@@ -54,7 +54,14 @@ from outreach.progress import current as current_progress
 from .ratelimit import RateLimiter
 from .secrets import Credentials, Redactor
 from .settings import ServerSettings
-from .smtp import Connection, Reply, ServerUnavailable, SetupError, TransferLost
+from .smtp import (
+    Connection,
+    Reply,
+    ServerUnavailable,
+    SetupError,
+    TransferLost,
+    check_arguments,
+)
 
 if TYPE_CHECKING:
     import ssl
@@ -416,6 +423,11 @@ class Sender:
             if options:
                 sender = b" ".join([sender, *options])
             recipients = [recipient.encode("utf-8") for recipient in message.recipients]
+            try:
+                check_arguments(sender, *recipients)
+            except ValueError as exc:
+                self._fail(job, f"{clean(str(exc))} (permanent)")
+                return
             # Queued now, committed by the time the server says 354 (see commit_mark): by
             # then other connections have usually committed it along with theirs.
             self.pump.mark(job)
@@ -470,6 +482,12 @@ class Sender:
         steps = ["MAIL FROM", *(f"RCPT TO:<{r}>" for r in message.recipients), "DATA"]
         last = len(steps) - 1
         for index, reply in enumerate(replies):
+            if index == last and reply.ok and reply.code != 354:
+                # Success at DATA that is not "start the message": the server is not
+                # following the protocol; nothing was handed over, so try again later.
+                connection.close()
+                self._lost(job, f"the server answered DATA with {reply}, not 354")
+                return False
             refused = reply.code != 354 if index == last else not reply.ok
             # A copy's refusal (a Cc or Bcc) only drops that copy, unless the server is
             # closing the connection with it.

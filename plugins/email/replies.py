@@ -9,8 +9,10 @@ four; over the internet that is most of the time a campaign takes, and on loopba
 most of what the sending loop costs.
 
 A reply is one or more lines with the same three-digit code (``250-...`` continues,
-``250 ...`` ends). A line that does not start with a code, or a reply longer than
-:data:`MAX_REPLY`, ends the connection: it is not an SMTP server speaking any more.
+``250 ...`` ends). A line that does not start with a code, a reply longer than
+:data:`MAX_REPLY`, or a reply no command asked for ends the connection (:attr:`ReplyReader.
+violation`): it is not an SMTP server speaking any more, and one reply too many would pair
+every later reply with the wrong command.
 """
 
 from __future__ import annotations
@@ -62,9 +64,13 @@ class ReplyReader(asyncio.Protocol):
         self._lines: list[bytes] = []  # the lines so far of a reply that continues
         self._replies: deque[Reply] = deque()
         self._wanted = 0
+        #: Replies the commands written so far still wait for.
+        self._expected = 0
         self._waiter: asyncio.Future[None] | None = None
         #: Why the connection ended (None while it is open).
         self.lost: str | None = None
+        #: The server broke the protocol (see the module docstring); :attr:`lost` says how.
+        self.violation = False
         transport.set_protocol(self)
 
     # -- asyncio.Protocol -----------------------------------------------------------------
@@ -93,10 +99,14 @@ class ReplyReader(asyncio.Protocol):
 
     # -- reading and writing --------------------------------------------------------------
 
-    def write(self, data: bytes) -> None:
-        """Send ``data``; raises ConnectionError once the connection is gone."""
+    def write(self, data: bytes, replies: int) -> None:
+        """Send ``data``, commands that ``replies`` replies will answer; raises
+        ConnectionError once the connection is gone."""
+        if self._expected == 0 and (self._buffer or self._lines):
+            self._fail("the server sent a reply no command asked for")
         if self.lost is not None or self.transport.is_closing():
             raise ConnectionError(self.lost or "the connection is closed")
+        self._expected += replies
         self.transport.write(data)
 
     async def read(self, count: int, timeout: float | None) -> list[Reply]:
@@ -142,9 +152,13 @@ class ReplyReader(asyncio.Protocol):
                 self._fail("the server sent a reply that never ends")
                 return False
             return True
+        if self._expected == 0:
+            self._fail("the server sent a reply no command asked for")
+            return False
         text = "\n".join(
             part[4:].strip().decode("utf-8", "surrogateescape") for part in self._lines
         )
+        self._expected -= 1
         self._replies.append(Reply(int(code), text))
         self._lines = []
         return True
@@ -162,6 +176,7 @@ class ReplyReader(asyncio.Protocol):
             waiter.set_result(None)  # read() hands out what came, and lost says why
 
     def _fail(self, why: str) -> None:
+        self.violation = True
         self._buffer.clear()
         self._lines = []
         self._end(why)

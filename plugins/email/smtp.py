@@ -40,8 +40,9 @@ __all__ = [
 ]
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
-#: What may not appear in a command's arguments: a line break would start another command.
-_LINE_BREAK = re.compile(rb"[\r\n]")
+#: What may not appear in a command's arguments: a line break would start another command,
+#: and no other control byte belongs in an address or an ESMTP parameter.
+_CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
 
 
 class SetupError(Exception):
@@ -205,16 +206,20 @@ class Connection:
         returned with the rest missing)."""
         reader = self._reader
         try:
-            reader.write(b"".join(lines))
+            reader.write(b"".join(lines), len(lines))
             replies = await reader.read(count, self._settings.timeout)
-        except (ConnectionError, OSError) as exc:
-            self.close()
-            raise ServerUnavailable(_describe(exc)) from None
-        except TimeoutError:
+        except TimeoutError:  # before OSError, of which it is a kind
             self.close()
             raise ServerUnavailable(
                 f"timed out waiting for the server's reply ({self._settings.timeout:g} s)"
             ) from None
+        except (ConnectionError, OSError) as exc:
+            self.close()
+            raise ServerUnavailable(_describe(exc)) from None
+        if reader.violation:
+            # The replies may be paired with the wrong commands: none of them can be trusted.
+            self.close()
+            raise ServerUnavailable(reader.lost or "the server broke the protocol")
         if len(replies) < count:
             self.close()
             if not any(not reply.ok for reply in replies):
@@ -244,7 +249,7 @@ class Connection:
             data += b"\r\n"
         reader = self._reader
         try:
-            reader.write(data + b".\r\n")
+            reader.write(data + b".\r\n", 1)
         except (ConnectionError, OSError) as exc:
             self.close()
             raise ServerUnavailable(_describe(exc)) from None
@@ -255,7 +260,7 @@ class Connection:
             raise TransferLost(
                 f"timed out waiting for the server's reply ({timeout:g} s)"
             ) from None
-        if not replies:
+        if not replies or reader.violation:
             self.close()
             raise TransferLost(reader.lost or "connection lost")
         reply = replies[0]
@@ -267,7 +272,7 @@ class Connection:
         """Say goodbye politely; errors do not matter any more."""
         if self.is_connected:
             try:
-                self._reader.write(b"QUIT\r\n")
+                self._reader.write(b"QUIT\r\n", 1)
                 await self._reader.read(1, min(self._settings.timeout, 10.0))
             except (ConnectionError, OSError, TimeoutError):
                 pass
@@ -279,12 +284,17 @@ class Connection:
         self._smtp.close()
 
 
-def _command_line(args: Sequence[bytes]) -> bytes:
-    """One command line; arguments never hold a line break (that would be a second command,
-    smuggled in by an address: checked here whatever validated the address before)."""
+def check_arguments(*args: bytes) -> None:
+    """Raise ValueError when a command argument holds a control byte: a line break would
+    smuggle in a second command. Checked whatever validated the address before."""
     for arg in args:
-        if _LINE_BREAK.search(arg):
-            raise ValueError("an SMTP command argument holds a line break")
+        if _CONTROL.search(arg):
+            raise ValueError(f"an SMTP command argument holds a control character: {arg!r}")
+
+
+def _command_line(args: Sequence[bytes]) -> bytes:
+    """One command line (its arguments checked by :func:`check_arguments`)."""
+    check_arguments(*args)
     return b" ".join(args) + b"\r\n"
 
 

@@ -30,7 +30,7 @@ import os
 import re
 import ssl
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -367,6 +367,34 @@ class ImapSource:
             "what was read is kept, run the sync again to continue"
         )
 
+    def _command(
+        self,
+        folder: str,
+        failed: str,
+        run: Callable[[imaplib.IMAP4], tuple[str, list[Any]]],
+        *,
+        after: str = "",
+        only_ok: bool = True,
+    ) -> tuple[str, list[Any]]:
+        """Run one IMAP command on the session: a dropped connection is
+        :class:`~outreach.errors.MailConnectionLost` (``after`` says where reading stopped),
+        the server's refusal (an error, or with ``only_ok`` any answer but OK) a
+        :class:`~outreach.errors.MailSourceError` naming the folder, then ``failed``."""
+        imap = self._session()
+        try:
+            typ, data = run(imap)
+        except (imaplib.IMAP4.abort, OSError) as exc:
+            raise self._lost(exc, folder, after) from None
+        except imaplib.IMAP4.error as exc:
+            raise MailSourceError(
+                f"IMAP {self.where} folder {folder!r}{failed}: {self._clean(exc)}"
+            ) from None
+        if only_ok and typ != "OK":
+            raise MailSourceError(
+                f"IMAP {self.where} folder {folder!r}{failed}: {self._clean(data)}"
+            )
+        return typ, data
+
     # -- folders ------------------------------------------------------------------------
 
     def folders(self) -> list[tuple[str, bool]]:
@@ -427,19 +455,12 @@ class ImapSource:
 
     def _examine(self, folder: str) -> tuple[int, int | None]:
         """Open ``folder`` read-only; returns (UIDVALIDITY, UIDNEXT or None)."""
+        self._command(
+            folder,
+            ": cannot open it",
+            lambda imap: imap.select(_quote(encode_mailbox_name(folder)), readonly=True),
+        )
         imap = self._session()
-        try:
-            typ, data = imap.select(_quote(encode_mailbox_name(folder)), readonly=True)
-        except (imaplib.IMAP4.abort, OSError) as exc:
-            raise self._lost(exc, folder) from None
-        except imaplib.IMAP4.error as exc:
-            raise MailSourceError(
-                f"IMAP {self.where} folder {folder!r}: cannot open it: {self._clean(exc)}"
-            ) from None
-        if typ != "OK":
-            raise MailSourceError(
-                f"IMAP {self.where} folder {folder!r}: cannot open it: {self._clean(data)}"
-            )
         uidvalidity = _number(imap.untagged_responses.get("UIDVALIDITY"))
         if uidvalidity is None:
             raise MailSourceError(
@@ -467,21 +488,17 @@ class ImapSource:
         Cheap enough to ask for every folder before a sync: a folder whose UIDVALIDITY is the
         recorded one and whose UIDNEXT is the last UID read plus one has nothing new.
         """
-        imap = self._session()
-        try:
+
+        def status(imap: imaplib.IMAP4) -> tuple[str, list[Any]]:
             if self._selected and self._selected[0] == folder:
                 # For the open folder the server answers from this session's view, which
                 # catches up with new mail only when it is asked to (RFC 3501 6.3.10).
                 imap.noop()
-            typ, data = imap.status(
+            return imap.status(
                 _quote(encode_mailbox_name(folder)), "(MESSAGES UIDNEXT UIDVALIDITY)"
             )
-        except (imaplib.IMAP4.abort, OSError) as exc:
-            raise self._lost(exc, folder) from None
-        except imaplib.IMAP4.error as exc:
-            raise MailSourceError(
-                f"IMAP {self.where} folder {folder!r}: STATUS failed: {self._clean(exc)}"
-            ) from None
+
+        typ, data = self._command(folder, ": STATUS failed", status, only_ok=False)
         values: dict[str, int] = {}
         for line in data if typ == "OK" else ():
             if isinstance(line, bytes):
@@ -553,19 +570,9 @@ class ImapSource:
             yield pending
 
     def _search(self, folder: str, *criteria: str) -> list[Any]:
-        imap = self._session()
-        try:
-            typ, data = imap.uid("SEARCH", *criteria)
-        except (imaplib.IMAP4.abort, OSError) as exc:
-            raise self._lost(exc, folder) from None
-        except imaplib.IMAP4.error as exc:
-            raise MailSourceError(
-                f"IMAP {self.where} folder {folder!r}: SEARCH failed: {self._clean(exc)}"
-            ) from None
-        if typ != "OK":
-            raise MailSourceError(
-                f"IMAP {self.where} folder {folder!r}: SEARCH failed: {self._clean(data)}"
-            )
+        _, data = self._command(
+            folder, ": SEARCH failed", lambda imap: imap.uid("SEARCH", *criteria)
+        )
         return data
 
     def _esearch(self, folder: str, start: int) -> Iterator[int]:
@@ -603,19 +610,12 @@ class ImapSource:
     def _fetch_headers(
         self, folder: str, uids: Sequence[int], after: str
     ) -> list[tuple[int, bytes]]:
-        imap = self._session()
-        try:
-            typ, data = imap.uid("FETCH", _sequence_set(uids), "(UID BODY.PEEK[HEADER])")
-        except (imaplib.IMAP4.abort, OSError) as exc:
-            raise self._lost(exc, folder, after) from None
-        except imaplib.IMAP4.error as exc:
-            raise MailSourceError(
-                f"IMAP {self.where} folder {folder!r}: FETCH failed: {self._clean(exc)}"
-            ) from None
-        if typ != "OK":
-            raise MailSourceError(
-                f"IMAP {self.where} folder {folder!r}: FETCH failed: {self._clean(data)}"
-            )
+        _, data = self._command(
+            folder,
+            ": FETCH failed",
+            lambda imap: imap.uid("FETCH", _sequence_set(uids), "(UID BODY.PEEK[HEADER])"),
+            after=after,
+        )
         wanted = set(uids)
         found = {uid: body for uid, body in _parse_fetch(data, b"BODY[HEADER]") if uid in wanted}
         # A message expunged by another client since SEARCH is simply gone: nothing to read.
@@ -624,15 +624,13 @@ class ImapSource:
     def fetch_body(self, folder: str, uid: int) -> bytes:
         """The whole message ``uid`` of ``folder`` (``BODY.PEEK[]``: it stays unread)."""
         self._ensure_selected(folder)
-        imap = self._session()
-        try:
-            typ, data = imap.uid("FETCH", str(uid), "(UID BODY.PEEK[])")
-        except (imaplib.IMAP4.abort, OSError) as exc:
-            raise self._lost(exc, folder, f" reading UID {uid}") from None
-        except imaplib.IMAP4.error as exc:
-            raise MailSourceError(
-                f"IMAP {self.where} folder {folder!r} UID {uid}: FETCH failed: {self._clean(exc)}"
-            ) from None
+        typ, data = self._command(
+            folder,
+            f" UID {uid}: FETCH failed",
+            lambda imap: imap.uid("FETCH", str(uid), "(UID BODY.PEEK[])"),
+            after=f" reading UID {uid}",
+            only_ok=False,
+        )
         if typ == "OK":
             for got, body in _parse_fetch(data, b"BODY[]"):
                 if got == uid:

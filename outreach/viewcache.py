@@ -22,6 +22,7 @@ Checking costs a parse of the lines (a fifth of a warm listing's time) and is wo
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -141,7 +142,8 @@ def _lines_hold(lines: list[bytes], uids: list[object]) -> bool:
     )
 
 
-def _keys() -> set[str]:
+@functools.cache
+def _keys() -> frozenset[str]:
     """The keys of a listing object (:func:`encode` writes them in one order, and a parsed
     line keeps it; the set is what is checked)."""
-    return set(contact_json(Contact(uid="", name=Name())))
+    return frozenset(contact_json(Contact(uid="", name=Name())))

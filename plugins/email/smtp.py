@@ -196,7 +196,7 @@ class Connection:
         for index, line in enumerate(lines):
             (reply,) = await self._exchange([line], 1)
             replies.append(reply)
-            if not reply.ok and index <= 1 or reply.closing:
+            if (not reply.ok and index <= 1) or reply.closing:
                 break
         return replies
 

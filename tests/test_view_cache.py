@@ -6,6 +6,9 @@ file itself is seen.
 from __future__ import annotations
 
 import os
+import shlex
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -238,3 +241,34 @@ def test_a_real_sized_book_of_common_names_is_kept_and_printed_whole(
     people = orjson.loads(kept)
     assert len(people) == len({p["uid"] for p in people}) == 2000
     assert len({p["name"] for p in people}) < 1000  # names are shared
+
+
+def test_listings_during_edits_by_another_process_never_print_a_stale_book(
+    run_cli: Callable[..., Result], rich_book: Workspace
+) -> None:
+    # One process changes a contact's employer over and over while another lists the whole
+    # book: a listing kept from a book that changed meanwhile must never be served.
+    program = [str(Path(sys.executable).with_name("outreach")), "--home", str(rich_book.root)]
+    env = {k: v for k, v in os.environ.items() if k != "OUTREACH_HOME"}
+    uid = orjson.loads(_listing(run_cli))[0]["uid"]
+    script = "; ".join(
+        f"{shlex.join([*program, 'contacts', 'set', uid, '--org', f'Org {n}'])} >/dev/null"
+        for n in range(12)
+    )
+    editor = subprocess.Popen(["sh", "-c", script], env=env)
+    seen = []
+    while editor.poll() is None:
+        listed = subprocess.run(
+            [*program, "contacts", "list", "--json"], env=env, capture_output=True, check=True
+        )
+        seen.append(next(p["org"] for p in orjson.loads(listed.stdout) if p["uid"] == uid))
+    assert editor.wait() == 0
+    assert len(seen) >= 2
+    # Employers only move forward: a listing never goes back to an older book.
+    numbers = [int(org.split()[-1]) for org in seen if org.startswith("Org ")]
+    assert numbers == sorted(numbers)
+    final = subprocess.run(
+        [*program, "contacts", "list", "--json"], env=env, capture_output=True, check=True
+    ).stdout
+    assert next(p["org"] for p in orjson.loads(final) if p["uid"] == uid) == "Org 11"
+    assert final == _read_book_listing(run_cli, rich_book)

@@ -29,6 +29,7 @@ import logging
 import os
 import re
 import ssl
+import time
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,6 +62,11 @@ BATCH_SIZE = 500
 SEARCH_WINDOW = 50_000
 #: Seconds to wait for the server to answer before the connection counts as lost.
 TIMEOUT = 60.0
+#: Logins tried when the server refuses one as temporary (``[UNAVAILABLE]``, RFC 5530: its
+#: authentication back end is down or slow, as Gmail's "Temporary System Error" and Dovecot's
+#: "Temporary authentication failure" say), and the seconds waited before each new try.
+LOGIN_ATTEMPTS = 3
+LOGIN_RETRY_PAUSE = 2.0
 _DEFAULT_PORTS = {"tls": 993, "starttls": 143}
 _WHERE = "outreach.toml [imap]"
 
@@ -238,6 +244,22 @@ class ImapSource:
         return context
 
     def _connect(self) -> None:
+        """Open, encrypt and log in, trying again where the server calls its refusal temporary.
+
+        A temporary refusal says nothing about the password or token, so trying again cannot
+        lock the account; each try is a new connection, as the server may have ended the old.
+        """
+        for attempt in range(1, LOGIN_ATTEMPTS + 1):
+            try:
+                self._connect_once()
+                return
+            except _TemporaryRefusal as exc:
+                if attempt == LOGIN_ATTEMPTS:
+                    raise MailSourceError(f"{exc} (tried {attempt} times)") from None
+                log.info("%s; trying again in %g s", exc, LOGIN_RETRY_PAUSE)
+                time.sleep(LOGIN_RETRY_PAUSE)
+
+    def _connect_once(self) -> None:
         """Open, encrypt and log in; every failure is one line naming the server."""
         credentials = self._load_credentials()
         context = self._tls_context()
@@ -325,9 +347,10 @@ class ImapSource:
         except imaplib.IMAP4.abort:
             raise
         except imaplib.IMAP4.error as exc:
-            raise MailSourceError(
-                f"IMAP {where}: login as {user} ({credentials.mechanism}) refused: "
-                f"{self._clean(exc)}"
+            reason = self._clean(exc)
+            refusal = _TemporaryRefusal if "[UNAVAILABLE]" in reason.upper() else MailSourceError
+            raise refusal(
+                f"IMAP {where}: login as {user} ({credentials.mechanism}) refused: {reason}"
             ) from None
         except UnicodeEncodeError:
             raise MailSourceError(
@@ -641,6 +664,10 @@ class ImapSource:
 
 
 # -- the wire format ------------------------------------------------------------------------
+
+
+class _TemporaryRefusal(MailSourceError):
+    """A login the server refused with ``[UNAVAILABLE]``: worth another try, not the user's fault."""
 
 
 def _drop(imap: imaplib.IMAP4 | None) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from dovecot import (  # noqa: F401  (the Dovecot fixtures)
+    Dovecot,
     dovecot,
     dovecot_oauth_only,
     dovecot_plaintext,
@@ -98,3 +100,19 @@ def run_cli(workspace: Workspace) -> Callable[..., Result]:
         return runner.invoke(cli, ["--home", str(home or workspace.root), *args])
 
     return run
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failed test that used a Dovecot shows the server's log: its reasons are only there."""
+    report = yield
+    if report.failed:
+        # An account made by new_account shares its server's log: one section per server.
+        servers = {
+            value.root: value
+            for value in getattr(item, "funcargs", {}).values()
+            if isinstance(value, Dovecot)
+        }
+        for server in servers.values():
+            report.sections.append((f"Dovecot {server.user} on {server.root}", server.report()))
+    return report

@@ -40,6 +40,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import traceback
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -181,7 +182,7 @@ class Dovecot:
     oauth_token: str = ""
     #: False for an account made by :meth:`new_account`: stopping is the server's owner's job.
     owner: bool = True
-    _identity: Any = None
+    _identity: _IdentityProvider | None = None
     _names: Iterator[int] = field(default_factory=itertools.count)
     _accounts: Iterator[int] = field(default_factory=itertools.count)
 
@@ -192,6 +193,20 @@ class Dovecot:
             return (self.root / "dovecot.log").read_text(errors="replace")
         except OSError:
             return ""
+
+    def report(self, lines: int = 40) -> str:
+        """The end of Dovecot's log and the identity provider's errors, for a failed test."""
+        text = "\n".join(self.log.splitlines()[-lines:])
+        if self._identity is not None:
+            text += f"\n(identity provider: {self._identity.asked} introspections"
+            text += "".join(f"\n{error}" for error in self._identity.errors) + ")"
+        return text
+
+    def identity_down(self, requests: int) -> None:
+        """Make the identity provider answer the next ``requests`` introspections with 503."""
+        if self._identity is None:
+            raise RuntimeError("this Dovecot has no OAuth identity provider")
+        self._identity.outages = requests
 
     def log_count(self, text: str | re.Pattern[str]) -> int:
         """How many times the log holds ``text`` (or a match of the pattern)."""
@@ -367,10 +382,18 @@ class Dovecot:
 class _Introspection(http.server.BaseHTTPRequestHandler):
     """RFC 7662 token introspection, as an identity provider answers Dovecot's oauth2 passdb."""
 
+    server: _IdentityProvider
+
     def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
         length = int(self.headers.get("Content-Length") or 0)
         form = urllib.parse.parse_qs(self.rfile.read(length).decode())
         token = (form.get("token") or [""])[0]
+        self.server.asked += 1
+        if self.server.outages > 0:
+            # Down, as a real provider is at times: Dovecot then calls the login temporary.
+            self.server.outages -= 1
+            self.send_error(503, "identity provider unavailable")
+            return
         if token in _TOKENS:
             reply = {"active": True, "username": _TOKENS[token], "scope": "https://mail.example/"}
         else:
@@ -386,8 +409,25 @@ class _Introspection(http.server.BaseHTTPRequestHandler):
         """Quiet: the tests read Dovecot's log, not this one."""
 
 
-def _identity_provider() -> http.server.ThreadingHTTPServer:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Introspection)
+class _IdentityProvider(http.server.ThreadingHTTPServer):
+    """The loopback identity provider: counts what it is asked, can be down, keeps its errors."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Introspection)
+        #: Introspection requests answered so far.
+        self.asked = 0
+        #: How many of the next requests get 503 Service Unavailable.
+        self.outages = 0
+        #: Tracebacks of requests the handler failed on (shown with a failed test).
+        self.errors: list[str] = []
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Kept for the failure report instead of printed where nobody reads it."""
+        self.errors.append(traceback.format_exc())
+
+
+def _identity_provider() -> _IdentityProvider:
+    server = _IdentityProvider()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

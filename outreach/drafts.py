@@ -53,12 +53,15 @@ def mark_contact_drafts_sent(journal: Journal, contact_uid: str, channel: str) -
     The caller records the touch itself (``outreach touch`` already does), so one
     conversation is one touch however many drafts it settles.
     """
-    drafted = [
-        d
-        for d in journal.deliveries()
-        if d.key.contact_uid == contact_uid and d.key.channel == channel and d.status == DRAFTED
-    ]
+    # Read inside the write transaction, so no other process changes a status in between.
     with journal.transaction():
+        drafted = [
+            d
+            for d in journal.deliveries()
+            if d.key.contact_uid == contact_uid
+            and d.key.channel == channel
+            and d.status == DRAFTED
+        ]
         record_finished(journal, [Finished(d.key, Outcome(SENT)) for d in drafted], None)
     return drafted
 
@@ -80,7 +83,9 @@ def mark_campaign_sent(
     ``book`` is the workspace's address book when the caller has it open already.
     """
     book = book if book is not None else engine.workspace.open_book()
-    with engine.workspace.open_journal() as journal:
+    # Read and write in one write transaction: two marks at once (two terminals, a script)
+    # would otherwise both read a draft as unsent and both add its touch.
+    with engine.workspace.open_journal() as journal, journal.transaction():
         candidates: dict[DeliveryKey, str] = {}
         already: list[DeliveryKey] = []
         for delivery in journal.deliveries(campaign.name):
@@ -107,6 +112,5 @@ def mark_campaign_sent(
             already = [k for k in already if k.contact_uid in wanted]
         result = MarkResult(already=already, marked=list(candidates.items()))
         marked = [Finished(k, Outcome(SENT), a, _note(k)) for k, a in result.marked]
-        with journal.transaction():
-            record_finished(journal, marked, day)
+        record_finished(journal, marked, day)
         return result

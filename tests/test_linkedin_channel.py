@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import html
 import re
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -17,6 +19,7 @@ from outreach.plugins.linkedin.drafts_csv import COLUMNS, guard_formula
 from outreach.plugins.linkedin.profile import find_profile
 
 from outreach.contact import Contact
+from outreach.drafts import MarkResult, mark_campaign_sent
 from outreach.engine import Engine
 from outreach.errors import ConfigError
 from outreach.journal import DRAFTED, SENT
@@ -310,6 +313,48 @@ def test_drafts_are_recorded_as_drafted_then_marked_sent_once(
     rerun = run_cli("campaign", "run", str(file), "--send")
     assert "nothing to deliver" in rerun.output
     assert "3 already settled" in rerun.output
+
+
+def test_two_marks_at_once_touch_each_contact_once(
+    workspace: Workspace,
+    add_contacts: AddContacts,
+    run_cli: RunCli,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    add_contacts(*(make_contact(u, u.title(), "X", tags=["friend"]) for u in ("ann", "bob", "cy")))
+    file = write_campaign(workspace.root / "hello.toml", CAMPAIGN)
+    assert run_cli("campaign", "run", str(file), "--send").exit_code == 0
+    day = date(2025, 6, 21)
+
+    def mark() -> MarkResult:
+        engine = Engine(workspace, today=day)
+        return mark_campaign_sent(engine, engine.load(file), None, channel="linkedin", day=day)
+
+    # The second mark (its own connection, as another process has) starts while the first
+    # has read the journal and not yet written: the moment both used to see three drafts.
+    second: list[MarkResult] = []
+    other = threading.Thread(target=lambda: second.append(mark()))
+    real_plan = Engine.plan
+
+    def plan_then_let_the_other_in(self: Engine, *args: Any, **kwargs: Any) -> Any:
+        plan = real_plan(self, *args, **kwargs)
+        if not other.is_alive() and not second:
+            other.start()
+            other.join(timeout=1.0)  # with the read in the write lock it waits for us
+        return plan
+
+    monkeypatch.setattr(Engine, "plan", plan_then_let_the_other_in)
+    first = mark()
+    other.join(timeout=60)
+    assert not other.is_alive()
+    (then,) = second
+    assert len(first.marked) + len(then.marked) == 3
+    assert len(first.already) + len(then.already) == 3
+    assert sorted(_touches(workspace)) == [
+        ("ann", "linkedin", "hello"),
+        ("bob", "linkedin", "hello"),
+        ("cy", "linkedin", "hello"),
+    ]
 
 
 def test_marking_sent_feeds_the_touch_plan(

@@ -88,6 +88,9 @@ def move_book(
 
     Raises :class:`~outreach.errors.InputError` when the target is taken, is the same layout,
     or the cards would not come through unchanged; nothing is changed then.
+
+    Hold the book lock around the call (``with workspace.book_lock(): ...``, as ``contacts
+    move-book`` does): an edit saved meanwhile to the old book would be left behind.
     """
     source = stranded(workspace_root, book_path) or book_path
     old = AddressBook.open(source, cache_dir)

@@ -29,11 +29,11 @@ import logging
 import os
 import re
 import ssl
-import time
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from time import sleep
 from types import TracebackType
 from typing import Any, Literal
 
@@ -257,7 +257,7 @@ class ImapSource:
                 if attempt == LOGIN_ATTEMPTS:
                     raise MailSourceError(f"{exc} (tried {attempt} times)") from None
                 log.info("%s; trying again in %g s", exc, LOGIN_RETRY_PAUSE)
-                time.sleep(LOGIN_RETRY_PAUSE)
+                sleep(LOGIN_RETRY_PAUSE)
 
     def _connect_once(self) -> None:
         """Open, encrypt and log in; every failure is one line naming the server."""

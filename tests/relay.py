@@ -12,6 +12,8 @@ import contextlib
 import socket
 import threading
 
+from smtp_servers import stop_accepting
+
 __all__ = ["Relay"]
 
 
@@ -86,7 +88,14 @@ class Relay:
             sock.close()
 
     def close(self) -> None:
-        """Stop relaying and close every connection."""
-        self._listener.close()
+        """Stop relaying and close every connection, once no thread is still reading one."""
+        stop_accepting(self._listener, self._accepting)
+        # Shut down before closing: a thread still in recv() wakes and ends, instead of
+        # reading, after the next signal, whatever socket has the number by then.
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        for thread in self._threads:
+            thread.join(timeout=10)
         for sock in self._sockets:
             sock.close()

@@ -10,10 +10,12 @@ campaign in a test workspace.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import ipaddress
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +37,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def stop_accepting(listener: socket.socket, thread: threading.Thread) -> None:
+    """Stop a test server's accept loop, then close its socket, in that order.
+
+    Closing alone leaves the thread blocked in accept() on the descriptor's number: after the
+    next signal (a child process exiting) the kernel restarts the call on whatever socket has
+    that number by then, and the old server answers another test's connections (Dovecot's
+    token checks once got this server's SMTP greeting). Shutting down wakes the accept first.
+    """
+    with contextlib.suppress(OSError):
+        listener.shutdown(socket.SHUT_RDWR)
+    thread.join(timeout=10)
+    listener.close()
 
 
 @dataclass

@@ -19,6 +19,7 @@ from smtp_servers import (
     email_settings,
     send,
     smtp_sink,
+    stop_accepting,
 )
 
 from outreach.engine import RunResult
@@ -168,7 +169,7 @@ def _scripted_server(
     try:
         yield port
     finally:
-        listener.close()
+        stop_accepting(listener, thread)
 
 
 def test_multi_line_replies_are_read_whole(

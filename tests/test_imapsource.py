@@ -349,7 +349,7 @@ def test_a_refused_token_is_reported_without_the_token(dovecot: Dovecot, tmp_pat
 def _sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Records the pauses between login tries instead of waiting them out."""
     pauses: list[float] = []
-    monkeypatch.setattr(imapsource.time, "sleep", pauses.append)
+    monkeypatch.setattr(imapsource, "sleep", pauses.append)
     return pauses
 
 

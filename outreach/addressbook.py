@@ -34,7 +34,7 @@ from .lookup import ambiguous_message, not_found_message
 from .progress import progress
 from .vcard import dump_contacts, parse_vcards
 
-__all__ = ["AddressBook", "cache_key", "vdir_filename"]
+__all__ = ["READ_ATTEMPTS", "AddressBook", "cache_key", "vdir_filename"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]")
 
@@ -48,6 +48,14 @@ def vdir_filename(uid: str) -> str:
 def cache_key(path: Path) -> str:
     """The name part that ties a book's cache files (in the workspace's ``.cache``) to it."""
     return hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]
+
+
+#: Reads of the book tried when a file of it is replaced while it is read.
+READ_ATTEMPTS = 5
+
+
+class _ChangedWhileRead(BookConflictError):
+    """A book file was replaced between its first stat and the end of its parse."""
 
 
 @dataclass(slots=True)
@@ -116,10 +124,25 @@ class AddressBook:
 
     @classmethod
     def open(cls, path: Path, cache_dir: Path | None = None) -> AddressBook:
-        """Read the book at ``path`` (a missing path is an empty book, created on save)."""
-        book = cls(path, cache_dir)
-        book._load()
-        return book
+        """Read the book at ``path`` (a missing path is an empty book, created on save).
+
+        A book file replaced while it is read (another process saving the book; saves are
+        whole-file renames) is read again from the start, up to :data:`READ_ATTEMPTS` times,
+        so a reader never has to be run again by hand because of a save next to it.
+        """
+        attempt = 1
+        while True:
+            book = cls(path, cache_dir)
+            try:
+                book._load()
+                return book
+            except _ChangedWhileRead as exc:
+                if attempt == READ_ATTEMPTS:
+                    raise BookConflictError(
+                        f"{exc}, {attempt} times in a row: is another program rewriting it "
+                        "all the time?"
+                    ) from None
+                attempt += 1
 
     def _cache_file(self) -> Path | None:
         if self.cache_dir is None:
@@ -168,7 +191,7 @@ class AddressBook:
             digest, contacts = self._parse_file(file)
             # Parsing may have taken long enough for the file to change meanwhile.
             if FileSignature.of(file) != signature:
-                raise BookConflictError(f"{file}: changed while it was being read; try again")
+                raise _ChangedWhileRead(f"{file}: changed while it was being read")
         if signature is not None:
             fresh[name] = (signature, digest, contacts)
         self._states[name] = _FileState(signature, digest)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import make_contact
 
-from outreach.addressbook import AddressBook, vdir_filename
+from outreach.addressbook import READ_ATTEMPTS, AddressBook, vdir_filename
 from outreach.contact import Contact, Name, RawProperty
 from outreach.errors import BookConflictError, ContactNotFound, InputError
 
@@ -208,3 +209,61 @@ def test_nothing_to_save_touches_nothing(tmp_path: Path) -> None:
     book = AddressBook.open(path)
     book.save()
     assert not path.exists()
+
+
+def _saved_by_another_process_while_read(
+    book_path: Path, monkeypatch: pytest.MonkeyPatch, saves: int
+) -> list[str]:
+    """Make the next ``saves`` parses of a book file see it replaced, as another process's
+    save (a whole-file rename) does when it lands mid-read; the names given each time."""
+    names: list[str] = []
+    real = AddressBook._parse_file
+    saving: list[bool] = []
+
+    def parse_then_replace(self: AddressBook, file: Path) -> Any:
+        parsed = real(self, file)
+        if len(names) < saves and not saving:
+            saving.append(True)  # the other process's own read is a plain one
+            other = AddressBook.open(book_path)
+            (contact,) = other
+            contact.name = Name(given=f"Ann{len(names)}", family="Lee")
+            other.update(contact)
+            other.save()
+            names.append(contact.display_name)
+            saving.clear()
+        return parsed
+
+    monkeypatch.setattr(AddressBook, "_parse_file", parse_then_replace)
+    return names
+
+
+def test_a_book_saved_while_it_is_read_is_read_again(
+    book_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = AddressBook.open(book_path)
+    book.add(person("a", "Ann Lee", "ann@example.com"))
+    book.save()
+    names = _saved_by_another_process_while_read(book_path, monkeypatch, saves=2)
+    again = AddressBook.open(book_path)
+    # Read three times; what it holds is the book as the last save left it, and saving it
+    # again is no conflict.
+    assert names == ["Ann0 Lee", "Ann1 Lee"]
+    (contact,) = again
+    assert contact.display_name == "Ann1 Lee"
+    contact.add_tag("mentor")
+    again.update(contact)
+    again.save()
+
+
+def test_a_book_rewritten_all_the_time_is_one_clear_error(
+    book_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = AddressBook.open(book_path)
+    book.add(person("a", "Ann Lee"))
+    book.save()
+    _saved_by_another_process_while_read(book_path, monkeypatch, saves=READ_ATTEMPTS)
+    with pytest.raises(BookConflictError) as caught:
+        AddressBook.open(book_path)
+    message = str(caught.value)
+    assert "changed while it was being read" in message
+    assert f"{READ_ATTEMPTS} times in a row" in message

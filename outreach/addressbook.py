@@ -55,7 +55,7 @@ READ_ATTEMPTS = 5
 
 
 class _ChangedWhileRead(BookConflictError):
-    """A book file was replaced between its first stat and the end of its parse."""
+    """A book file was replaced or removed between its first stat and the end of its parse."""
 
 
 @dataclass(slots=True)
@@ -171,6 +171,9 @@ class AddressBook:
     def _parse_file(self, file: Path) -> tuple[str, list[Contact]]:
         try:
             data = file.read_bytes()
+        except FileNotFoundError:
+            # Listed or seen a moment ago: another process removed it (contacts remove).
+            raise _ChangedWhileRead(f"{file}: removed while the book was being read") from None
         except OSError as exc:
             raise InputError(f"{file}: cannot read the address book: {exc.strerror}") from None
         cards = parse_vcards(_decode(data, file), str(file))

@@ -267,3 +267,26 @@ def test_a_book_rewritten_all_the_time_is_one_clear_error(
     message = str(caught.value)
     assert "changed while it was being read" in message
     assert f"{READ_ATTEMPTS} times in a row" in message
+
+
+def test_a_card_removed_from_a_folder_while_it_is_read_is_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "book"
+    book = AddressBook.open(folder)
+    for uid, name in (("a", "Ann Lee"), ("b", "Bo Chen")):
+        book.add(person(uid, name))
+    book.save()
+    real = AddressBook._vdir_names
+    removed: list[str] = []
+
+    def names_then_remove(self: AddressBook) -> list[str]:
+        names = real(self)
+        if not removed:
+            # Listed, then removed by another process before it is read.
+            (folder / vdir_filename("b")).unlink()
+            removed.append("b")
+        return names
+
+    monkeypatch.setattr(AddressBook, "_vdir_names", names_then_remove)
+    assert [c.uid for c in AddressBook.open(folder)] == ["a"]

@@ -202,11 +202,23 @@ class Dovecot:
             text += "".join(f"\n{error}" for error in self._identity.errors) + ")"
         return text
 
-    def identity_down(self, requests: int) -> None:
-        """Make the identity provider answer the next ``requests`` introspections with 503."""
-        if self._identity is None:
+    @property
+    def introspections(self) -> int:
+        """How many token checks the identity provider has answered (0 without OAuth)."""
+        return self._identity.asked if self._identity is not None else 0
+
+    @contextlib.contextmanager
+    def identity_down(self, requests: int) -> Iterator[None]:
+        """For the ``with`` block, the identity provider answers the next ``requests``
+        introspections with 503; any left over are forgotten when it ends."""
+        identity = self._identity
+        if identity is None:
             raise RuntimeError("this Dovecot has no OAuth identity provider")
-        self._identity.outages = requests
+        identity.outages = requests
+        try:
+            yield
+        finally:
+            identity.outages = 0
 
     def log_count(self, text: str | re.Pattern[str]) -> int:
         """How many times the log holds ``text`` (or a match of the pattern)."""

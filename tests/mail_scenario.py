@@ -77,6 +77,17 @@ def journal_dump(workspace: Workspace) -> list[str]:
         return list(journal.db.iterdump())
 
 
+def send_campaign(run_cli: Callable[..., Result], tmp_path: Path, *options: str) -> Path:
+    """Write :data:`CAMPAIGN` to ``tmp_path/ask/campaign.toml`` and run it with ``--send``
+    (and ``options``); the campaign file."""
+    campaign = tmp_path / "ask" / "campaign.toml"
+    campaign.parent.mkdir()
+    campaign.write_text(CAMPAIGN, encoding="utf-8")
+    sent = run_cli("campaign", "run", str(campaign), "--send", *options)
+    assert sent.exit_code == 0, sent.output
+    return campaign
+
+
 def run_scenario(
     workspace: Workspace,
     smtp: Recorder,
@@ -86,13 +97,9 @@ def run_scenario(
 ) -> None:
     """The whole loop; ``deliver(inbox, sent)`` puts the mail where it is read from and
     returns the ``mail sync`` arguments that read it."""
-    campaign = tmp_path / "ask" / "campaign.toml"
-    campaign.parent.mkdir()
-    campaign.write_text(CAMPAIGN, encoding="utf-8")
     # The campaign records its touches three days ago; the mail that comes back is newer.
     three_days_ago = (date.today() - timedelta(days=3)).isoformat()
-    sent = run_cli("campaign", "run", str(campaign), "--send", "--today", three_days_ago)
-    assert sent.exit_code == 0, sent.output
+    campaign = send_campaign(run_cli, tmp_path, "--today", three_days_ago)
     assert sorted(r.recipients[0] for r in smtp.received) == [
         "aiko@example.jp",
         "bruno@old-employer.example",

@@ -243,13 +243,17 @@ def dumped(folder: Path) -> list[bytes]:
     return [p.read_bytes() for p in folder.rglob("*") if p.is_file()]
 
 
+def append_table(workspace_root: Path, name: str, settings: dict[str, Any]) -> None:
+    """Add a ``[name]`` table holding ``settings`` to the workspace's ``outreach.toml``."""
+    lines = ["", f"[{name}]", *(f"{key} = {_toml(value)}" for key, value in settings.items())]
+    config = workspace_root / "outreach.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n".join(lines) + "\n")
+
+
 def email_settings(workspace_root: Path, **settings: Any) -> None:
     """Give the workspace an ``[email]`` table (test-speed retries unless told otherwise)."""
     values = {"host": "127.0.0.1", "security": "none", "backoff": 0.01, "backoff_max": 0.05}
-    values.update(settings)
-    lines = ["", "[email]", *(f"{key} = {_toml(value)}" for key, value in values.items())]
-    config = workspace_root / "outreach.toml"
-    config.write_text(config.read_text(encoding="utf-8") + "\n".join(lines) + "\n")
+    append_table(workspace_root, "email", values | settings)
 
 
 def campaign_file(directory: Path, name: str = "hello", **email: Any) -> Path:

@@ -359,19 +359,16 @@ def test_a_temporary_refusal_is_tried_again_on_a_new_connection(
     pauses = _sleeps(monkeypatch)
     imap_account.append("INBOX", [make_message(0, subject="after the outage")])
     helper = _token_helper(tmp_path, imap_account.oauth_token)
-    identity = imap_account._identity
-    assert identity is not None
     outage = "oauth2 failed: Introspection failed: 503"
-    asked, refused = identity.asked, imap_account.log_count(outage)
-    imap_account.identity_down(1)
-    try:
-        with ImapSource(imap_account.settings(token_command=str(helper)), {}) as source:
-            (only,) = source.fetch_new("INBOX", None)
-    finally:
-        imap_account.identity_down(0)
+    asked, refused = imap_account.introspections, imap_account.log_count(outage)
+    with (
+        imap_account.identity_down(1),
+        ImapSource(imap_account.settings(token_command=str(helper)), {}) as source,
+    ):
+        (only,) = source.fetch_new("INBOX", None)
     assert b"after the outage" in only.header
     # The provider was down once, Dovecot said so, and the second login went through.
-    assert identity.asked == asked + 2
+    assert imap_account.introspections == asked + 2
     assert pauses == [imapsource.LOGIN_RETRY_PAUSE]
     imap_account.wait_for_log(outage, times=refused + 1)
     imap_account.wait_for_log(f"Login: user=<{imap_account.user}>, method=XOAUTH2")
@@ -382,15 +379,12 @@ def test_an_outage_that_lasts_is_one_line_saying_how_often_it_was_tried(
 ) -> None:
     pauses = _sleeps(monkeypatch)
     helper = _token_helper(tmp_path, imap_account.oauth_token)
-    imap_account.identity_down(imapsource.LOGIN_ATTEMPTS)
-    try:
-        with (
-            pytest.raises(MailSourceError) as caught,
-            ImapSource(imap_account.settings(token_command=str(helper)), {}),
-        ):
-            pass
-    finally:
-        imap_account.identity_down(0)
+    with (
+        imap_account.identity_down(imapsource.LOGIN_ATTEMPTS),
+        pytest.raises(MailSourceError) as caught,
+        ImapSource(imap_account.settings(token_command=str(helper)), {}),
+    ):
+        pass
     message = str(caught.value)
     assert f"login as {imap_account.user} (XOAUTH2) refused: [UNAVAILABLE]" in message
     assert message.endswith(f"(tried {imapsource.LOGIN_ATTEMPTS} times)")
@@ -404,11 +398,17 @@ def test_a_wrong_password_or_token_is_not_tried_again(
 ) -> None:
     # Trying again could lock the account; only a refusal the server calls temporary is.
     pauses = _sleeps(monkeypatch)
-    with pytest.raises(MailSourceError):
-        ImapSource(dovecot.settings(), {"OUTREACH_IMAP_PASSWORD": "wrong"}).__enter__()
+    with (
+        pytest.raises(MailSourceError),
+        ImapSource(dovecot.settings(), {"OUTREACH_IMAP_PASSWORD": "wrong"}),
+    ):
+        pass
     helper = _token_helper(tmp_path, "ya29.a0-expired-token-0000")
-    with pytest.raises(MailSourceError):
-        ImapSource(dovecot.settings(token_command=str(helper)), {}).__enter__()
+    with (
+        pytest.raises(MailSourceError),
+        ImapSource(dovecot.settings(token_command=str(helper)), {}),
+    ):
+        pass
     assert pauses == []
 
 

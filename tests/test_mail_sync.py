@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from mail_scenario import CAMPAIGN, as_json, run_scenario, smtp_server
+from mail_scenario import as_json, run_scenario, send_campaign, smtp_server
 from mail_scenario import people as scenario_people
 from mailboxes import ME, maildir, mbox, message, postfix_dsn
 from smtp_servers import Recorder
@@ -53,10 +53,7 @@ def test_a_temporary_failure_is_recorded_and_changes_nothing(
     run_cli: Callable[..., Result],
     tmp_path: Path,
 ) -> None:
-    campaign = tmp_path / "ask" / "campaign.toml"
-    campaign.parent.mkdir()
-    campaign.write_text(CAMPAIGN, encoding="utf-8")
-    assert run_cli("campaign", "run", str(campaign), "--send").exit_code == 0
+    campaign = send_campaign(run_cli, tmp_path)
     original = smtp.to("chloe@example.fr")[0].data
     now = datetime.now(UTC)
     box = mbox(
@@ -252,10 +249,7 @@ def test_a_bounce_without_the_message_id_is_matched_by_recipient(
 ) -> None:
     from email.utils import format_datetime
 
-    campaign = tmp_path / "ask" / "campaign.toml"
-    campaign.parent.mkdir()
-    campaign.write_text(CAMPAIGN, encoding="utf-8")
-    assert run_cli("campaign", "run", str(campaign), "--send").exit_code == 0
+    campaign = send_campaign(run_cli, tmp_path)
     bounce = QMAIL_BOUNCE.format(date=format_datetime(datetime.now(UTC)), n=1).encode()
     result = run_cli("mail", "sync", str(maildir(tmp_path / "INBOX", bounce)))
     assert result.exit_code == 0, result.output
@@ -297,10 +291,7 @@ def test_a_changed_address_is_no_longer_to_fix(
 ) -> None:
     from email.utils import format_datetime
 
-    campaign = tmp_path / "ask" / "campaign.toml"
-    campaign.parent.mkdir()
-    campaign.write_text(CAMPAIGN, encoding="utf-8")
-    assert run_cli("campaign", "run", str(campaign), "--send").exit_code == 0
+    send_campaign(run_cli, tmp_path)
     bounce = QMAIL_BOUNCE.format(date=format_datetime(datetime.now(UTC)), n=2).encode()
     assert run_cli("mail", "sync", str(maildir(tmp_path / "INBOX", bounce))).exit_code == 0
     fixes = [e["uid"] for e in as_json(run_cli("plan", "--json")) if e["section"] == "fix-address"]
@@ -358,10 +349,7 @@ def test_a_bounce_of_one_contacts_message_cannot_mark_another_contact_bounced(
     run_cli: Callable[..., Result],
     tmp_path: Path,
 ) -> None:
-    campaign = tmp_path / "ask" / "campaign.toml"
-    campaign.parent.mkdir()
-    campaign.write_text(CAMPAIGN, encoding="utf-8")
-    assert run_cli("campaign", "run", str(campaign), "--send").exit_code == 0
+    campaign = send_campaign(run_cli, tmp_path)
     # Aiko has her copy of the message (its Message-ID) and forges a report that names Chloé.
     forged = postfix_dsn(smtp.to("aiko@example.jp")[0].data, "chloe@example.fr", datetime.now(UTC))
     result = run_cli("mail", "sync", str(maildir(tmp_path / "INBOX", forged)))
@@ -381,10 +369,7 @@ def test_a_bounce_older_than_the_delivery_is_not_its_bounce(
 ) -> None:
     from email.utils import format_datetime
 
-    campaign = tmp_path / "ask" / "campaign.toml"
-    campaign.parent.mkdir()
-    campaign.write_text(CAMPAIGN, encoding="utf-8")
-    assert run_cli("campaign", "run", str(campaign), "--send").exit_code == 0
+    campaign = send_campaign(run_cli, tmp_path)
     # A first sync of an old mailbox: Chloé's address bounced last year, before this send
     # (and before a later address change put her back on it).
     old = datetime.now(UTC) - timedelta(days=400)

@@ -14,7 +14,7 @@ from dovecot import HANGUP, Dovecot
 from mail_scenario import people as scenario_people
 from mail_scenario import run_scenario, smtp_server
 from mailboxes import ME, message
-from smtp_servers import Recorder
+from smtp_servers import Recorder, append_table
 
 from outreach.workspace import Workspace
 
@@ -48,15 +48,9 @@ def imap_account(
         (workspace.root / ca_file).parent.mkdir(parents=True, exist_ok=True)
         (workspace.root / ca_file).write_bytes(dovecot.cert.read_bytes())
         cert = ca_file
-    folder_list = ", ".join(f'"{f}"' for f in folders)
-    table = (
-        "\n[imap]\n"
-        f'host = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\n'
-        f'username = "{dovecot.user}"\nca_file = "{cert}"\n'
-        f'folders = [{folder_list}]\nsent_folder = "{sent}"\n'
-    )
-    config = workspace.config_path
-    config.write_text(config.read_text(encoding="utf-8") + table, encoding="utf-8")
+    settings = {"host": "127.0.0.1", "port": port, "security": security}
+    settings |= {"username": dovecot.user, "ca_file": cert, "folders": folders, "sent_folder": sent}
+    append_table(workspace.root, "imap", settings)
     monkeypatch.setenv("OUTREACH_IMAP_PASSWORD", dovecot.password)
 
 
@@ -137,14 +131,9 @@ def test_token_command_runs_in_the_workspace_and_ca_file_may_start_with_a_tilde(
     monkeypatch.setenv("HOME", str(home))
     # The helper reads a file beside outreach.toml, as a script kept in the workspace would.
     (workspace.root / "token.txt").write_text(dovecot.oauth_token + "\n")
-    table = (
-        "\n[imap]\n"
-        f'host = "127.0.0.1"\nport = {dovecot.tls_port}\nsecurity = "tls"\n'
-        f'username = "{dovecot.user}"\nca_file = "~/ca.pem"\n'
-        f'token_command = "cat token.txt"\nfolders = ["{inbox}"]\nsent_folder = "{sent}"\n'
-    )
-    config = workspace.config_path
-    config.write_text(config.read_text(encoding="utf-8") + table, encoding="utf-8")
+    settings = {"host": "127.0.0.1", "port": dovecot.tls_port, "security": "tls"}
+    settings |= {"username": dovecot.user, "ca_file": "~/ca.pem", "token_command": "cat token.txt"}
+    append_table(workspace.root, "imap", settings | {"folders": [inbox], "sent_folder": sent})
     monkeypatch.delenv("OUTREACH_IMAP_PASSWORD", raising=False)
     dovecot.append(inbox, [message("emma@example.de", ME, "By token", datetime(2026, 5, 4, 9))])
     monkeypatch.chdir(tmp_path)
